@@ -1,0 +1,77 @@
+import { mean } from "simple-statistics";
+import { RATING_MAX, RATING_MIN, STATEMENT_COUNT } from "./instrument.js";
+import { LEVELS, type Level } from "./types.js";
+
+/** Lower bound (inclusive) of each level's band on the 20–100 total. */
+export const LEVEL_FLOORS: Record<Level, number> = {
+  Undefined: 20,
+  Defined: 40,
+  Aligned: 60,
+  Integrated: 80,
+};
+
+export const TOTAL_MIN = STATEMENT_COUNT * RATING_MIN;
+export const TOTAL_MAX = STATEMENT_COUNT * RATING_MAX;
+
+/** A respondent's total: the sum of their 20 ratings (20–100). */
+export function totalScore(ratings: readonly number[]): number {
+  return ratings.reduce((sum, r) => sum + r, 0);
+}
+
+/**
+ * The level for a total or a group's mean total. Banded unrounded, as the scoring key says:
+ * a mean of 59.9 is still Defined.
+ */
+export function levelFor(total: number): Level {
+  if (total >= LEVEL_FLOORS.Integrated) return "Integrated";
+  if (total >= LEVEL_FLOORS.Aligned) return "Aligned";
+  if (total >= LEVEL_FLOORS.Defined) return "Defined";
+  return "Undefined";
+}
+
+/** The level above `level`, or undefined at the top. */
+export function nextLevel(level: Level): Level | undefined {
+  return LEVELS[LEVELS.indexOf(level) + 1];
+}
+
+export interface GroupScore {
+  /** Number of respondents. */
+  n: number;
+  /** Mean of the members' totals, unrounded. */
+  mean: number;
+  level: Level;
+  /** Points of mean total still needed to reach the next level; undefined at Integrated. */
+  pointsToNext: number | undefined;
+}
+
+/** Summarise a group from its members' totals. Throws on an empty group: callers check size first. */
+export function scoreGroup(totals: readonly number[]): GroupScore {
+  if (totals.length === 0) throw new Error("scoreGroup needs at least one total");
+  const m = mean([...totals]);
+  const level = levelFor(m);
+  const next = nextLevel(level);
+  return {
+    n: totals.length,
+    mean: m,
+    level,
+    pointsToNext: next === undefined ? undefined : LEVEL_FLOORS[next] - m,
+  };
+}
+
+/** One decimal, as every report shows means ("62.5"). */
+export function oneDecimal(value: number): string {
+  // Round half away from zero on the decimal representation, not on binary floating point.
+  return (Math.round((value + Number.EPSILON * Math.sign(value)) * 10) / 10).toFixed(1);
+}
+
+/** Problems with a set of ratings, or an empty list when they are a complete, valid answer. */
+export function ratingProblems(ratings: readonly unknown[], count = STATEMENT_COUNT): string[] {
+  const problems: string[] = [];
+  if (ratings.length !== count) problems.push(`expected ${count} ratings, got ${ratings.length}`);
+  ratings.forEach((r, i) => {
+    if (!Number.isInteger(r) || (r as number) < RATING_MIN || (r as number) > RATING_MAX) {
+      problems.push(`rating ${i + 1} must be a whole number from ${RATING_MIN} to ${RATING_MAX}`);
+    }
+  });
+  return problems;
+}
