@@ -1,0 +1,137 @@
+import { z } from "zod";
+
+/**
+ * The environment, parsed once at start-up (design.md § Configuration). Everything else receives
+ * this frozen value; nothing else reads process.env.
+ */
+
+const channelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id such as C0123ABCD (not a #name)");
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: "is required (the bot token, xoxb-…)" })
+      .startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+    SLACK_APP_TOKEN: optional(
+      z.string().startsWith("xapp-", "must be an app-level token starting with xapp-"),
+    ),
+    SLACK_SIGNING_SECRET: optional(z.string().min(1)),
+    PORT: optional(z.coerce.number().int().min(0).max(65535)).default(3000),
+    SLACK_API_URL: optional(z.url("must be a URL such as https://slack.com/api/")),
+    DATABASE_PATH: optional(z.string().min(1)).default("./data/truce.db"),
+    TRUCE_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+    TRUCE_SALES_CHANNEL: optional(channelId),
+    TRUCE_MARKETING_CHANNEL: optional(channelId),
+    TRUCE_LEADERS: optional(
+      z
+        .string()
+        .transform((s) =>
+          s
+            .split(",")
+            .map((id) => id.trim())
+            .filter(Boolean),
+        )
+        .pipe(
+          z.array(
+            z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must list Slack user ids such as U0123ABCD"),
+          ),
+        ),
+    ),
+    TRUCE_TIMEZONE: optional(
+      z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
+    ).default("UTC"),
+    TRUCE_MIN_GROUP: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(3, "must be at least 3 (smaller groups would expose individuals)"),
+    ).default(3),
+    TRUCE_MARKET: optional(
+      z.enum(["stable", "shifting", "complex"], { error: "must be stable, shifting or complex" }),
+    ).default("shifting"),
+    TRUCE_DIGEST_CRON: optional(z.string().min(1)).default("0 9 * * 1"),
+    TRUCE_INSTRUMENT: optional(z.string().min(1)),
+    LOG_LEVEL: optional(
+      z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),
+    ).default("info"),
+});
+
+const blank = (v: string | undefined) => v === undefined || v.trim() === "";
+
+export type Market = "stable" | "shifting" | "complex";
+
+export interface Config {
+  botToken: string;
+  appToken: string | undefined;
+  signingSecret: string | undefined;
+  port: number;
+  slackApiUrl: string | undefined;
+  databasePath: string;
+  secret: string | undefined;
+  salesChannel: string | undefined;
+  marketingChannel: string | undefined;
+  leaders: readonly string[] | undefined;
+  timeZone: string;
+  minGroup: number;
+  market: Market;
+  digestCron: string;
+  instrumentPath: string | undefined;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Truce cannot start: the configuration has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee README.md § Settings and .env.example.`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse the environment; throws ConfigError naming every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`);
+  // A cross-field rule, checked on the raw values so it is reported alongside every other problem.
+  if (blank(env.SLACK_APP_TOKEN) && blank(env.SLACK_SIGNING_SECRET)) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return Object.freeze({
+    botToken: e.SLACK_BOT_TOKEN,
+    appToken: e.SLACK_APP_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    port: e.PORT,
+    slackApiUrl: e.SLACK_API_URL,
+    databasePath: e.DATABASE_PATH,
+    secret: e.TRUCE_SECRET,
+    salesChannel: e.TRUCE_SALES_CHANNEL,
+    marketingChannel: e.TRUCE_MARKETING_CHANNEL,
+    leaders: e.TRUCE_LEADERS && e.TRUCE_LEADERS.length > 0 ? Object.freeze(e.TRUCE_LEADERS) : undefined,
+    timeZone: e.TRUCE_TIMEZONE,
+    minGroup: e.TRUCE_MIN_GROUP,
+    market: e.TRUCE_MARKET,
+    digestCron: e.TRUCE_DIGEST_CRON,
+    instrumentPath: e.TRUCE_INSTRUMENT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

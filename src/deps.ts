@@ -1,0 +1,16 @@
+import type { Logger } from "@slack/bolt";
+import type { Config } from "./config.js";
+import type { PersonKey } from "./store/keys.js";
+import type { Store } from "./store/index.js";
+import type { Instrument } from "./survey/instrument.js";
+
+/** What handlers, services and jobs receive from the composition root. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  instrument: Instrument;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  clock: () => number;
+  personKey: PersonKey;
+  logger: Logger;
+}

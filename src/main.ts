@@ -1,0 +1,44 @@
+import { existsSync } from "node:fs";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { openStore } from "./store/index.js";
+import { resolveSecret } from "./store/keys.js";
+import { DEFAULT_INSTRUMENT } from "./survey/instrument.js";
+import { InstrumentFileError, loadInstrumentFile } from "./survey/instrument-file.js";
+
+/** Entry point: read config, open the store, build the app, start receiver and scheduler. */
+async function main(): Promise<void> {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const instrument = config.instrumentPath
+    ? loadInstrumentFile(config.instrumentPath)
+    : DEFAULT_INSTRUMENT;
+  const store = openStore(config.databasePath);
+  const secret = resolveSecret(config.secret, config.databasePath);
+  const truce = createApp({ config, store, instrument, secret, logger });
+  const port = await truce.start();
+  logger.info(
+    config.appToken
+      ? "Truce is running in Socket Mode."
+      : `Truce is listening on port ${port}: POST /slack/events, GET /healthz.`,
+  );
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal} received, shutting down.`);
+    await truce.stop();
+    store.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof InstrumentFileError) {
+    console.error(error.message);
+  } else {
+    console.error(`Truce failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import type { WebClient } from "@slack/web-api";
+import type { Deps } from "../deps.js";
+import type { Round } from "../store/index.js";
+import { reportMessage } from "../views/report.js";
+import type { LeaderDirectory } from "./leaders.js";
+import type { InvitationRefresher } from "./rounds.js";
+import { reportInput } from "./rounds.js";
+import { describeError, openDm } from "./slack.js";
+
+export interface ClosingDeps {
+  deps: Deps;
+  client: () => WebClient;
+  leaders: LeaderDirectory;
+  invitations: InvitationRefresher;
+}
+
+/**
+ * Closes a round and shares its results: the summary in both channels, the full report to each
+ * leader by DM. Closing happens once (the database decides); each announcement is claimed in the
+ * sent-log first, so a crash or a second close never posts twice, and a failed post is released
+ * to be retried by the next heartbeat.
+ */
+export async function closeRound(c: ClosingDeps, round: Round): Promise<boolean> {
+  const { deps } = c;
+  const closedNow = deps.store.rounds.close(round.id, deps.clock());
+  await announceClosedRound(c, round.id);
+  return closedNow;
+}
+
+export async function announceClosedRound(
+  c: ClosingDeps,
+  roundId: number,
+  options: { refreshInvitations: boolean } = { refreshInvitations: true },
+): Promise<void> {
+  const { deps } = c;
+  const round = deps.store.rounds.get(roundId);
+  if (!round?.closedAt) return;
+  if (options.refreshInvitations) await c.invitations.schedule(round.id);
+  const input = reportInput(deps, round.teamId);
+  const summary = reportMessage({ ...input, open: undefined });
+  const period = `round-${round.id}`;
+  for (const channel of new Set([round.salesChannel, round.marketingChannel])) {
+    await sendOnce(c, round.teamId, "round-summary", channel, period, async () => {
+      await c.client().chat.postMessage({ channel, ...summary, unfurl_links: false });
+    });
+  }
+  let leaders: string[] = [];
+  try {
+    leaders = await c.leaders.list(c.client());
+  } catch (error) {
+    deps.logger.warn(`Could not list the leaders to send them the report: ${describeError(error)}`);
+  }
+  for (const leader of leaders) {
+    await sendOnce(c, round.teamId, "round-report", deps.personKey(round.teamId, leader), period, async () => {
+      const dm = await openDm(c.client(), leader);
+      if (dm) await c.client().chat.postMessage({ channel: dm, ...summary, unfurl_links: false });
+    });
+  }
+}
+
+async function sendOnce(
+  c: ClosingDeps,
+  teamId: string,
+  kind: string,
+  recipientKey: string,
+  period: string,
+  send: () => Promise<void>,
+): Promise<void> {
+  const { sentLog } = c.deps.store;
+  if (!sentLog.claim(teamId, kind, recipientKey, period, c.deps.clock())) return;
+  try {
+    await send();
+  } catch (error) {
+    sentLog.release(teamId, kind, recipientKey, period);
+    c.deps.logger.warn(`Could not send the ${kind} (${period}): ${describeError(error)}`);
+  }
+}

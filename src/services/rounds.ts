@@ -1,0 +1,197 @@
+import type { WebClient } from "@slack/web-api";
+import type { Deps } from "../deps.js";
+import { type Round, RoundAlreadyOpenError } from "../store/index.js";
+import { participationOf, summarizeRound } from "../survey/summary.js";
+import type { Side } from "../survey/types.js";
+import { invitationMessage } from "../views/invitation.js";
+import { type OpenRoundStatus } from "../views/status.js";
+import { type ReportInput } from "../views/report.js";
+import { describeError, ensureChannelAccess } from "./slack.js";
+
+export const DEFAULT_ROUND_DAYS = 7;
+export const MAX_ROUND_DAYS = 60;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The survey channels of a workspace: settings stored from Slack win over the environment seeds. */
+export function surveyChannels(deps: Deps, teamId: string): Partial<Record<Side, string>> {
+  const sales = deps.store.settings.get(teamId, "sales_channel") ?? deps.config.salesChannel;
+  const marketing =
+    deps.store.settings.get(teamId, "marketing_channel") ?? deps.config.marketingChannel;
+  return { ...(sales ? { sales } : {}), ...(marketing ? { marketing } : {}) };
+}
+
+export type LaunchResult =
+  | { ok: true; round: Round; posted: Side[] }
+  | { ok: false; message: string };
+
+export async function launchRound(
+  deps: Deps,
+  client: WebClient,
+  input: { teamId: string; userId: string; days: number },
+): Promise<LaunchResult> {
+  const { store, clock } = deps;
+  const existing = store.rounds.openFor(input.teamId);
+  if (existing) return { ok: false, message: alreadyOpen(existing) };
+  const channels = surveyChannels(deps, input.teamId);
+  if (!channels.sales || !channels.marketing) {
+    return {
+      ok: false,
+      message:
+        "I don't know the sales and marketing channels yet. Set `TRUCE_SALES_CHANNEL` and `TRUCE_MARKETING_CHANNEL` (channel ids) and restart me.",
+    };
+  }
+  if (channels.sales === channels.marketing) {
+    return {
+      ok: false,
+      message: "The sales and marketing channels are the same channel; they must be two different channels.",
+    };
+  }
+  const access = {
+    sales: await ensureChannelAccess(client, channels.sales),
+    marketing: await ensureChannelAccess(client, channels.marketing),
+  };
+  const problems = [access.sales, access.marketing].flatMap((a) => (a.ok ? [] : [a.problem]));
+  if (problems.length > 0) return { ok: false, message: problems.join("\n") };
+
+  const now = clock();
+  let round: Round;
+  try {
+    round = store.rounds.open({
+      teamId: input.teamId,
+      openedByKey: deps.personKey(input.teamId, input.userId),
+      openedAt: now,
+      closesAt: now + input.days * DAY_MS,
+      salesChannel: channels.sales,
+      marketingChannel: channels.marketing,
+      statementIds: deps.instrument.statements.map((s) => s.id),
+      invited: {
+        sales: access.sales.ok ? access.sales.members : undefined,
+        marketing: access.marketing.ok ? access.marketing.members : undefined,
+      },
+    });
+  } catch (error) {
+    if (error instanceof RoundAlreadyOpenError) return { ok: false, message: alreadyOpen(error.round) };
+    throw error;
+  }
+
+  const posted: Side[] = [];
+  for (const side of ["sales", "marketing"] as const) {
+    const channel = side === "sales" ? round.salesChannel : round.marketingChannel;
+    try {
+      const message = invitationMessage({
+        roundId: round.id,
+        side,
+        closesAt: round.closesAt,
+        closedAt: undefined,
+        statementCount: deps.instrument.statements.length,
+        participation: { sales: 0, marketing: 0, total: 0 },
+        credit: deps.instrument.credit,
+      });
+      const result = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+      if (result.ts) store.rounds.addInvitation(round.id, { side, channel, ts: result.ts });
+      posted.push(side);
+    } catch (error) {
+      deps.logger.warn(`Could not post the invitation in ${channel}: ${describeError(error)}`);
+    }
+  }
+  if (posted.length === 0) {
+    // Nobody was invited: a round nobody can see would only block the next launch.
+    store.rounds.discard(round.id);
+    return {
+      ok: false,
+      message: "I couldn't post the invitations (Slack refused both). Nothing was launched; please try again in a minute.",
+    };
+  }
+  return { ok: true, round, posted };
+}
+
+function alreadyOpen(round: Round): string {
+  return `A round is already open (it closes <!date^${Math.floor(round.closesAt / 1000)}^{date_short_pretty} at {time}|${new Date(round.closesAt).toISOString()}>). Close it with \`/alignment close\` before launching a new one.`;
+}
+
+export function openRoundStatus(deps: Deps, round: Round): OpenRoundStatus {
+  const counts = deps.store.responses.counts(round.id);
+  return {
+    closesAt: round.closesAt,
+    participation: { ...counts, total: counts.sales + counts.marketing },
+    invited: round.invited,
+  };
+}
+
+/** The data behind `/alignment report`: the latest closed round and the open one, if any. */
+export function reportInput(deps: Deps, teamId: string): ReportInput {
+  const closed = deps.store.rounds.latestClosed(teamId);
+  const open = deps.store.rounds.openFor(teamId);
+  return {
+    closed: closed && {
+      closedAt: closed.closedAt as number,
+      summary: summarizeRound(deps.store.responses.answers(closed.id), {
+        minGroup: deps.config.minGroup,
+        roundClosed: true,
+      }),
+    },
+    open: open && openRoundStatus(deps, open),
+    minGroup: deps.config.minGroup,
+  };
+}
+
+/**
+ * Re-renders the invitations of a round with its current participation (or as closed). Updates
+ * are coalesced per round: a burst of submissions costs one chat.update per channel.
+ */
+export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
+  const running = new Map<number, Promise<void>>();
+  const pending = new Set<number>();
+
+  async function refresh(roundId: number): Promise<void> {
+    const round = deps.store.rounds.get(roundId);
+    if (!round) return;
+    const answers = deps.store.responses.answers(round.id);
+    for (const invitation of deps.store.rounds.invitations(round.id)) {
+      const message = invitationMessage({
+        roundId: round.id,
+        side: invitation.side,
+        closesAt: round.closesAt,
+        closedAt: round.closedAt,
+        statementCount: round.statementIds.length,
+        participation: participationOf(answers),
+        credit: deps.instrument.credit,
+      });
+      try {
+        await client().chat.update({ channel: invitation.channel, ts: invitation.ts, ...message });
+      } catch (error) {
+        deps.logger.warn(`Could not update the invitation in ${invitation.channel}: ${describeError(error)}`);
+      }
+    }
+  }
+
+  function schedule(roundId: number): Promise<void> {
+    const current = running.get(roundId);
+    if (current) {
+      pending.add(roundId);
+      return current;
+    }
+    const run = (async () => {
+      try {
+        do {
+          pending.delete(roundId);
+          await refresh(roundId);
+        } while (pending.has(roundId));
+      } finally {
+        running.delete(roundId);
+      }
+    })();
+    running.set(roundId, run);
+    return run;
+  }
+
+  return {
+    schedule,
+    /** Waits for every refresh under way (tests, shutdown). */
+    idle: async () => {
+      while (running.size > 0) await Promise.all([...running.values()]);
+    },
+  };
+}
+
+export type InvitationRefresher = ReturnType<typeof createInvitationRefresher>;

@@ -1,0 +1,27 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** A person's stable pseudonym: HMAC-SHA256 of team and user. The raw user id is never stored. */
+export type PersonKey = (teamId: string, userId: string) => string;
+
+export function personKeyer(secret: string): PersonKey {
+  return (teamId, userId) =>
+    createHmac("sha256", secret).update(`${teamId}:${userId}`).digest("hex");
+}
+
+/**
+ * TRUCE_SECRET if set; otherwise a key generated once into `truce.key` beside the database
+ * (mode 0600), so pseudonyms stay stable across restarts without anyone having to configure one.
+ */
+export function resolveSecret(configured: string | undefined, databasePath: string): string {
+  if (configured) return configured;
+  const dir = databasePath === ":memory:" ? undefined : dirname(databasePath);
+  if (!dir) return randomBytes(32).toString("hex");
+  const file = join(dir, "truce.key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  return secret;
+}

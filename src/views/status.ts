@@ -1,0 +1,46 @@
+import type { KnownBlock } from "@slack/types";
+import type { WithheldReason } from "../survey/anonymity.js";
+import type { Participation } from "../survey/summary.js";
+import type { Side } from "../survey/types.js";
+import { participationLine } from "./figures.js";
+import { context, type MessageView, plainDate, section, slackDate } from "./text.js";
+
+export interface OpenRoundStatus {
+  closesAt: number;
+  participation: Participation;
+  invited: Partial<Record<Side, number | undefined>>;
+}
+
+/** Why figures are missing, in words a reader understands. */
+export function withheldNote(reasons: readonly WithheldReason[], minGroup: number): string | undefined {
+  if (reasons.includes("everyone-too-small")) {
+    return `Fewer than ${minGroup} people answered, so no scores are shown: with so few answers, individual answers could be worked out.`;
+  }
+  if (reasons.includes("side-too-small")) {
+    return `Per-team figures are hidden because one team has fewer than ${minGroup} respondents: showing them would let people work out individual answers. Figures for everyone together are shown instead.`;
+  }
+  return undefined;
+}
+
+export function openRoundLine(open: OpenRoundStatus): string {
+  return `Round open until ${slackDate(open.closesAt)} · ${participationLine(open.participation, open.invited)}`;
+}
+
+/** `/alignment status`. */
+export function statusMessage(open: OpenRoundStatus | undefined, lastClosedAt?: number): MessageView {
+  if (!open) {
+    const text = lastClosedAt
+      ? `No round is open. The last one closed on ${plainDate(lastClosedAt)}; run /alignment report for its results.`
+      : "No round is open yet. A leader can start one with /alignment launch.";
+    return { text, blocks: [section(text.replace(/\/alignment \w+/g, (c) => `\`${c}\``))] };
+  }
+  const line = `${participationLine(open.participation, open.invited)}`;
+  const blocks: KnownBlock[] = [
+    section(`*Survey round open* until ${slackDate(open.closesAt)}\n${line}`),
+    context("Scores appear when the round closes; until then only participation is shown."),
+  ];
+  return {
+    text: `Survey round open until ${plainDate(open.closesAt)}. ${line}`,
+    blocks,
+  };
+}

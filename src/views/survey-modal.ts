@@ -1,0 +1,133 @@
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import type { Instrument } from "../survey/instrument.js";
+import type { Side } from "../survey/types.js";
+import { clip, context, escapeMrkdwn, plainDate, section, slackDate } from "./text.js";
+
+export const SURVEY_CALLBACK_ID = "survey_submit";
+export const SIDE_BLOCK_ID = "side";
+export const RATING_ACTION_ID = "rating";
+export const SIDE_ACTION_ID = "side";
+
+/** block_id of statement `index` (0-based). Positional, so an organisation's own ids never clash. */
+export const statementBlockId = (index: number) => `statement_${index + 1}`;
+
+export const SIDE_LABELS: Record<Side, string> = { sales: "Sales", marketing: "Marketing" };
+
+export interface SurveyModalInput {
+  instrument: Instrument;
+  roundId: number;
+  closesAt: number;
+  minGroup: number;
+  /** Pre-selected side: the person's earlier answer, else the channel the button was pressed in. */
+  side: Side | undefined;
+  /** The person's earlier answer in this round, to pre-fill and say they are updating. */
+  previous: readonly number[] | undefined;
+}
+
+export interface SurveyMetadata {
+  roundId: number;
+}
+
+const option = (text: string, value: string): PlainTextOption => ({
+  text: { type: "plain_text", text: clip(text, 75) },
+  value,
+});
+
+export function surveyModal(input: SurveyModalInput): ModalView {
+  const { instrument, previous } = input;
+  const sideOptions = (["sales", "marketing"] as const).map((side) =>
+    option(SIDE_LABELS[side], side),
+  );
+  const sideBlock: InputBlock = {
+    type: "input",
+    block_id: SIDE_BLOCK_ID,
+    label: { type: "plain_text", text: "Which team are you on?" },
+    hint: {
+      type: "plain_text",
+      text: "Reports compare how each team sees the relationship.",
+    },
+    element: {
+      type: "radio_buttons",
+      action_id: SIDE_ACTION_ID,
+      options: sideOptions,
+      ...(input.side ? { initial_option: sideOptions[input.side === "sales" ? 0 : 1] } : {}),
+    },
+  };
+  const ratingOptions = instrument.scaleLabels.map((label, i) => option(label, String(i + 1)));
+  const statementBlocks: InputBlock[] = instrument.statements.map((statement, index) => {
+    const earlier = previous?.[index];
+    return {
+      type: "input",
+      block_id: statementBlockId(index),
+      label: { type: "plain_text", text: clip(`${index + 1}. ${statement.text}`, 2000) },
+      element: {
+        type: "radio_buttons",
+        action_id: RATING_ACTION_ID,
+        options: ratingOptions,
+        ...(earlier ? { initial_option: ratingOptions[earlier - 1] } : {}),
+      },
+    };
+  });
+  const intro = previous
+    ? `*You already answered this round* — your answers are filled in below. Change what you like and press *Update*; your new answers replace the old ones.`
+    : `Rate each statement from *Strongly disagree* to *Strongly agree*, as things are today. All ${instrument.statements.length} are needed; it takes about 5 minutes.`;
+  const blocks: KnownBlock[] = [
+    section(intro),
+    context(
+      `:lock: Anonymous: results show only group figures of at least ${input.minGroup} people, and only after the round closes (${slackDate(input.closesAt)}). Nobody sees your individual answers.`,
+    ),
+    sideBlock,
+    { type: "divider" },
+    ...statementBlocks,
+    context(escapeMrkdwn(instrument.credit)),
+  ];
+  const metadata: SurveyMetadata = { roundId: input.roundId };
+  return {
+    type: "modal",
+    callback_id: SURVEY_CALLBACK_ID,
+    private_metadata: JSON.stringify(metadata),
+    title: { type: "plain_text", text: "Alignment survey" },
+    submit: { type: "plain_text", text: previous ? "Update" : "Submit" },
+    close: { type: "plain_text", text: "Cancel" },
+    notify_on_close: false,
+    blocks,
+  };
+}
+
+/** The view a submission is answered with: confirmation in place of the form. */
+export function thanksModal(input: { updated: boolean; closesAt: number }): ModalView {
+  return {
+    type: "modal",
+    title: { type: "plain_text", text: "Thank you" },
+    close: { type: "plain_text", text: "Done" },
+    blocks: [
+      section(
+        input.updated
+          ? ":white_check_mark: *Your answers are updated.* Only your latest answers count."
+          : ":white_check_mark: *Your answers are saved.*",
+      ),
+      section(
+        `You can change them until the round closes (${slackDate(input.closesAt)}): press *Take the survey* on the invitation again. Results are shared with everyone when the round closes.`,
+      ),
+    ],
+  };
+}
+
+/** Shown instead of the form when the round is over or unknown. */
+export function roundClosedModal(closedAt: number | undefined): ModalView {
+  return {
+    type: "modal",
+    title: { type: "plain_text", text: "Survey closed" },
+    close: { type: "plain_text", text: "OK" },
+    blocks: [
+      section(
+        closedAt
+          ? `This round closed on ${slackDate(closedAt)}, so it no longer takes answers. Run \`/alignment report\` to see the results.`
+          : "This survey round is no longer open. Run `/alignment status` to see whether a new one is running.",
+      ),
+    ],
+  };
+}
+
+export const closedNotice = (closedAt: number) =>
+  `This round closed on ${plainDate(closedAt)}; it no longer takes answers.`;

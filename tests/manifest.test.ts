@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { COMMAND } from "../src/handlers/commands.js";
+import { registeredListeners } from "./app/listeners.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const manifest = parse(readFileSync(join(root, "manifest.yml"), "utf8"));
+const schemaPath = join(root, "..", "shared", "slack", "manifest.schema.1.0.0.json");
+
+describe("manifest.yml", () => {
+  it("is valid against Slack's published manifest schema", () => {
+    const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+    // Slack's schema uses a few non-standard keywords (e.g. "regex", "_note"); allow them.
+    const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+    const validate = ajv.compile(schema);
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    // The validator does reject a broken manifest (a command must start with "/").
+    const broken = structuredClone(manifest);
+    broken.features.slash_commands[0].command = "alignment";
+    expect(validate(broken)).toBe(false);
+  });
+
+  it("declares the commands, events and scopes the product needs", () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      "app_home_opened",
+      "app_uninstalled",
+      "tokens_revoked",
+      "member_joined_channel",
+    ]);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    for (const scope of ["chat:write", "commands", "users:read", "channels:read", "groups:read", "im:write", "channels:join"]) {
+      expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    }
+  });
+
+  it("has a listener for every command and event it declares", async () => {
+    const listeners = await registeredListeners();
+    for (const { command } of manifest.features.slash_commands) expect(listeners.commands).toContain(command);
+    for (const event of manifest.settings.event_subscriptions.bot_events) expect(listeners.events).toContain(event);
+  });
+});
