@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "@slack/bolt";
+import { LogLevel } from "@slack/bolt";
+import { SlackDriver } from "../../sandbox/driver.js";
+import { type FakeChannel, type FakeSlack, type FakeUser, startFakeSlack } from "../../sandbox/fake-slack.js";
+import { createApp, type TruceApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { openStore, type Store } from "../../src/store/index.js";
+import { DEFAULT_INSTRUMENT, type Instrument } from "../../src/survey/instrument.js";
+
+export const SIGNING_SECRET = "test-signing-secret";
+export const SECRET = "test-secret-0123456789";
+export const SALES = "C0SALES01";
+export const MARKETING = "C0MARKET1";
+export const LEADER = "U0LEAD0001";
+export const ADMIN = "U0ADMIN001";
+
+/** `n` people on a side: U0S0001… for sales, U0M0001… for marketing. */
+export const people = (side: "sales" | "marketing", n: number) =>
+  Array.from({ length: n }, (_, i) => `U0${side === "sales" ? "S" : "M"}${String(i + 1).padStart(4, "0")}`);
+
+/** A logger that keeps every line, so tests can prove nothing sensitive is logged. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log =
+    (level: string) =>
+    (...msg: unknown[]) => {
+      lines.push(`${level} ${msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")}`);
+    };
+  return {
+    lines,
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+export interface Harness {
+  fake: FakeSlack;
+  driver: SlackDriver;
+  truce: TruceApp;
+  store: Store;
+  logger: ReturnType<typeof recordingLogger>;
+  dir: string;
+  databasePath: string;
+  now(): number;
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  salesPeople?: number;
+  marketingPeople?: number;
+  users?: FakeUser[];
+  channels?: FakeChannel[];
+  instrument?: Instrument;
+  /** Reuse a database directory (restart tests). */
+  dir?: string;
+  rateLimit?: false;
+}
+
+/** The real app over HTTP, against the local Slack sandbox, with a temporary database. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sales = people("sales", options.salesPeople ?? 8);
+  const marketing = people("marketing", options.marketingPeople ?? 8);
+  const users: FakeUser[] = options.users ?? [
+    { id: LEADER, name: "lee", realName: "Lee Leader", tz: "America/New_York" },
+    { id: ADMIN, name: "ada", realName: "Ada Admin", isAdmin: true, tz: "Europe/London" },
+    ...sales.map((id) => ({ id, name: id.toLowerCase() })),
+    ...marketing.map((id) => ({ id, name: id.toLowerCase() })),
+  ];
+  const channels: FakeChannel[] = options.channels ?? [
+    { id: SALES, name: "sales", members: [LEADER, ADMIN, ...sales] },
+    { id: MARKETING, name: "marketing", members: [LEADER, ADMIN, ...marketing] },
+  ];
+  const fake = await startFakeSlack({ users, channels, ...(options.rateLimit === false ? { rateLimit: false } : {}) });
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
+  const databasePath = join(dir, "truce.db");
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: "0",
+    DATABASE_PATH: databasePath,
+    TRUCE_SECRET: SECRET,
+    TRUCE_SALES_CHANNEL: SALES,
+    TRUCE_MARKETING_CHANNEL: MARKETING,
+    TRUCE_LEADERS: LEADER,
+    ...options.env,
+  });
+  let now = Date.UTC(2026, 10, 23, 9, 0, 0);
+  const store = openStore(databasePath);
+  const logger = recordingLogger();
+  const truce = createApp({
+    config,
+    store,
+    instrument: options.instrument ?? DEFAULT_INSTRUMENT,
+    secret: SECRET,
+    logger,
+    clock: () => now,
+    heartbeat: false,
+  });
+  const port = await truce.start();
+  const driver = new SlackDriver({
+    appUrl: `http://127.0.0.1:${port}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+    fake,
+  });
+  return {
+    fake,
+    driver,
+    truce,
+    store,
+    logger,
+    dir,
+    databasePath,
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+    close: async () => {
+      await truce.stop();
+      store.close();
+      await fake.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

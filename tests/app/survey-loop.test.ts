@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Harness } from "./harness.js";
+import { ADMIN, LEADER, MARKETING, people, SALES, startHarness } from "./harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+/** 20 ratings summing to `total` (20…100), spread as evenly as possible. */
+export function ratingsFor(total: number): string[] {
+  const base = Math.floor(total / 20);
+  const extra = total - base * 20;
+  return Array.from({ length: 20 }, (_, i) => String(base + (i < extra ? 1 : 0)));
+}
+
+export function surveyValues(side: "sales" | "marketing", ratings: readonly string[]) {
+  return Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, r])]);
+}
+
+/** The text a person would read: the ephemeral reply to their command (ack body or response_url). */
+function replyTo(h: Harness, user: string): string {
+  const mine = h.fake.responses.filter((r) => r.context.user === user && r.ok);
+  const last = mine.at(-1);
+  if (!last) throw new Error(`no reply to ${user}`);
+  return `${last.text ?? ""}\n${JSON.stringify(last.blocks ?? [])}`;
+}
+
+async function launch(h: Harness, days?: number) {
+  await h.driver.command(LEADER, SALES, days === undefined ? "launch" : `launch ${days}`);
+  await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")));
+  const invitation = h.fake.messagesIn(SALES).at(-1);
+  const other = h.fake.messagesIn(MARKETING).at(-1);
+  if (!invitation || !other) throw new Error("invitations were not posted");
+  return { sales: invitation, marketing: other };
+}
+
+async function answer(h: Harness, user: string, channel: string, ts: string, side: "sales" | "marketing", total: number) {
+  const view = await h.driver.openModalFromMessage(user, channel, ts, "open_survey");
+  const result = await h.driver.submitView(user, view.id, surveyValues(side, ratingsFor(total)));
+  expect(result.ackMs).toBeLessThan(3000);
+  return { view, result };
+}
+
+describe("one complete round in Slack", () => {
+  it("launch → 8 people answer → close → report with exact figures", async () => {
+    h = await startHarness();
+    const invitations = await launch(h);
+    expect(replyTo(h, LEADER)).toMatch(/Round launched for 7 days/);
+    expect(JSON.stringify(invitations.sales.blocks)).toContain("Ending the War Between Sales and Marketing");
+
+    // The side is pre-selected from the channel the button was pressed in.
+    const sales = people("sales", 4);
+    const marketing = people("marketing", 4);
+    const first = await h.driver.openModalFromMessage(sales[0] as string, SALES, invitations.sales.ts, "open_survey");
+    const sideBlock = (first.view.blocks as Array<{ block_id: string; element: { initial_option?: { value: string } } }>).find(
+      (b) => b.block_id === "side",
+    );
+    expect(sideBlock?.element.initial_option?.value).toBe("sales");
+    const inputs = (first.view.blocks as Array<{ type: string; element?: { options?: Array<{ value: string; text: { text: string } }> } }>).filter(
+      (b) => b.type === "input" && b.element?.options?.length === 5,
+    );
+    expect(inputs).toHaveLength(20);
+    expect(inputs[0]?.element?.options?.map((o) => o.value)).toEqual(["1", "2", "3", "4", "5"]);
+    expect(inputs[0]?.element?.options?.map((o) => o.text.text)).toEqual([
+      "Strongly disagree",
+      "Disagree",
+      "Neither",
+      "Agree",
+      "Strongly agree",
+    ]);
+    await h.driver.viewClosed(sales[0] as string, first.id);
+
+    for (const user of sales) await answer(h, user, SALES, invitations.sales.ts, "sales", 60);
+    const marketingTotals = [40, 50, 50, 60];
+    for (const [i, user] of marketing.entries()) {
+      await answer(h, user, MARKETING, invitations.marketing.ts, "marketing", marketingTotals[i] as number);
+    }
+
+    // While open: participation only, never scores.
+    await h.driver.command(ADMIN, SALES, "status");
+    // Both channels have 10 members (8 people, the leader and the admin).
+    expect(replyTo(h, ADMIN)).toContain("Sales n=4 (of 10) · Marketing n=4 (of 10) · Everyone n=8");
+    await h.driver.command(ADMIN, SALES, "report");
+    expect(replyTo(h, ADMIN)).not.toMatch(/· (Undefined|Defined|Aligned|Integrated)/);
+
+    await h.driver.command(LEADER, SALES, "close");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
+    await h.truce.idle();
+
+    await h.driver.command(ADMIN, SALES, "report");
+    const report = replyTo(h, ADMIN);
+    expect(report).toContain("Sales n=4 · 60.0 · Aligned");
+    expect(report).toContain("Marketing n=4 · 50.0 · Defined");
+    expect(report).toContain("Everyone n=8 · 55.0 · Defined");
+
+    // Bare /alignment is the same report.
+    await h.driver.command(ADMIN, MARKETING, "");
+    expect(replyTo(h, ADMIN)).toContain("Everyone n=8 · 55.0 · Defined");
+
+    // The invitations lost their button at close: no dead buttons.
+    const closedInvitation = h.fake.message(SALES, invitations.sales.ts);
+    expect(JSON.stringify(closedInvitation?.blocks)).not.toContain("open_survey");
+    expect(JSON.stringify(closedInvitation?.blocks)).toContain("closed");
+
+    expect(h.fake.errors()).toEqual([]);
+    expect(h.fake.warnings).toEqual([]);
+  });
+
+  it("pre-fills an earlier answer, says it is an update, and replaces it", async () => {
+    h = await startHarness();
+    const invitations = await launch(h);
+    const [user] = people("sales", 1) as [string];
+    await answer(h, user, SALES, invitations.sales.ts, "sales", 40);
+    const again = await h.driver.openModalFromMessage(user, SALES, invitations.sales.ts, "open_survey");
+    expect(JSON.stringify(again.view.blocks)).toContain("You already answered this round");
+    const statement = (again.view.blocks as Array<{ block_id: string; element: { initial_option?: { value: string } } }>).find(
+      (b) => b.block_id === "statement_1",
+    );
+    expect(statement?.element.initial_option?.value).toBe("2");
+    const result = await h.driver.submitView(user, again.id, surveyValues("sales", ratingsFor(80)));
+    expect(JSON.stringify(result.outcome.view?.view.blocks)).toContain("Your answers are updated");
+    const round = h.store.rounds.openFor(h.fake.teamId);
+    expect(h.store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
+    expect(h.store.responses.answers(round?.id as number)[0]?.ratings.reduce((a, b) => a + b, 0)).toBe(80);
+  });
+
+  it("answers an incomplete submission with inline errors and saves nothing", async () => {
+    h = await startHarness();
+    const invitations = await launch(h);
+    const [user] = people("marketing", 1) as [string];
+    const view = await h.driver.openModalFromMessage(user, MARKETING, invitations.marketing.ts, "open_survey");
+    const values = surveyValues("marketing", ratingsFor(60));
+    delete values.statement_7;
+    delete values.statement_20;
+    const result = await h.driver.submitView(user, view.id, values, { allowEmptyRequired: true });
+    expect(result.body).toEqual({
+      response_action: "errors",
+      errors: {
+        statement_7: "Please choose an answer from Strongly disagree to Strongly agree.",
+        statement_20: "Please choose an answer from Strongly disagree to Strongly agree.",
+      },
+    });
+    const round = h.store.rounds.openFor(h.fake.teamId);
+    expect(h.store.responses.counts(round?.id as number)).toEqual({ sales: 0, marketing: 0 });
+  });
+
+  it("a closed round's button says the round is closed instead of opening the survey", async () => {
+    h = await startHarness();
+    const invitations = await launch(h);
+    const [user] = people("sales", 1) as [string];
+    const stale = await h.driver.openModalFromMessage(user, SALES, invitations.sales.ts, "open_survey");
+    await h.driver.command(LEADER, SALES, "close");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
+    // A modal opened before the close cannot sneak an answer in afterwards.
+    const late = await h.driver.submitView(user, stale.id, surveyValues("sales", ratingsFor(60)));
+    expect(JSON.stringify(late.outcome.view?.view)).toContain("no longer takes answers");
+    // The button on an old copy of the invitation (before it was updated) opens the closed notice.
+    await h.driver.blockAction(user, { actionId: "open_survey", value: String(h.store.rounds.latestClosed(h.fake.teamId)?.id), channelId: SALES, messageTs: invitations.sales.ts });
+    const notice = await h.fake.waitFor(() => h.fake.viewsOf(user).find((v) => v.view.title && JSON.stringify(v.view.title).includes("Survey closed")));
+    expect(JSON.stringify(notice.view.blocks)).toContain("closed on");
+  });
+});
+
+describe("who may do what", () => {
+  it("refuses a non-leader's launch politely and launches nothing", async () => {
+    h = await startHarness();
+    const [user] = people("sales", 1) as [string];
+    await h.driver.command(user, SALES, "launch");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === user));
+    expect(replyTo(h, user)).toMatch(/Only the survey's leaders can do that/);
+    expect(h.store.rounds.openFor(h.fake.teamId)).toBeUndefined();
+    expect(h.fake.messagesIn(SALES)).toEqual([]);
+  });
+
+  it("uses workspace admins as leaders when TRUCE_LEADERS is unset", async () => {
+    h = await startHarness({ env: { TRUCE_LEADERS: "" } });
+    await h.driver.command(ADMIN, SALES, "launch 3");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === ADMIN));
+    expect(replyTo(h, ADMIN)).toMatch(/Round launched for 3 days/);
+    await h.driver.command(LEADER, SALES, "close");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
+    expect(replyTo(h, LEADER)).toMatch(/Only the survey's leaders/);
+  });
+
+  it("says so when a round is already open, and checks the number of days", async () => {
+    h = await startHarness();
+    await launch(h);
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /already open/.test(r.text ?? "")));
+    await h.driver.command(LEADER, SALES, "launch 0");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /whole number of days from 1 to 60/.test(r.text ?? "")));
+    expect(h.fake.messagesIn(SALES)).toHaveLength(1);
+  });
+
+  it("joins a public channel it is not in, and asks to be invited to a private one", async () => {
+    const sales = people("sales", 3);
+    h = await startHarness({
+      channels: [
+        { id: SALES, name: "sales", members: [LEADER, ...sales] },
+        { id: "G0MKTPRIV", name: "marketing", isPrivate: true, members: [LEADER] },
+      ],
+      env: { TRUCE_MARKETING_CHANNEL: "G0MKTPRIV" },
+    });
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
+    expect(replyTo(h, LEADER)).toMatch(/invite me there with `\/invite @Truce`/);
+    expect(h.store.rounds.openFor(h.fake.teamId)).toBeUndefined();
+    expect(h.fake.callsTo("conversations.join").map((c) => c.args.channel)).toEqual([SALES]);
+  });
+});
+
+describe("the command surface", () => {
+  it("answers help and unknown subcommands with usage", async () => {
+    h = await startHarness();
+    const help = await h.driver.command(ADMIN, SALES, "help");
+    expect(help.ackMs).toBeLessThan(3000);
+    expect(replyTo(h, ADMIN)).toContain("/alignment launch [days]");
+    await h.driver.command(ADMIN, SALES, "frobnicate now");
+    expect(replyTo(h, ADMIN)).toContain("`frobnicate` isn't a Truce command");
+    expect(replyTo(h, ADMIN)).toContain("/alignment status");
+  });
+
+  it("rejects a badly signed or stale request with 401 and does nothing", async () => {
+    h = await startHarness();
+    await h.driver.command(LEADER, SALES, "launch", { badSignature: true, expectStatus: 401 });
+    await h.driver.command(LEADER, SALES, "launch", { staleTimestamp: true, expectStatus: 401 });
+    expect(h.store.rounds.openFor(h.fake.teamId)).toBeUndefined();
+    expect(h.fake.calls).toEqual(expect.not.arrayContaining([expect.objectContaining({ method: "chat.postMessage" })]));
+  });
+
+  it("answers /healthz with JSON while the database is reachable", async () => {
+    h = await startHarness();
+    const url = h.driver.appUrl.replace("/slack/events", "/healthz");
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, database: "reachable" });
+  });
+});
