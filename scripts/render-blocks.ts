@@ -11,16 +11,23 @@ type Block = {
   label?: Text;
 };
 
+let channelName: (id: string) => string | undefined = () => undefined;
+
 const plain = (text: string) =>
   text
     .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, "$1")
-    .replace(/<#(\w+)(\|[^>]*)?>/g, "#$1")
+    .replace(/<#(\w+)(\|[^>]*)?>/g, (_, id: string) => `#${channelName(id) ?? id}`)
     .replace(/<@(\w+)>/g, "@$1")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
-export function renderBlocks(blocks: readonly Block[], indent = "  "): string {
+export function renderBlocks(
+  blocks: readonly Block[],
+  indent = "  ",
+  channels: (id: string) => string | undefined = () => undefined,
+): string {
+  channelName = channels;
   const lines: string[] = [];
   for (const block of blocks) {
     switch (block.type) {
@@ -40,7 +47,11 @@ export function renderBlocks(blocks: readonly Block[], indent = "  "): string {
         lines.push("─".repeat(60));
         break;
       case "actions":
-        lines.push((block.elements ?? []).map((e) => `[ ${typeof e.text === "string" ? e.text : e.text?.text} ]`).join(" "));
+        lines.push(
+          (block.elements ?? [])
+            .map((e) => `[ ${typeof e.text === "string" ? e.text : e.text?.text} ]`)
+            .join(" "),
+        );
         break;
       case "input":
         lines.push(`▸ ${block.label?.text ?? ""}`);

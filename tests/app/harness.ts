@@ -4,7 +4,12 @@ import { join } from "node:path";
 import type { Logger } from "@slack/bolt";
 import { LogLevel } from "@slack/bolt";
 import { SlackDriver } from "../../sandbox/driver.js";
-import { type FakeChannel, type FakeSlack, type FakeUser, startFakeSlack } from "../../sandbox/fake-slack.js";
+import {
+  type FakeChannel,
+  type FakeSlack,
+  type FakeUser,
+  startFakeSlack,
+} from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/index.js";
@@ -19,7 +24,10 @@ export const ADMIN = "U0ADMIN001";
 
 /** `n` people on a side: U0S0001… for sales, U0M0001… for marketing. */
 export const people = (side: "sales" | "marketing", n: number) =>
-  Array.from({ length: n }, (_, i) => `U0${side === "sales" ? "S" : "M"}${String(i + 1).padStart(4, "0")}`);
+  Array.from(
+    { length: n },
+    (_, i) => `U0${side === "sales" ? "S" : "M"}${String(i + 1).padStart(4, "0")}`,
+  );
 
 /** A logger that keeps every line, so tests can prove nothing sensitive is logged. */
 export function recordingLogger(): Logger & { lines: string[] } {
@@ -27,7 +35,9 @@ export function recordingLogger(): Logger & { lines: string[] } {
   const log =
     (level: string) =>
     (...msg: unknown[]) => {
-      lines.push(`${level} ${msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")}`);
+      lines.push(
+        `${level} ${msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")}`,
+      );
     };
   return {
     lines,
@@ -80,7 +90,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { id: SALES, name: "sales", members: [LEADER, ADMIN, ...sales] },
     { id: MARKETING, name: "marketing", members: [LEADER, ADMIN, ...marketing] },
   ];
-  const fake = await startFakeSlack({ users, channels, ...(options.rateLimit === false ? { rateLimit: false } : {}) });
+  const fake = await startFakeSlack({
+    users,
+    channels,
+    ...(options.rateLimit === false ? { rateLimit: false } : {}),
+  });
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
   const databasePath = join(dir, "truce.db");
   const config = loadConfig({
@@ -132,4 +146,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** 20 ratings summing to `total` (20…100), spread as evenly as possible. */
+export function ratingsFor(total: number): string[] {
+  const base = Math.floor(total / 20);
+  const extra = total - base * 20;
+  return Array.from({ length: 20 }, (_, i) => String(base + (i < extra ? 1 : 0)));
+}
+
+export function surveyValues(side: "sales" | "marketing", ratings: readonly string[]) {
+  return Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, r])]);
 }

@@ -4,7 +4,12 @@ import type { ClosingDeps } from "../../src/services/closing.js";
 
 /** Which commands, events, actions and views the app registers, read off a recording stand-in for Bolt's App. */
 export async function registeredListeners() {
-  const seen = { commands: [] as string[], events: [] as string[], actions: [] as string[], views: [] as string[] };
+  const seen = {
+    commands: [] as string[],
+    events: [] as string[],
+    actions: [] as string[],
+    views: [] as string[],
+  };
   const record = (list: string[]) => (id: unknown) => {
     list.push(String(id));
   };
@@ -14,7 +19,12 @@ export async function registeredListeners() {
     action: record(seen.actions),
     view: record(seen.views),
   } as unknown as App;
-  const closing = { deps: {}, invitations: {}, leaders: {}, client: () => undefined } as unknown as ClosingDeps;
+  const closing = {
+    deps: {},
+    invitations: {},
+    leaders: {},
+    client: () => undefined,
+  } as unknown as ClosingDeps;
   registerListeners(recorder, closing.deps, closing);
   return seen;
 }

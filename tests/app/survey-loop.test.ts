@@ -1,22 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Harness } from "./harness.js";
-import { ADMIN, LEADER, MARKETING, people, SALES, startHarness } from "./harness.js";
+import {
+  ADMIN,
+  LEADER,
+  MARKETING,
+  people,
+  ratingsFor,
+  SALES,
+  startHarness,
+  surveyValues,
+} from "./harness.js";
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-/** 20 ratings summing to `total` (20…100), spread as evenly as possible. */
-export function ratingsFor(total: number): string[] {
-  const base = Math.floor(total / 20);
-  const extra = total - base * 20;
-  return Array.from({ length: 20 }, (_, i) => String(base + (i < extra ? 1 : 0)));
-}
-
-export function surveyValues(side: "sales" | "marketing", ratings: readonly string[]) {
-  return Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, r])]);
-}
 
 /** The text a person would read: the ephemeral reply to their command (ack body or response_url). */
 function replyTo(h: Harness, user: string): string {
@@ -28,14 +26,23 @@ function replyTo(h: Harness, user: string): string {
 
 async function launch(h: Harness, days?: number) {
   await h.driver.command(LEADER, SALES, days === undefined ? "launch" : `launch ${days}`);
-  await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")));
+  await h.fake.waitFor(() =>
+    h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
+  );
   const invitation = h.fake.messagesIn(SALES).at(-1);
   const other = h.fake.messagesIn(MARKETING).at(-1);
   if (!invitation || !other) throw new Error("invitations were not posted");
   return { sales: invitation, marketing: other };
 }
 
-async function answer(h: Harness, user: string, channel: string, ts: string, side: "sales" | "marketing", total: number) {
+async function answer(
+  h: Harness,
+  user: string,
+  channel: string,
+  ts: string,
+  side: "sales" | "marketing",
+  total: number,
+) {
   const view = await h.driver.openModalFromMessage(user, channel, ts, "open_survey");
   const result = await h.driver.submitView(user, view.id, surveyValues(side, ratingsFor(total)));
   expect(result.ackMs).toBeLessThan(3000);
@@ -47,19 +54,32 @@ describe("one complete round in Slack", () => {
     h = await startHarness();
     const invitations = await launch(h);
     expect(replyTo(h, LEADER)).toMatch(/Round launched for 7 days/);
-    expect(JSON.stringify(invitations.sales.blocks)).toContain("Ending the War Between Sales and Marketing");
+    expect(JSON.stringify(invitations.sales.blocks)).toContain(
+      "Ending the War Between Sales and Marketing",
+    );
 
     // The side is pre-selected from the channel the button was pressed in.
     const sales = people("sales", 4);
     const marketing = people("marketing", 4);
-    const first = await h.driver.openModalFromMessage(sales[0] as string, SALES, invitations.sales.ts, "open_survey");
-    const sideBlock = (first.view.blocks as Array<{ block_id: string; element: { initial_option?: { value: string } } }>).find(
-      (b) => b.block_id === "side",
+    const first = await h.driver.openModalFromMessage(
+      sales[0] as string,
+      SALES,
+      invitations.sales.ts,
+      "open_survey",
     );
+    const sideBlock = (
+      first.view.blocks as Array<{
+        block_id: string;
+        element: { initial_option?: { value: string } };
+      }>
+    ).find((b) => b.block_id === "side");
     expect(sideBlock?.element.initial_option?.value).toBe("sales");
-    const inputs = (first.view.blocks as Array<{ type: string; element?: { options?: Array<{ value: string; text: { text: string } }> } }>).filter(
-      (b) => b.type === "input" && b.element?.options?.length === 5,
-    );
+    const inputs = (
+      first.view.blocks as Array<{
+        type: string;
+        element?: { options?: Array<{ value: string; text: { text: string } }> };
+      }>
+    ).filter((b) => b.type === "input" && b.element?.options?.length === 5);
     expect(inputs).toHaveLength(20);
     expect(inputs[0]?.element?.options?.map((o) => o.value)).toEqual(["1", "2", "3", "4", "5"]);
     expect(inputs[0]?.element?.options?.map((o) => o.text.text)).toEqual([
@@ -74,7 +94,14 @@ describe("one complete round in Slack", () => {
     for (const user of sales) await answer(h, user, SALES, invitations.sales.ts, "sales", 60);
     const marketingTotals = [40, 50, 50, 60];
     for (const [i, user] of marketing.entries()) {
-      await answer(h, user, MARKETING, invitations.marketing.ts, "marketing", marketingTotals[i] as number);
+      await answer(
+        h,
+        user,
+        MARKETING,
+        invitations.marketing.ts,
+        "marketing",
+        marketingTotals[i] as number,
+      );
     }
 
     // While open: participation only, never scores.
@@ -112,24 +139,39 @@ describe("one complete round in Slack", () => {
     const invitations = await launch(h);
     const [user] = people("sales", 1) as [string];
     await answer(h, user, SALES, invitations.sales.ts, "sales", 40);
-    const again = await h.driver.openModalFromMessage(user, SALES, invitations.sales.ts, "open_survey");
-    expect(JSON.stringify(again.view.blocks)).toContain("You already answered this round");
-    const statement = (again.view.blocks as Array<{ block_id: string; element: { initial_option?: { value: string } } }>).find(
-      (b) => b.block_id === "statement_1",
+    const again = await h.driver.openModalFromMessage(
+      user,
+      SALES,
+      invitations.sales.ts,
+      "open_survey",
     );
+    expect(JSON.stringify(again.view.blocks)).toContain("You already answered this round");
+    const statement = (
+      again.view.blocks as Array<{
+        block_id: string;
+        element: { initial_option?: { value: string } };
+      }>
+    ).find((b) => b.block_id === "statement_1");
     expect(statement?.element.initial_option?.value).toBe("2");
     const result = await h.driver.submitView(user, again.id, surveyValues("sales", ratingsFor(80)));
     expect(JSON.stringify(result.outcome.view?.view.blocks)).toContain("Your answers are updated");
     const round = h.store.rounds.openFor(h.fake.teamId);
     expect(h.store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
-    expect(h.store.responses.answers(round?.id as number)[0]?.ratings.reduce((a, b) => a + b, 0)).toBe(80);
+    expect(
+      h.store.responses.answers(round?.id as number)[0]?.ratings.reduce((a, b) => a + b, 0),
+    ).toBe(80);
   });
 
   it("answers an incomplete submission with inline errors and saves nothing", async () => {
     h = await startHarness();
     const invitations = await launch(h);
     const [user] = people("marketing", 1) as [string];
-    const view = await h.driver.openModalFromMessage(user, MARKETING, invitations.marketing.ts, "open_survey");
+    const view = await h.driver.openModalFromMessage(
+      user,
+      MARKETING,
+      invitations.marketing.ts,
+      "open_survey",
+    );
     const values = surveyValues("marketing", ratingsFor(60));
     delete values.statement_7;
     delete values.statement_20;
@@ -149,15 +191,29 @@ describe("one complete round in Slack", () => {
     h = await startHarness();
     const invitations = await launch(h);
     const [user] = people("sales", 1) as [string];
-    const stale = await h.driver.openModalFromMessage(user, SALES, invitations.sales.ts, "open_survey");
+    const stale = await h.driver.openModalFromMessage(
+      user,
+      SALES,
+      invitations.sales.ts,
+      "open_survey",
+    );
     await h.driver.command(LEADER, SALES, "close");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     // A modal opened before the close cannot sneak an answer in afterwards.
     const late = await h.driver.submitView(user, stale.id, surveyValues("sales", ratingsFor(60)));
     expect(JSON.stringify(late.outcome.view?.view)).toContain("no longer takes answers");
     // The button on an old copy of the invitation (before it was updated) opens the closed notice.
-    await h.driver.blockAction(user, { actionId: "open_survey", value: String(h.store.rounds.latestClosed(h.fake.teamId)?.id), channelId: SALES, messageTs: invitations.sales.ts });
-    const notice = await h.fake.waitFor(() => h.fake.viewsOf(user).find((v) => v.view.title && JSON.stringify(v.view.title).includes("Survey closed")));
+    await h.driver.blockAction(user, {
+      actionId: "open_survey",
+      value: String(h.store.rounds.latestClosed(h.fake.teamId)?.id),
+      channelId: SALES,
+      messageTs: invitations.sales.ts,
+    });
+    const notice = await h.fake.waitFor(() =>
+      h.fake
+        .viewsOf(user)
+        .find((v) => v.view.title && JSON.stringify(v.view.title).includes("Survey closed")),
+    );
     expect(JSON.stringify(notice.view.blocks)).toContain("closed on");
   });
 });
@@ -189,7 +245,9 @@ describe("who may do what", () => {
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /already open/.test(r.text ?? "")));
     await h.driver.command(LEADER, SALES, "launch 0");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => /whole number of days from 1 to 60/.test(r.text ?? "")));
+    await h.fake.waitFor(() =>
+      h.fake.responses.find((r) => /whole number of days from 1 to 60/.test(r.text ?? "")),
+    );
     expect(h.fake.messagesIn(SALES)).toHaveLength(1);
   });
 
@@ -226,7 +284,9 @@ describe("the command surface", () => {
     await h.driver.command(LEADER, SALES, "launch", { badSignature: true, expectStatus: 401 });
     await h.driver.command(LEADER, SALES, "launch", { staleTimestamp: true, expectStatus: 401 });
     expect(h.store.rounds.openFor(h.fake.teamId)).toBeUndefined();
-    expect(h.fake.calls).toEqual(expect.not.arrayContaining([expect.objectContaining({ method: "chat.postMessage" })]));
+    expect(h.fake.calls).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ method: "chat.postMessage" })]),
+    );
   });
 
   it("answers /healthz with JSON while the database is reachable", async () => {

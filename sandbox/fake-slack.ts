@@ -1,0 +1,1926 @@
+/**
+ * A fake Slack Web API for local runs and tests: node:http on 127.0.0.1, no internet.
+ *
+ * Point a `WebClient` at it with `slackApiUrl: fake.apiUrl`. It enforces Slack's rules (Block Kit
+ * limits, channel membership, trigger_id lifetime, modal stack depth, per-channel posting rate,
+ * response_url use limits) with Slack's own error codes, and records everything for assertions.
+ *
+ * No test-framework imports: usable from vitest and from a demo script run by a person.
+ *
+ * Usage:
+ *   const fake = await startFakeSlack({ ...sampleWorkspace(), botToken: "xoxb-…" });
+ *   const client = new WebClient("xoxb-…", { slackApiUrl: fake.apiUrl });
+ *   // … drive the app (see driver.ts) …
+ *   expect(fake.errors()).toEqual([]);      // no Web API call was refused
+ *   expect(fake.warnings).toEqual([]);      // every message had a text fallback
+ *   await fake.close();
+ *
+ * Error codes follow Slack: invalid_auth / not_authed / unknown_method; chat.*: channel_not_found,
+ * not_in_channel, is_archived, user_not_in_channel, no_text, msg_too_long, invalid_blocks (with
+ * `errors` and `response_metadata.messages`), message_not_found, cant_update_message, ratelimited
+ * (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id, exchanged_trigger_id,
+ * invalid_arguments (with messages), view_too_large, push_limit_reached, hash_conflict, not_found,
+ * duplicate_external_id; conversations.join: method_not_supported_for_channel_type.
+ * response_url: 200 `{ok:true}`; 400 invalid_blocks / no_text / msg_too_long / invalid_payload;
+ * 404 used_url (after 5 posts), expired_url (after 30 min), invalid_url.
+ */
+
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  BLOCK_KIT_LIMITS,
+  validateMessageBlocks,
+  validateView,
+  viewByteSize,
+} from "./block-kit.js";
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+export interface FakeUser {
+  id: string;
+  name?: string;
+  realName?: string;
+  displayName?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isPrimaryOwner?: boolean;
+  isBot?: boolean;
+  deleted?: boolean;
+  /** IANA zone. When unset, users.info omits tz/tz_label/tz_offset (like bots). */
+  tz?: string;
+  /** Seconds east of UTC; computed from `tz` (at the fake's current time) when omitted. */
+  tzOffset?: number;
+  tzLabel?: string;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  isArchived?: boolean;
+  /** Member user ids. The bot is a member when its user id is listed or `botIsMember` is true. */
+  members?: string[];
+  botIsMember?: boolean;
+}
+
+export interface RateLimitConfig {
+  /** Messages a channel may take at once. */
+  burst: number;
+  /** Refill rate, messages per second. */
+  perSecond: number;
+}
+
+export interface FakeSlackOptions {
+  port?: number;
+  botToken?: string;
+  users?: FakeUser[];
+  channels?: FakeChannel[];
+  /** Clock in milliseconds (trigger expiry, rate limits, response_url expiry, message ts). */
+  now?: () => number;
+  teamId?: string;
+  teamName?: string;
+  teamDomain?: string;
+  botUserId?: string;
+  botId?: string;
+  appId?: string;
+  /** Per-channel token bucket for chat.postMessage; default `{ burst: 5, perSecond: 1 }`. */
+  rateLimit?: RateLimitConfig | false;
+  /** Called after every Web API call (e.g. to print traffic in a demo). */
+  onCall?: (call: RecordedCall) => void;
+}
+
+export interface RecordedCall {
+  method: string;
+  /** Parsed arguments (JSON-string args such as `blocks`/`view` decoded; token removed). */
+  args: Obj;
+  ok: boolean;
+  error?: string;
+  status: number;
+  at: number;
+  response: Obj;
+  injected?: boolean;
+}
+
+export interface MessageVersion {
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+  at: number;
+  by: string;
+}
+
+export interface RecordedMessage {
+  channel: string;
+  ts: string;
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+  attachments?: unknown[];
+  thread_ts?: string;
+  /** The author: the bot's user id for bot messages. */
+  user: string;
+  bot_id?: string;
+  metadata?: unknown;
+  via: "chat.postMessage" | "response_url" | "ack" | "user";
+  deleted: boolean;
+  postedAt: number;
+  updatedAt?: number;
+  /** Earlier versions, oldest first (each chat.update / replace_original pushes one). */
+  history: MessageVersion[];
+}
+
+export interface RecordedEphemeral {
+  channel: string;
+  /** The only user who sees it. */
+  user: string;
+  ts: string;
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+  thread_ts?: string;
+  via: "chat.postEphemeral" | "response_url" | "ack";
+  deleted: boolean;
+  at: number;
+  history: MessageVersion[];
+}
+
+export interface ResponseContext {
+  channel?: string;
+  user?: string;
+  /** The message the interaction came from (for replace_original / delete_original). */
+  messageTs?: string;
+  isEphemeral?: boolean;
+}
+
+export interface RecordedResponse {
+  /** The response_url id, or "ack" for a message sent as the HTTP acknowledgement. */
+  id: string;
+  source: "response_url" | "ack";
+  ok: boolean;
+  status: number;
+  error?: string;
+  messages?: string[];
+  payload: unknown;
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+  responseType: "ephemeral" | "in_channel";
+  replaceOriginal: boolean;
+  deleteOriginal: boolean;
+  context: ResponseContext;
+  at: number;
+}
+
+export interface StoredView {
+  id: string;
+  userId: string | undefined;
+  type: "modal" | "home";
+  /** The view as Slack returns it (id, hash, state, callback_id, private_metadata, blocks, …). */
+  view: Obj;
+  hash: string;
+  rootViewId: string;
+  previousViewId: string | null;
+  externalId: string;
+  open: boolean;
+  openedBy: "views.open" | "views.push" | "views.publish" | "response_action";
+  openedAt: number;
+  updatedAt: number;
+  /** Earlier versions of `view`, oldest first. */
+  history: Obj[];
+}
+
+export interface RecordedWarning {
+  method: string;
+  warning: string;
+  channel?: string;
+  at: number;
+}
+
+export interface FakeProblem {
+  source: "web_api" | "response_url" | "ack" | "view_response";
+  method: string;
+  error: string;
+  messages?: string[];
+  injected?: boolean;
+  at: number;
+}
+
+export interface FailSpec {
+  error?: string;
+  status?: number;
+  retryAfter?: number;
+  times?: number;
+}
+
+export interface ViewResponseOutcome {
+  ok: boolean;
+  errors: string[];
+  /** The view now on top of the user's stack (after update/push), if any. */
+  view?: StoredView;
+}
+
+export interface FakeSlack {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly port: number;
+  readonly botToken: string;
+  readonly teamId: string;
+  readonly teamDomain: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appId: string;
+
+  readonly calls: RecordedCall[];
+  readonly messages: RecordedMessage[];
+  readonly ephemerals: RecordedEphemeral[];
+  readonly responses: RecordedResponse[];
+  readonly warnings: RecordedWarning[];
+  readonly views: Map<string, StoredView>;
+  readonly homeViews: Map<string, StoredView>;
+
+  now(): number;
+  newTriggerId(userId?: string): string;
+  newResponseUrl(context?: ResponseContext): string;
+  failNext(method: string, spec?: FailSpec): void;
+  setRateLimit(config: RateLimitConfig | false): void;
+
+  errors(): FakeProblem[];
+  recordProblem(problem: Omit<FakeProblem, "at">): void;
+  callsTo(method: string): RecordedCall[];
+  messagesIn(channel: string): RecordedMessage[];
+  message(channel: string, ts: string): RecordedMessage | undefined;
+  ephemeralsFor(userId: string, channel?: string): RecordedEphemeral[];
+  dms(userId: string): RecordedMessage[];
+  dmChannel(userId: string): string | undefined;
+  lastView(userId: string): StoredView | undefined;
+  modalStack(userId: string): StoredView[];
+  viewsOf(userId: string): StoredView[];
+  waitFor<T>(probe: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
+
+  addUser(user: FakeUser): void;
+  addChannel(channel: FakeChannel): void;
+  addMember(channelId: string, userId: string): void;
+  user(userId: string): FakeUser | undefined;
+  channel(channelId: string): ChannelInfo | undefined;
+  addUserMessage(channel: string, userId: string, text: string, threadTs?: string): RecordedMessage;
+
+  /** Deliver a message sent as the HTTP ack of a command (validated like a response_url post). */
+  deliverAckMessage(context: ResponseContext, payload: unknown): RecordedResponse;
+  /** Apply a view_submission acknowledgement (`response_action`) to the user's modal stack. */
+  applyViewSubmissionResponse(userId: string, viewId: string, body: unknown): ViewResponseOutcome;
+  /** The user closed a modal (the X / Cancel button). */
+  closeView(userId: string, viewId: string): StoredView[];
+
+  /**
+   * Forget recordings and transient state (calls, messages, ephemerals, responses, warnings,
+   * errors, views, triggers, response_urls, rate buckets, queued failures). Users, channels,
+   * memberships and DM channels stay. Call it only while the app is idle: a trigger or
+   * response_url issued before the reset is unknown afterwards.
+   */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  message?: string;
+}
+
+export interface ChannelInfo {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  isArchived: boolean;
+  isIm: boolean;
+  isMpim: boolean;
+  imUser?: string;
+  members: Set<string>;
+  created: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------------------------
+
+const TRIGGER_TTL_MS = 3000;
+const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
+const RESPONSE_URL_MAX_USES = 5;
+const MAX_MODAL_STACK = 3;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
+
+const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
+
+/** A small workspace for demos and tests: two admins, sales and marketing people, two channels. */
+export function sampleWorkspace(): { users: FakeUser[]; channels: FakeChannel[] } {
+  const users: FakeUser[] = [
+    {
+      id: "U0ADMIN01",
+      name: "ada",
+      realName: "Ada Admin",
+      isAdmin: true,
+      isOwner: true,
+      tz: "Europe/London",
+    },
+    { id: "U0LEAD002", name: "lee", realName: "Lee Leader", isAdmin: true, tz: "America/New_York" },
+    { id: "U0SALES01", name: "sam", realName: "Sam Sales", tz: "Europe/Berlin" },
+    { id: "U0SALES02", name: "sue", realName: "Sue Sales", tz: "Europe/Berlin" },
+    { id: "U0SALES03", name: "sid", realName: "Sid Sales", tz: "America/Chicago" },
+    { id: "U0MARK001", name: "mia", realName: "Mia Marketing", tz: "Europe/Paris" },
+    { id: "U0MARK002", name: "max", realName: "Max Marketing", tz: "Europe/Paris" },
+    { id: "U0MARK003", name: "meg", realName: "Meg Marketing" },
+  ];
+  const channels: FakeChannel[] = [
+    {
+      id: "C0SALES01",
+      name: "sales",
+      members: ["U0ADMIN01", "U0LEAD002", "U0SALES01", "U0SALES02", "U0SALES03"],
+      botIsMember: true,
+    },
+    {
+      id: "C0MARKET1",
+      name: "marketing",
+      members: ["U0ADMIN01", "U0LEAD002", "U0MARK001", "U0MARK002", "U0MARK003"],
+      botIsMember: true,
+    },
+    {
+      id: "C0GENERAL",
+      name: "general",
+      members: users.map((u) => u.id),
+    },
+    { id: "G0LEADERS", name: "leaders", isPrivate: true, members: ["U0ADMIN01", "U0LEAD002"] },
+  ];
+  return { users, channels };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+function randomId(prefix: string, length = 10): string {
+  const bytes = randomBytes(length);
+  let out = prefix;
+  for (let i = 0; i < length; i++) out += ALNUM[(bytes[i] ?? 0) % ALNUM.length];
+  return out;
+}
+
+function shortId(length = 5): string {
+  const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const bytes = randomBytes(length);
+  let out = "";
+  for (let i = 0; i < length; i++) out += chars[(bytes[i] ?? 0) % chars.length];
+  return out;
+}
+
+function flag(v: unknown): boolean {
+  return v === true || v === "true" || v === "1" || v === 1;
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return undefined;
+}
+
+function intArg(v: unknown, fallback: number): number {
+  const n = typeof v === "number" ? v : Number.parseInt(String(v ?? ""), 10);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+function tzOffsetSeconds(tz: string, atMs: number): number {
+  try {
+    const part = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
+      .formatToParts(new Date(atMs))
+      .find((p) => p.type === "timeZoneName")?.value;
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part ?? "");
+    if (!m) return 0;
+    const secs = Number(m[2]) * 3600 + Number(m[3]) * 60;
+    return m[1] === "-" ? -secs : secs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Give every block a block_id and every interactive element an action_id, as Slack does. */
+function assignIds(blocks: unknown): unknown[] | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  const out = clone(blocks) as unknown[];
+  for (const b of out) {
+    if (!isObj(b)) continue;
+    if (b.block_id === undefined) b.block_id = shortId();
+    const els: unknown[] = [];
+    if (b.type === "section" && b.accessory !== undefined) els.push(b.accessory);
+    if (b.type === "input" && b.element !== undefined) els.push(b.element);
+    if ((b.type === "actions" || b.type === "context_actions") && Array.isArray(b.elements)) {
+      els.push(...b.elements);
+    }
+    for (const el of els) {
+      if (isObj(el) && el.type !== "image" && el.action_id === undefined) el.action_id = shortId();
+    }
+  }
+  return out;
+}
+
+interface HandlerResult {
+  body: Obj;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+interface Trigger {
+  userId: string | undefined;
+  issuedAt: number;
+  used: boolean;
+}
+
+interface ResponseUrlState {
+  issuedAt: number;
+  uses: number;
+  context: ResponseContext;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+interface PendingFailure {
+  spec: FailSpec;
+  remaining: number;
+}
+
+function ok(extra: Obj = {}): HandlerResult {
+  return { body: { ok: true, ...extra } };
+}
+
+function fail(error: string, extra: Obj = {}): HandlerResult {
+  return { body: { ok: false, error, ...extra } };
+}
+
+function invalidArguments(messages: string[]): HandlerResult {
+  return fail("invalid_arguments", {
+    response_metadata: { messages: messages.map((m) => `[ERROR] ${m}`) },
+  });
+}
+
+function invalidBlocks(errors: string[]): HandlerResult {
+  return fail("invalid_blocks", {
+    errors,
+    response_metadata: { messages: errors.map((m) => `[ERROR] ${m}`) },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------------------------
+
+class FakeSlackServer implements FakeSlack {
+  url = "";
+  apiUrl = "";
+  port = 0;
+  readonly botToken: string;
+  readonly teamId: string;
+  readonly teamName: string;
+  readonly teamDomain: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appId: string;
+
+  readonly calls: RecordedCall[] = [];
+  readonly messages: RecordedMessage[] = [];
+  readonly ephemerals: RecordedEphemeral[] = [];
+  readonly responses: RecordedResponse[] = [];
+  readonly warnings: RecordedWarning[] = [];
+  readonly views = new Map<string, StoredView>();
+  readonly homeViews = new Map<string, StoredView>();
+
+  private readonly clock: () => number;
+  private readonly onCall: ((call: RecordedCall) => void) | undefined;
+  private rateLimit: RateLimitConfig | false;
+  private readonly users = new Map<string, FakeUser>();
+  private readonly channels = new Map<string, ChannelInfo>();
+  private readonly dmByUser = new Map<string, string>();
+  private readonly stacks = new Map<string, string[]>();
+  private readonly triggers = new Map<string, Trigger>();
+  private readonly responseUrls = new Map<string, ResponseUrlState>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly failures = new Map<string, PendingFailure[]>();
+  private readonly problems: FakeProblem[] = [];
+  private seq = 0;
+  private server: Server | undefined;
+
+  private readonly handlers: Record<string, (args: Obj) => HandlerResult> = {
+    "api.test": (args) => ok({ args: { ...args } }),
+    "auth.test": () => this.authTest(),
+    "team.info": () => this.teamInfo(),
+    "users.info": (a) => this.usersInfo(a),
+    "users.list": (a) => this.usersList(a),
+    "conversations.info": (a) => this.conversationsInfo(a),
+    "conversations.join": (a) => this.conversationsJoin(a),
+    "conversations.open": (a) => this.conversationsOpen(a),
+    "conversations.members": (a) => this.conversationsMembers(a),
+    "conversations.list": (a) => this.conversationsList(a),
+    "chat.postMessage": (a) => this.chatPostMessage(a),
+    "chat.postEphemeral": (a) => this.chatPostEphemeral(a),
+    "chat.update": (a) => this.chatUpdate(a),
+    "chat.delete": (a) => this.chatDelete(a),
+    "chat.getPermalink": (a) => this.chatGetPermalink(a),
+    "views.open": (a) => this.viewsOpen(a),
+    "views.push": (a) => this.viewsPush(a),
+    "views.update": (a) => this.viewsUpdate(a),
+    "views.publish": (a) => this.viewsPublish(a),
+  };
+
+  constructor(options: FakeSlackOptions) {
+    this.clock = options.now ?? Date.now;
+    this.onCall = options.onCall;
+    this.botToken = options.botToken ?? "xoxb-0000000001-fake-truce-bot-token";
+    this.teamId = options.teamId ?? "T0TRUCE01";
+    this.teamName = options.teamName ?? "Truce Sandbox";
+    this.teamDomain = options.teamDomain ?? "truce-sandbox";
+    this.botUserId = options.botUserId ?? "U0TRUCEBOT";
+    this.botId = options.botId ?? "B0TRUCEBOT";
+    this.appId = options.appId ?? "A0TRUCEAPP";
+    this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+    this.addUser({ id: this.botUserId, name: "truce", realName: "Truce", isBot: true });
+    for (const u of options.users ?? []) this.addUser(u);
+    for (const c of options.channels ?? []) this.addChannel(c);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  async listen(port: number): Promise<void> {
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { "content-type": "application/json" });
+        }
+        res.end(JSON.stringify({ ok: false, error: "fatal_error", detail: String(err) }));
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    this.port = addr.port;
+    this.url = `http://127.0.0.1:${addr.port}`;
+    this.apiUrl = `${this.url}/api/`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.messages.length = 0;
+    this.ephemerals.length = 0;
+    this.responses.length = 0;
+    this.warnings.length = 0;
+    this.problems.length = 0;
+    this.views.clear();
+    this.homeViews.clear();
+    this.stacks.clear();
+    this.triggers.clear();
+    this.responseUrls.clear();
+    this.buckets.clear();
+    this.failures.clear();
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  // ---- workspace ---------------------------------------------------------------------------
+
+  addUser(user: FakeUser): void {
+    this.users.set(user.id, { ...user });
+  }
+
+  user(userId: string): FakeUser | undefined {
+    return this.users.get(userId);
+  }
+
+  addChannel(channel: FakeChannel): void {
+    const members = new Set(channel.members ?? []);
+    if (channel.botIsMember) members.add(this.botUserId);
+    this.channels.set(channel.id, {
+      id: channel.id,
+      name: channel.name,
+      isPrivate: channel.isPrivate ?? false,
+      isArchived: channel.isArchived ?? false,
+      isIm: false,
+      isMpim: false,
+      members,
+      created: Math.floor(this.now() / 1000),
+    });
+  }
+
+  addMember(channelId: string, userId: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`fake-slack: no channel ${channelId}`);
+    ch.members.add(userId);
+  }
+
+  channel(channelId: string): ChannelInfo | undefined {
+    return this.channels.get(channelId);
+  }
+
+  dmChannel(userId: string): string | undefined {
+    return this.dmByUser.get(userId);
+  }
+
+  private openDm(userId: string): ChannelInfo {
+    const existing = this.dmByUser.get(userId);
+    if (existing) {
+      const ch = this.channels.get(existing);
+      if (ch) return ch;
+    }
+    const id = randomId("D", 10);
+    const ch: ChannelInfo = {
+      id,
+      name: userId,
+      isPrivate: true,
+      isArchived: false,
+      isIm: true,
+      isMpim: false,
+      imUser: userId,
+      members: new Set([this.botUserId, userId]),
+      created: Math.floor(this.now() / 1000),
+    };
+    this.channels.set(id, ch);
+    this.dmByUser.set(userId, id);
+    return ch;
+  }
+
+  addUserMessage(
+    channel: string,
+    userId: string,
+    text: string,
+    threadTs?: string,
+  ): RecordedMessage {
+    const msg: RecordedMessage = {
+      channel,
+      ts: this.nextTs(),
+      text,
+      blocks: undefined,
+      user: userId,
+      via: "user",
+      deleted: false,
+      postedAt: this.now(),
+      history: [],
+    };
+    if (threadTs) msg.thread_ts = threadTs;
+    this.messages.push(msg);
+    return msg;
+  }
+
+  // ---- tokens handed to the driver -----------------------------------------------------------
+
+  newTriggerId(userId?: string): string {
+    this.seq += 1;
+    const id = `${Math.floor(this.now() / 1000)}${this.seq}.${1000000 + this.seq}.${randomBytes(16).toString("hex")}`;
+    this.triggers.set(id, { userId, issuedAt: this.now(), used: false });
+    return id;
+  }
+
+  newResponseUrl(context: ResponseContext = {}): string {
+    const id = `${this.teamId}/${randomBytes(6).toString("hex")}/${randomBytes(12).toString("hex")}`;
+    this.responseUrls.set(id, { issuedAt: this.now(), uses: 0, context: { ...context } });
+    return `${this.url}/respond/${id}`;
+  }
+
+  failNext(method: string, spec: FailSpec = {}): void {
+    const list = this.failures.get(method) ?? [];
+    list.push({ spec, remaining: spec.times ?? 1 });
+    this.failures.set(method, list);
+  }
+
+  setRateLimit(config: RateLimitConfig | false): void {
+    this.rateLimit = config;
+    this.buckets.clear();
+  }
+
+  // ---- queries -----------------------------------------------------------------------------
+
+  errors(): FakeProblem[] {
+    return [...this.problems];
+  }
+
+  recordProblem(problem: Omit<FakeProblem, "at">): void {
+    this.problems.push({ ...problem, at: this.now() });
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  messagesIn(channel: string): RecordedMessage[] {
+    return this.messages.filter((m) => m.channel === channel && !m.deleted);
+  }
+
+  message(channel: string, ts: string): RecordedMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts);
+  }
+
+  ephemeralsFor(userId: string, channel?: string): RecordedEphemeral[] {
+    return this.ephemerals.filter(
+      (e) => e.user === userId && !e.deleted && (channel === undefined || e.channel === channel),
+    );
+  }
+
+  dms(userId: string): RecordedMessage[] {
+    const ch = this.dmByUser.get(userId);
+    return ch ? this.messagesIn(ch) : [];
+  }
+
+  modalStack(userId: string): StoredView[] {
+    const ids = this.stacks.get(userId) ?? [];
+    return ids.map((id) => this.views.get(id)).filter((v): v is StoredView => v !== undefined);
+  }
+
+  lastView(userId: string): StoredView | undefined {
+    const stack = this.modalStack(userId);
+    return stack[stack.length - 1];
+  }
+
+  viewsOf(userId: string): StoredView[] {
+    return [...this.views.values()]
+      .filter((v) => v.userId === userId && v.type === "modal")
+      .sort((a, b) => a.openedAt - b.openedAt);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? 2000;
+    const intervalMs = opts.intervalMs ?? 10;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v !== undefined && v !== null && v !== false) return v;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `fake-slack: waited ${timeoutMs} ms: ${opts.message ?? "condition never met"}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    const secs = Math.floor(this.now() / 1000);
+    return `${secs}.${String(this.seq % 1_000_000).padStart(6, "0")}`;
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const raw = await readBody(req);
+    if (raw === null) {
+      send(res, 413, { ok: false, error: "request_too_large" });
+      return;
+    }
+    if (url.pathname.startsWith("/api/")) {
+      const method = decodeURIComponent(url.pathname.slice("/api/".length));
+      const result = this.dispatch(method, req, url, raw);
+      send(res, result.status ?? 200, result.body, result.headers);
+      return;
+    }
+    if (url.pathname.startsWith("/respond/")) {
+      const id = decodeURIComponent(url.pathname.slice("/respond/".length));
+      const result = this.respond(id, req, raw);
+      send(res, result.status ?? 200, result.body, result.headers);
+      return;
+    }
+    if (url.pathname === "/" || url.pathname === "/healthz") {
+      send(res, 200, { ok: true, fake: "slack", api: this.apiUrl });
+      return;
+    }
+    send(res, 404, { ok: false, error: "not_found" });
+  }
+
+  private dispatch(method: string, req: IncomingMessage, url: URL, raw: string): HandlerResult {
+    const at = this.now();
+    const parsed = parseArgs(req, url, raw);
+    const args = parsed.args;
+    const token = bearer(req.headers.authorization) ?? (parsed.json ? undefined : str(args.token));
+    const recorded: Obj = { ...args };
+    delete recorded.token;
+
+    const finish = (result: HandlerResult, injected = false): HandlerResult => {
+      const ok = result.body.ok === true;
+      const error = typeof result.body.error === "string" ? result.body.error : undefined;
+      const call: RecordedCall = {
+        method,
+        args: recorded,
+        ok,
+        status: result.status ?? 200,
+        at,
+        response: result.body,
+      };
+      if (error) call.error = error;
+      if (injected) call.injected = true;
+      this.calls.push(call);
+      this.onCall?.(call);
+      if (!ok) {
+        const problem: Omit<FakeProblem, "at"> = {
+          source: "web_api",
+          method,
+          error: error ?? "unknown",
+        };
+        const meta = result.body.response_metadata;
+        if (isObj(meta) && Array.isArray(meta.messages))
+          problem.messages = meta.messages as string[];
+        if (injected) problem.injected = true;
+        this.recordProblem(problem);
+      }
+      return result;
+    };
+
+    const handler = this.handlers[method];
+    if (!handler) return finish(fail("unknown_method", { req_method: method }));
+    if (parsed.error) return finish(fail(parsed.error));
+    if (!token) return finish(fail("not_authed"));
+    if (token !== this.botToken) return finish(fail("invalid_auth"));
+
+    const injected = this.takeFailure(method);
+    if (injected) return finish(injected, true);
+
+    if (method === "chat.postMessage") {
+      const limited = this.checkRate(str(args.channel) ?? "");
+      if (limited) return finish(limited);
+    }
+    return finish(handler(args));
+  }
+
+  private takeFailure(method: string): HandlerResult | undefined {
+    for (const key of [method, "*"]) {
+      const list = this.failures.get(key);
+      const next = list?.[0];
+      if (!list || !next) continue;
+      next.remaining -= 1;
+      if (next.remaining <= 0) list.shift();
+      const spec = next.spec;
+      const status = spec.status ?? (spec.error === "ratelimited" ? 429 : 200);
+      if (status === 429) {
+        return {
+          status,
+          headers: { "retry-after": String(spec.retryAfter ?? 1) },
+          body: { ok: false, error: spec.error ?? "ratelimited" },
+        };
+      }
+      const error = spec.error ?? (status >= 500 ? "internal_error" : "fatal_error");
+      const result: HandlerResult = { status, body: { ok: false, error } };
+      if (spec.retryAfter !== undefined)
+        result.headers = { "retry-after": String(spec.retryAfter) };
+      return result;
+    }
+    return undefined;
+  }
+
+  private checkRate(channel: string): HandlerResult | undefined {
+    const cfg = this.rateLimit;
+    if (!cfg) return undefined;
+    const now = this.now();
+    const key = this.dmByUser.get(channel) ?? channel;
+    const bucket = this.buckets.get(key) ?? { tokens: cfg.burst, at: now };
+    const refill = ((now - bucket.at) / 1000) * cfg.perSecond;
+    bucket.tokens = Math.min(cfg.burst, bucket.tokens + Math.max(0, refill));
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / cfg.perSecond));
+    return {
+      status: 429,
+      headers: { "retry-after": String(retryAfter) },
+      body: { ok: false, error: "ratelimited" },
+    };
+  }
+
+  // ---- auth / team / users -----------------------------------------------------------------
+
+  private authTest(): HandlerResult {
+    return ok({
+      url: `https://${this.teamDomain}.slack.com/`,
+      team: this.teamName,
+      user: this.users.get(this.botUserId)?.name ?? "truce",
+      team_id: this.teamId,
+      user_id: this.botUserId,
+      bot_id: this.botId,
+      is_enterprise_install: false,
+    });
+  }
+
+  private teamInfo(): HandlerResult {
+    return ok({
+      team: {
+        id: this.teamId,
+        name: this.teamName,
+        domain: this.teamDomain,
+        email_domain: "",
+        icon: { image_default: true },
+      },
+    });
+  }
+
+  private userJson(u: FakeUser): Obj {
+    const realName = u.realName ?? u.name ?? u.id;
+    const json: Obj = {
+      id: u.id,
+      team_id: this.teamId,
+      name: u.name ?? u.id.toLowerCase(),
+      deleted: u.deleted ?? false,
+      real_name: realName,
+      is_admin: u.isAdmin ?? false,
+      is_owner: u.isOwner ?? false,
+      is_primary_owner: u.isPrimaryOwner ?? false,
+      is_restricted: false,
+      is_ultra_restricted: false,
+      is_bot: u.isBot ?? false,
+      is_app_user: false,
+      updated: Math.floor(this.now() / 1000),
+      profile: {
+        real_name: realName,
+        real_name_normalized: realName,
+        display_name: u.displayName ?? u.name ?? "",
+        display_name_normalized: u.displayName ?? u.name ?? "",
+        team: this.teamId,
+      },
+    };
+    if (u.isBot && u.id === this.botUserId) (json.profile as Obj).bot_id = this.botId;
+    if (u.tz) {
+      json.tz = u.tz;
+      json.tz_label = u.tzLabel ?? u.tz;
+      json.tz_offset = u.tzOffset ?? tzOffsetSeconds(u.tz, this.now());
+    }
+    return json;
+  }
+
+  private usersInfo(a: Obj): HandlerResult {
+    const id = str(a.user);
+    if (!id)
+      return fail("invalid_arguments", {
+        response_metadata: { messages: ["[ERROR] missing required field: user"] },
+      });
+    const u = this.users.get(id);
+    if (!u) return fail("user_not_found");
+    return ok({ user: this.userJson(u) });
+  }
+
+  private usersList(a: Obj): HandlerResult {
+    const all = [...this.users.values()].map((u) => this.userJson(u));
+    const page = paginate(all, a, 200);
+    return ok({
+      members: page.items,
+      cache_ts: Math.floor(this.now() / 1000),
+      response_metadata: { next_cursor: page.next },
+    });
+  }
+
+  // ---- conversations ----------------------------------------------------------------------
+
+  private channelJson(ch: ChannelInfo): Obj {
+    if (ch.isIm) {
+      return {
+        id: ch.id,
+        created: ch.created,
+        is_im: true,
+        is_org_shared: false,
+        user: ch.imUser,
+        is_user_deleted: this.users.get(ch.imUser ?? "")?.deleted ?? false,
+      };
+    }
+    return {
+      id: ch.id,
+      name: ch.name,
+      name_normalized: ch.name,
+      is_channel: !ch.isPrivate && !ch.isMpim,
+      is_group: ch.isPrivate && !ch.isMpim,
+      is_im: false,
+      is_mpim: ch.isMpim,
+      is_private: ch.isPrivate,
+      is_archived: ch.isArchived,
+      is_general: ch.name === "general",
+      is_shared: false,
+      is_ext_shared: false,
+      is_org_shared: false,
+      is_member: ch.members.has(this.botUserId),
+      created: ch.created,
+      creator: "",
+      num_members: ch.members.size,
+    };
+  }
+
+  /** A channel the bot can see: public channels, and private ones/DMs it is a member of. */
+  private visibleChannel(id: string | undefined): ChannelInfo | undefined {
+    if (!id) return undefined;
+    const ch = this.channels.get(id);
+    if (!ch) return undefined;
+    if (ch.isPrivate && !ch.members.has(this.botUserId)) return undefined;
+    return ch;
+  }
+
+  private conversationsInfo(a: Obj): HandlerResult {
+    const ch = this.visibleChannel(str(a.channel));
+    if (!ch) return fail("channel_not_found");
+    return ok({ channel: this.channelJson(ch) });
+  }
+
+  private conversationsJoin(a: Obj): HandlerResult {
+    const ch = this.visibleChannel(str(a.channel));
+    if (!ch) return fail("channel_not_found");
+    if (ch.isPrivate || ch.isIm || ch.isMpim) return fail("method_not_supported_for_channel_type");
+    if (ch.isArchived) return fail("is_archived");
+    if (ch.members.has(this.botUserId)) {
+      return ok({
+        channel: this.channelJson(ch),
+        warning: "already_in_channel",
+        response_metadata: { warnings: ["already_in_channel"] },
+      });
+    }
+    ch.members.add(this.botUserId);
+    return ok({ channel: this.channelJson(ch) });
+  }
+
+  private conversationsOpen(a: Obj): HandlerResult {
+    const channelArg = str(a.channel);
+    if (channelArg) {
+      const ch = this.visibleChannel(channelArg);
+      if (!ch || !(ch.isIm || ch.isMpim)) return fail("channel_not_found");
+      return ok({
+        no_op: true,
+        already_open: true,
+        channel: flag(a.return_im) ? this.channelJson(ch) : { id: ch.id },
+      });
+    }
+    const users = (str(a.users) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (users.length === 0) return fail("users_list_not_supplied");
+    for (const u of users) {
+      const user = this.users.get(u);
+      if (!user) return fail("user_not_found");
+      if (user.deleted) return fail("user_disabled");
+    }
+    if (users.length > 8) return fail("too_many_users");
+    if (users.length === 1) {
+      const userId = users[0] as string;
+      const existed = this.dmByUser.has(userId);
+      const ch = this.openDm(userId);
+      const channel = flag(a.return_im) ? this.channelJson(ch) : { id: ch.id };
+      return ok(existed ? { no_op: true, already_open: true, channel } : { channel });
+    }
+    const members = new Set([this.botUserId, ...users]);
+    const existing = [...this.channels.values()].find(
+      (c) =>
+        c.isMpim && c.members.size === members.size && [...members].every((m) => c.members.has(m)),
+    );
+    const ch: ChannelInfo = existing ?? {
+      id: randomId("C", 10),
+      name: `mpdm-${users.join("--")}-1`,
+      isPrivate: true,
+      isArchived: false,
+      isIm: false,
+      isMpim: true,
+      members,
+      created: Math.floor(this.now() / 1000),
+    };
+    if (!existing) this.channels.set(ch.id, ch);
+    return ok({ channel: flag(a.return_im) ? this.channelJson(ch) : { id: ch.id } });
+  }
+
+  private conversationsMembers(a: Obj): HandlerResult {
+    const ch = this.visibleChannel(str(a.channel));
+    if (!ch) return fail("channel_not_found");
+    const page = paginate([...ch.members], a, 100);
+    return ok({ members: page.items, response_metadata: { next_cursor: page.next } });
+  }
+
+  private conversationsList(a: Obj): HandlerResult {
+    const types = new Set((str(a.types) ?? "public_channel").split(",").map((s) => s.trim()));
+    const excludeArchived = flag(a.exclude_archived);
+    const list = [...this.channels.values()].filter((ch) => {
+      if (excludeArchived && ch.isArchived) return false;
+      if (ch.isIm) return types.has("im");
+      if (ch.isMpim) return types.has("mpim");
+      if (ch.isPrivate) return types.has("private_channel") && ch.members.has(this.botUserId);
+      return types.has("public_channel");
+    });
+    const page = paginate(
+      list.map((ch) => this.channelJson(ch)),
+      a,
+      100,
+    );
+    return ok({ channels: page.items, response_metadata: { next_cursor: page.next } });
+  }
+
+  // ---- chat --------------------------------------------------------------------------------
+
+  /** Where a bot message may be posted: Slack's membership rules, with its error codes. */
+  private postTarget(channelArg: string | undefined): ChannelInfo | HandlerResult {
+    if (!channelArg) return fail("channel_not_found");
+    const user = this.users.get(channelArg);
+    if (user && /^[UW]/.test(channelArg)) {
+      if (user.deleted) return fail("user_disabled");
+      return this.openDm(channelArg);
+    }
+    const ch = this.channels.get(channelArg);
+    if (!ch) return fail("channel_not_found");
+    const member = ch.members.has(this.botUserId);
+    if (ch.isPrivate && !member) return fail("channel_not_found");
+    if (ch.isArchived) return fail("is_archived");
+    if (!member) return fail("not_in_channel");
+    return ch;
+  }
+
+  /**
+   * Message content rules shared by every message surface. Returns the failure, or the parsed
+   * blocks plus any warning.
+   */
+  private checkContent(
+    a: Obj,
+    requireContent: boolean,
+  ): HandlerResult | { blocks: unknown[] | undefined; warning?: string } {
+    const text = a.text === undefined || a.text === null ? undefined : String(a.text);
+    const blocks = a.blocks;
+    if (blocks !== undefined && !Array.isArray(blocks)) return fail("invalid_blocks_format");
+    const attachments = a.attachments;
+    if (attachments !== undefined && !Array.isArray(attachments))
+      return fail("invalid_attachments");
+    const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+    const hasAttachments = Array.isArray(attachments) && attachments.length > 0;
+    if (requireContent && !text && !hasBlocks && !hasAttachments) return fail("no_text");
+    if (text !== undefined && text.length > BLOCK_KIT_LIMITS.messageText)
+      return fail("msg_too_long");
+    if (Array.isArray(blocks)) {
+      const errors = validateMessageBlocks(blocks);
+      if (errors.length > 0) return invalidBlocks(errors);
+    }
+    const result: { blocks: unknown[] | undefined; warning?: string } = {
+      blocks: Array.isArray(blocks) ? assignIds(blocks) : undefined,
+    };
+    if ((hasBlocks || hasAttachments) && !text) result.warning = MISSING_TEXT_WARNING;
+    return result;
+  }
+
+  private warn(method: string, warning: string, channel: string | undefined, body: Obj): void {
+    const w: RecordedWarning = { method, warning, at: this.now() };
+    if (channel) w.channel = channel;
+    this.warnings.push(w);
+    body.warning = warning;
+    body.response_metadata = { warnings: [warning] };
+  }
+
+  private messageJson(m: RecordedMessage): Obj {
+    const json: Obj = {
+      type: "message",
+      user: m.user,
+      ts: m.ts,
+      text: m.text ?? "",
+      team: this.teamId,
+    };
+    if (m.user === this.botUserId) {
+      json.bot_id = this.botId;
+      json.app_id = this.appId;
+    }
+    if (m.blocks) json.blocks = m.blocks;
+    if (m.attachments) json.attachments = m.attachments;
+    if (m.thread_ts) json.thread_ts = m.thread_ts;
+    if (m.metadata !== undefined) json.metadata = m.metadata;
+    return json;
+  }
+
+  private chatPostMessage(a: Obj): HandlerResult {
+    const target = this.postTarget(str(a.channel));
+    if ("body" in target) return target;
+    const content = this.checkContent(a, true);
+    if ("body" in content) return content;
+    const msg: RecordedMessage = {
+      channel: target.id,
+      ts: this.nextTs(),
+      text: str(a.text),
+      blocks: content.blocks,
+      user: this.botUserId,
+      bot_id: this.botId,
+      via: "chat.postMessage",
+      deleted: false,
+      postedAt: this.now(),
+      history: [],
+    };
+    const threadTs = str(a.thread_ts);
+    if (threadTs) msg.thread_ts = threadTs;
+    if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
+    if (a.metadata !== undefined) msg.metadata = a.metadata;
+    this.messages.push(msg);
+    const body: Obj = { ok: true, channel: target.id, ts: msg.ts, message: this.messageJson(msg) };
+    if (content.warning) this.warn("chat.postMessage", content.warning, target.id, body);
+    return { body };
+  }
+
+  private chatPostEphemeral(a: Obj): HandlerResult {
+    const target = this.postTarget(str(a.channel));
+    if ("body" in target) return target;
+    const userId = str(a.user);
+    const user = userId ? this.users.get(userId) : undefined;
+    if (!userId || !user) return fail("user_not_found");
+    if (!target.members.has(userId)) return fail("user_not_in_channel");
+    const content = this.checkContent(a, true);
+    if ("body" in content) return content;
+    const eph: RecordedEphemeral = {
+      channel: target.id,
+      user: userId,
+      ts: this.nextTs(),
+      text: str(a.text),
+      blocks: content.blocks,
+      via: "chat.postEphemeral",
+      deleted: false,
+      at: this.now(),
+      history: [],
+    };
+    const threadTs = str(a.thread_ts);
+    if (threadTs) eph.thread_ts = threadTs;
+    this.ephemerals.push(eph);
+    const body: Obj = { ok: true, message_ts: eph.ts };
+    if (content.warning) this.warn("chat.postEphemeral", content.warning, target.id, body);
+    return { body };
+  }
+
+  private findBotMessage(a: Obj, verb: "update" | "delete"): RecordedMessage | HandlerResult {
+    const channelId = str(a.channel);
+    const ch = this.visibleChannel(channelId);
+    if (!ch) return fail("channel_not_found");
+    const ts = str(a.ts);
+    const msg = this.messages.find((m) => m.channel === ch.id && m.ts === ts && !m.deleted);
+    if (!msg) return fail("message_not_found");
+    if (msg.user !== this.botUserId)
+      return fail(verb === "update" ? "cant_update_message" : "cant_delete_message");
+    return msg;
+  }
+
+  private chatUpdate(a: Obj): HandlerResult {
+    const msg = this.findBotMessage(a, "update");
+    if ("body" in msg) return msg;
+    const content = this.checkContent(a, true);
+    if ("body" in content) return content;
+    msg.history.push({
+      text: msg.text,
+      blocks: msg.blocks,
+      at: msg.updatedAt ?? msg.postedAt,
+      by: "chat.update",
+    });
+    if (a.text !== undefined) msg.text = str(a.text);
+    if (a.blocks !== undefined) msg.blocks = content.blocks;
+    if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
+    msg.updatedAt = this.now();
+    const body: Obj = {
+      ok: true,
+      channel: msg.channel,
+      ts: msg.ts,
+      text: msg.text ?? "",
+      message: this.messageJson(msg),
+    };
+    if (content.warning && !msg.text) this.warn("chat.update", content.warning, msg.channel, body);
+    return { body };
+  }
+
+  private chatDelete(a: Obj): HandlerResult {
+    const msg = this.findBotMessage(a, "delete");
+    if ("body" in msg) return msg;
+    msg.deleted = true;
+    msg.updatedAt = this.now();
+    return ok({ channel: msg.channel, ts: msg.ts });
+  }
+
+  private chatGetPermalink(a: Obj): HandlerResult {
+    const ch = this.visibleChannel(str(a.channel));
+    if (!ch) return fail("channel_not_found");
+    const ts = str(a.message_ts);
+    const msg = this.messages.find((m) => m.channel === ch.id && m.ts === ts);
+    if (!msg) return fail("message_not_found");
+    return ok({
+      channel: ch.id,
+      permalink: `https://${this.teamDomain}.slack.com/archives/${ch.id}/p${msg.ts.replace(".", "")}`,
+    });
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  private checkTrigger(triggerId: string | undefined): HandlerResult | Trigger {
+    if (!triggerId) return invalidArguments(["missing required field: trigger_id"]);
+    const t = this.triggers.get(triggerId);
+    if (!t) return fail("invalid_trigger_id");
+    if (t.used) return fail("exchanged_trigger_id");
+    if (this.now() - t.issuedAt >= TRIGGER_TTL_MS) return fail("expired_trigger_id");
+    return t;
+  }
+
+  /** Parse + validate a view argument. */
+  private checkView(
+    raw: unknown,
+    expectType?: "modal" | "home",
+  ): { error: HandlerResult } | { view: Obj } {
+    const bad = (error: HandlerResult) => ({ error });
+    if (raw === undefined || raw === null)
+      return bad(invalidArguments(["missing required field: view"]));
+    if (!isObj(raw)) return bad(invalidArguments(["invalid `view`: must be a JSON object"]));
+    if (expectType && raw.type !== expectType) {
+      return bad(invalidArguments([`must be ${expectType} [json-pointer:/view/type]`]));
+    }
+    if (viewByteSize(raw) > BLOCK_KIT_LIMITS.viewBytes) return bad(fail("view_too_large"));
+    const errors = validateView(raw);
+    if (errors.length > 0) return bad(invalidArguments(errors));
+    const ext = str(raw.external_id);
+    if (ext) {
+      const clash = [...this.views.values(), ...this.homeViews.values()].find(
+        (v) => v.externalId === ext && v.open,
+      );
+      if (clash) return bad(fail("duplicate_external_id"));
+    }
+    return { view: raw };
+  }
+
+  private newHash(): string {
+    return `${Math.floor(this.now() / 1000)}.${randomBytes(4).toString("hex")}`;
+  }
+
+  private buildView(
+    input: Obj,
+    id: string,
+    hash: string,
+    rootViewId: string,
+    previousViewId: string | null,
+  ): Obj {
+    const view: Obj = {
+      id,
+      team_id: this.teamId,
+      type: input.type,
+      blocks: assignIds(input.blocks) ?? [],
+      private_metadata: str(input.private_metadata) ?? "",
+      callback_id: str(input.callback_id) ?? "",
+      state: { values: {} },
+      hash,
+      title: input.title ?? null,
+      clear_on_close: flag(input.clear_on_close),
+      notify_on_close: flag(input.notify_on_close),
+      close: input.close ?? null,
+      submit: input.submit ?? null,
+      previous_view_id: previousViewId,
+      root_view_id: rootViewId,
+      app_id: this.appId,
+      external_id: str(input.external_id) ?? "",
+      app_installed_team_id: this.teamId,
+      bot_id: this.botId,
+    };
+    if (input.type === "home") {
+      delete view.title;
+      delete view.close;
+      delete view.submit;
+      delete view.clear_on_close;
+      delete view.notify_on_close;
+    }
+    if (input.submit_disabled !== undefined) view.submit_disabled = flag(input.submit_disabled);
+    return view;
+  }
+
+  private storeModal(
+    userId: string | undefined,
+    input: Obj,
+    openedBy: StoredView["openedBy"],
+    previous: StoredView | undefined,
+  ): StoredView {
+    const id = randomId("V", 10);
+    const hash = this.newHash();
+    const rootViewId = previous?.rootViewId ?? id;
+    const stored: StoredView = {
+      id,
+      userId,
+      type: "modal",
+      view: this.buildView(input, id, hash, rootViewId, previous?.id ?? null),
+      hash,
+      rootViewId,
+      previousViewId: previous?.id ?? null,
+      externalId: str(input.external_id) ?? "",
+      open: true,
+      openedBy,
+      openedAt: this.now(),
+      updatedAt: this.now(),
+      history: [],
+    };
+    this.views.set(id, stored);
+    return stored;
+  }
+
+  private replaceContent(stored: StoredView, input: Obj): void {
+    stored.history.push(stored.view);
+    stored.hash = this.newHash();
+    stored.externalId = str(input.external_id) ?? stored.externalId;
+    stored.view = this.buildView(
+      input,
+      stored.id,
+      stored.hash,
+      stored.rootViewId,
+      stored.previousViewId,
+    );
+    stored.updatedAt = this.now();
+  }
+
+  private closeStack(userId: string): void {
+    for (const v of this.modalStack(userId)) v.open = false;
+    this.stacks.set(userId, []);
+  }
+
+  private viewsOpen(a: Obj): HandlerResult {
+    const trigger = this.checkTrigger(str(a.trigger_id));
+    if ("body" in trigger) return trigger;
+    const checked = this.checkView(a.view, "modal");
+    if ("error" in checked) return checked.error;
+    const view = checked.view;
+    trigger.used = true;
+    const userKey = trigger.userId ?? "";
+    this.closeStack(userKey);
+    const stored = this.storeModal(trigger.userId, view, "views.open", undefined);
+    this.stacks.set(userKey, [stored.id]);
+    return ok({ view: stored.view });
+  }
+
+  private viewsPush(a: Obj): HandlerResult {
+    const trigger = this.checkTrigger(str(a.trigger_id));
+    if ("body" in trigger) return trigger;
+    const checked = this.checkView(a.view, "modal");
+    if ("error" in checked) return checked.error;
+    const view = checked.view;
+    const userKey = trigger.userId ?? "";
+    const stack = this.stacks.get(userKey) ?? [];
+    if (stack.length === 0) return fail("not_found");
+    if (stack.length >= MAX_MODAL_STACK) return fail("push_limit_reached");
+    trigger.used = true;
+    const previous = this.views.get(stack[stack.length - 1] ?? "");
+    const stored = this.storeModal(trigger.userId, view, "views.push", previous);
+    stack.push(stored.id);
+    this.stacks.set(userKey, stack);
+    return ok({ view: stored.view });
+  }
+
+  private viewsUpdate(a: Obj): HandlerResult {
+    const viewId = str(a.view_id);
+    const externalId = str(a.external_id);
+    if (!viewId && !externalId)
+      return invalidArguments(["must provide either view_id or external_id"]);
+    const all = [...this.views.values(), ...this.homeViews.values()];
+    const stored = viewId
+      ? all.find((v) => v.id === viewId)
+      : all.find((v) => v.externalId === externalId && v.open);
+    if (!stored?.open) return fail("not_found");
+    const hash = str(a.hash);
+    if (hash !== undefined && hash !== stored.hash) return fail("hash_conflict");
+    const checked = this.checkView(a.view, stored.type);
+    if ("error" in checked) return checked.error;
+    const view = checked.view;
+    this.replaceContent(stored, view);
+    return ok({ view: stored.view });
+  }
+
+  private viewsPublish(a: Obj): HandlerResult {
+    const userId = str(a.user_id);
+    if (!userId) return invalidArguments(["missing required field: user_id"]);
+    if (!this.users.has(userId)) return fail("user_not_found");
+    const checked = this.checkView(a.view, "home");
+    if ("error" in checked) return checked.error;
+    const view = checked.view;
+    const existing = this.homeViews.get(userId);
+    const hash = str(a.hash);
+    if (hash !== undefined && existing && hash !== existing.hash) return fail("hash_conflict");
+    if (existing) {
+      this.replaceContent(existing, view);
+      return ok({ view: existing.view });
+    }
+    const id = randomId("V", 10);
+    const newHash = this.newHash();
+    const stored: StoredView = {
+      id,
+      userId,
+      type: "home",
+      view: this.buildView(view, id, newHash, id, null),
+      hash: newHash,
+      rootViewId: id,
+      previousViewId: null,
+      externalId: str(view.external_id) ?? "",
+      open: true,
+      openedBy: "views.publish",
+      openedAt: this.now(),
+      updatedAt: this.now(),
+      history: [],
+    };
+    this.homeViews.set(userId, stored);
+    return ok({ view: stored.view });
+  }
+
+  applyViewSubmissionResponse(userId: string, viewId: string, body: unknown): ViewResponseOutcome {
+    const stack = this.stacks.get(userId) ?? [];
+    const submitted = this.views.get(viewId);
+    if (!submitted?.open || stack[stack.length - 1] !== viewId) {
+      return { ok: false, errors: [`view ${viewId} is not the open top view of ${userId}`] };
+    }
+    const bad = (errors: string[]): ViewResponseOutcome => {
+      this.recordProblem({
+        source: "view_response",
+        method: "view_submission",
+        error: "invalid_response_action",
+        messages: errors,
+      });
+      return { ok: false, errors };
+    };
+    if (!isObj(body) || body.response_action === undefined) {
+      // A plain acknowledgement closes the submitted view (the one below, if any, shows again).
+      submitted.open = false;
+      stack.pop();
+      const top = this.views.get(stack[stack.length - 1] ?? "");
+      return top ? { ok: true, errors: [], view: top } : { ok: true, errors: [] };
+    }
+    switch (body.response_action) {
+      case "errors": {
+        const errs = body.errors;
+        if (!isObj(errs) || Object.keys(errs).length === 0) {
+          return bad(["response_action errors needs a non-empty `errors` object"]);
+        }
+        const blocks = Array.isArray(submitted.view.blocks) ? submitted.view.blocks : [];
+        const inputIds = new Set(
+          blocks
+            .filter((b): b is Obj => isObj(b) && b.type === "input")
+            .map((b) => String(b.block_id)),
+        );
+        const problems: string[] = [];
+        for (const [k, v] of Object.entries(errs)) {
+          if (!inputIds.has(k))
+            problems.push(`errors key "${k}" is not the block_id of an input block in the view`);
+          if (typeof v !== "string" || v.length === 0)
+            problems.push(`errors["${k}"] must be a non-empty string`);
+        }
+        if (problems.length > 0) return bad(problems);
+        return { ok: true, errors: [], view: submitted };
+      }
+      case "update": {
+        const checked = this.checkView(body.view, "modal");
+        if ("error" in checked) return bad(responseErrors(checked.error));
+        const view = checked.view;
+        this.replaceContent(submitted, view);
+        return { ok: true, errors: [], view: submitted };
+      }
+      case "push": {
+        const checked = this.checkView(body.view, "modal");
+        if ("error" in checked) return bad(responseErrors(checked.error));
+        const view = checked.view;
+        if (stack.length >= MAX_MODAL_STACK) return bad(["push_limit_reached"]);
+        const stored = this.storeModal(userId, view, "response_action", submitted);
+        stack.push(stored.id);
+        return { ok: true, errors: [], view: stored };
+      }
+      case "clear":
+        this.closeStack(userId);
+        return { ok: true, errors: [] };
+      default:
+        return bad([`unknown response_action: ${String(body.response_action)}`]);
+    }
+  }
+
+  closeView(userId: string, viewId: string): StoredView[] {
+    const stack = this.stacks.get(userId) ?? [];
+    const stored = this.views.get(viewId);
+    if (!stored?.open || stack[stack.length - 1] !== viewId) {
+      throw new Error(`fake-slack: view ${viewId} is not the open top view of ${userId}`);
+    }
+    if (stored.view.clear_on_close === true) {
+      const closed = this.modalStack(userId);
+      this.closeStack(userId);
+      return closed;
+    }
+    stored.open = false;
+    stack.pop();
+    return [stored];
+  }
+
+  // ---- response_url -------------------------------------------------------------------------
+
+  private respond(id: string, req: IncomingMessage, raw: string): HandlerResult {
+    const state = this.responseUrls.get(id);
+    const fault = (
+      status: number,
+      error: string,
+      payload: unknown,
+      messages?: string[],
+    ): HandlerResult => {
+      const problem: Omit<FakeProblem, "at"> = {
+        source: "response_url",
+        method: "response_url",
+        error,
+      };
+      if (messages) problem.messages = messages;
+      this.recordProblem(problem);
+      const rec: RecordedResponse = {
+        id,
+        source: "response_url",
+        ok: false,
+        status,
+        error,
+        payload,
+        text: undefined,
+        blocks: undefined,
+        responseType: "ephemeral",
+        replaceOriginal: false,
+        deleteOriginal: false,
+        context: state?.context ?? {},
+        at: this.now(),
+      };
+      if (messages) rec.messages = messages;
+      this.responses.push(rec);
+      const body: Obj = { ok: false, error };
+      if (messages) body.response_metadata = { messages: messages.map((m) => `[ERROR] ${m}`) };
+      return { status, body };
+    };
+    if (!state) return fault(404, "invalid_url", undefined);
+    if (this.now() - state.issuedAt > RESPONSE_URL_TTL_MS)
+      return fault(404, "expired_url", undefined);
+    if (state.uses >= RESPONSE_URL_MAX_USES) return fault(404, "used_url", undefined);
+    state.uses += 1;
+    let payload: unknown;
+    const ct = String(req.headers["content-type"] ?? "");
+    try {
+      if (ct.includes("application/x-www-form-urlencoded")) {
+        const p = new URLSearchParams(raw).get("payload");
+        payload = p === null ? Object.fromEntries(new URLSearchParams(raw)) : JSON.parse(p);
+      } else {
+        payload = JSON.parse(raw);
+      }
+    } catch {
+      return fault(400, "invalid_payload", raw);
+    }
+    const rec = this.deliver(id, "response_url", state.context, payload);
+    return rec.ok ? { status: 200, body: { ok: true } } : this.responseFailure(rec);
+  }
+
+  private responseFailure(rec: RecordedResponse): HandlerResult {
+    const body: Obj = { ok: false, error: rec.error };
+    if (rec.messages)
+      body.response_metadata = { messages: rec.messages.map((m) => `[ERROR] ${m}`) };
+    return { status: rec.status, body };
+  }
+
+  deliverAckMessage(context: ResponseContext, payload: unknown): RecordedResponse {
+    return this.deliver("ack", "ack", context, payload);
+  }
+
+  /** Validate and apply a message sent through a response_url or an HTTP acknowledgement. */
+  private deliver(
+    id: string,
+    source: "response_url" | "ack",
+    context: ResponseContext,
+    payload: unknown,
+  ): RecordedResponse {
+    const p: Obj = typeof payload === "string" ? { text: payload } : isObj(payload) ? payload : {};
+    const rec: RecordedResponse = {
+      id,
+      source,
+      ok: true,
+      status: 200,
+      payload,
+      text: str(p.text),
+      blocks: Array.isArray(p.blocks) ? p.blocks : undefined,
+      responseType: p.response_type === "in_channel" ? "in_channel" : "ephemeral",
+      replaceOriginal: flag(p.replace_original),
+      deleteOriginal: flag(p.delete_original),
+      context: { ...context },
+      at: this.now(),
+    };
+    const reject = (status: number, error: string, messages?: string[]): RecordedResponse => {
+      rec.ok = false;
+      rec.status = status;
+      rec.error = error;
+      if (messages) rec.messages = messages;
+      const problem: Omit<FakeProblem, "at"> = { source, method: source, error };
+      if (messages) problem.messages = messages;
+      this.recordProblem(problem);
+      this.responses.push(rec);
+      return rec;
+    };
+    if (!isObj(payload) && typeof payload !== "string") return reject(400, "invalid_payload");
+
+    const original = this.originalOf(context);
+    if (rec.deleteOriginal) {
+      if (!original) return reject(404, "message_not_found");
+      original.deleted = true;
+      this.responses.push(rec);
+      return rec;
+    }
+    const content = this.checkContent(p, true);
+    if ("body" in content) {
+      const meta = content.body.response_metadata;
+      const messages =
+        isObj(meta) && Array.isArray(meta.messages)
+          ? (meta.messages as string[]).map((m) => m.replace(/^\[ERROR\] /, ""))
+          : undefined;
+      return reject(400, String(content.body.error), messages);
+    }
+    rec.blocks = content.blocks;
+    const method = source === "ack" ? "ack" : "response_url";
+    if (content.warning)
+      this.warnings.push({
+        method,
+        warning: content.warning,
+        at: this.now(),
+        ...(context.channel ? { channel: context.channel } : {}),
+      });
+
+    if (rec.replaceOriginal && original) {
+      original.history.push({
+        text: original.text,
+        blocks: original.blocks,
+        at: "postedAt" in original ? (original.updatedAt ?? original.postedAt) : original.at,
+        by: method,
+      });
+      original.text = rec.text;
+      original.blocks = rec.blocks;
+      if ("postedAt" in original) original.updatedAt = this.now();
+      this.responses.push(rec);
+      return rec;
+    }
+    const channel = context.channel;
+    if (channel) {
+      if (rec.responseType === "in_channel") {
+        const msg: RecordedMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: rec.text,
+          blocks: rec.blocks,
+          user: this.botUserId,
+          bot_id: this.botId,
+          via: source,
+          deleted: false,
+          postedAt: this.now(),
+          history: [],
+        };
+        this.messages.push(msg);
+      } else if (context.user) {
+        this.ephemerals.push({
+          channel,
+          user: context.user,
+          ts: this.nextTs(),
+          text: rec.text,
+          blocks: rec.blocks,
+          via: source,
+          deleted: false,
+          at: this.now(),
+          history: [],
+        });
+      }
+    }
+    this.responses.push(rec);
+    return rec;
+  }
+
+  private originalOf(context: ResponseContext): RecordedMessage | RecordedEphemeral | undefined {
+    if (!context.channel || !context.messageTs) return undefined;
+    if (context.isEphemeral) {
+      return this.ephemerals.find(
+        (e) => e.channel === context.channel && e.ts === context.messageTs && !e.deleted,
+      );
+    }
+    return this.messages.find(
+      (m) => m.channel === context.channel && m.ts === context.messageTs && !m.deleted,
+    );
+  }
+}
+
+function responseErrors(result: HandlerResult): string[] {
+  const meta = result.body.response_metadata;
+  const messages =
+    isObj(meta) && Array.isArray(meta.messages)
+      ? (meta.messages as string[]).map((m) => m.replace(/^\[ERROR\] /, ""))
+      : [];
+  return [String(result.body.error), ...messages];
+}
+
+function paginate<T>(all: T[], a: Obj, defaultLimit: number): { items: T[]; next: string } {
+  const limit = intArg(a.limit, defaultLimit);
+  const cursor = str(a.cursor);
+  let start = 0;
+  if (cursor) {
+    const decoded = Buffer.from(cursor, "base64").toString("utf8");
+    const m = /^offset:(\d+)$/.exec(decoded);
+    start = m ? Number(m[1]) : 0;
+  }
+  const items = all.slice(start, start + limit);
+  const nextStart = start + limit;
+  const next = nextStart < all.length ? Buffer.from(`offset:${nextStart}`).toString("base64") : "";
+  return { items, next };
+}
+
+function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m?.[1];
+}
+
+const JSON_ARGS = ["blocks", "view", "attachments", "metadata"] as const;
+
+function parseArgs(
+  req: IncomingMessage,
+  url: URL,
+  raw: string,
+): { args: Obj; json: boolean; error?: string } {
+  const args: Obj = Object.fromEntries(url.searchParams);
+  const ct = String(req.headers["content-type"] ?? "").toLowerCase();
+  let json = false;
+  if (raw.length > 0) {
+    if (ct.includes("application/json")) {
+      json = true;
+      try {
+        const body: unknown = JSON.parse(raw);
+        if (!isObj(body)) return { args, json, error: "invalid_json" };
+        Object.assign(args, body);
+      } catch {
+        return { args, json, error: "invalid_json" };
+      }
+    } else if (ct.includes("application/x-www-form-urlencoded") || ct === "") {
+      Object.assign(args, Object.fromEntries(new URLSearchParams(raw)));
+    } else if (ct.includes("multipart/form-data")) {
+      return { args, json, error: "invalid_post_type" };
+    } else {
+      return { args, json, error: "invalid_post_type" };
+    }
+  }
+  for (const key of JSON_ARGS) {
+    const v = args[key];
+    if (typeof v === "string") {
+      try {
+        args[key] = JSON.parse(v);
+      } catch {
+        if (key === "blocks") return { args, json, error: "invalid_blocks_format" };
+        if (key === "attachments") return { args, json, error: "invalid_attachments" };
+        if (key === "view") return { args, json, error: "invalid_arguments" };
+      }
+    }
+  }
+  return { args, json };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Obj,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Start a fake Slack Web API on 127.0.0.1 (random port unless `port` is given). */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const fake = new FakeSlackServer(options);
+  await fake.listen(options.port ?? 0);
+  return fake;
+}
