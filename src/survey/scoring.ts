@@ -60,18 +60,24 @@ export function scoreGroup(totals: readonly number[]): GroupScore {
 
 /** One decimal, as every report shows means ("62.5"). */
 export function oneDecimal(value: number): string {
-  // Round half away from zero on the decimal representation, not on binary floating point.
-  return (Math.round((value + Number.EPSILON * Math.sign(value)) * 10) / 10).toFixed(1);
+  // Round half away from zero on the decimal representation, not on binary floating point:
+  // toPrecision(15) drops the binary noise (1.45 is stored as 1.4499999999999999556), and rounding
+  // the magnitude makes -0.45 and 0.45 round alike (Math.round alone rounds -4.5 up to -4).
+  const tenths = Math.round(Number((Math.abs(value) * 10).toPrecision(15)));
+  return (tenths === 0 ? 0 : (Math.sign(value) * tenths) / 10).toFixed(1);
 }
 
 /** Problems with a set of ratings, or an empty list when they are a complete, valid answer. */
 export function ratingProblems(ratings: readonly unknown[], count = STATEMENT_COUNT): string[] {
   const problems: string[] = [];
   if (ratings.length !== count) problems.push(`expected ${count} ratings, got ${ratings.length}`);
-  ratings.forEach((r, i) => {
-    if (!Number.isInteger(r) || (r as number) < RATING_MIN || (r as number) > RATING_MAX) {
+  // A plain loop, not forEach: forEach skips the holes of a sparse array, which would let
+  // `new Array(20)` pass as a complete answer.
+  for (let i = 0; i < ratings.length; i++) {
+    const r = ratings[i];
+    if (typeof r !== "number" || !Number.isInteger(r) || r < RATING_MIN || r > RATING_MAX) {
       problems.push(`rating ${i + 1} must be a whole number from ${RATING_MIN} to ${RATING_MAX}`);
     }
-  });
+  }
   return problems;
 }

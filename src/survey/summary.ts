@@ -1,6 +1,7 @@
 import { type Disclosure, disclosure } from "./anonymity.js";
-import { type GroupScore, scoreGroup, totalScore } from "./scoring.js";
-import type { Answer, Group, Side } from "./types.js";
+import { LEVEL_DESCRIPTIONS } from "./instrument.js";
+import { type GroupScore, nextLevel, scoreGroup, totalScore } from "./scoring.js";
+import { type Answer, GROUP_LABELS, type Group, type Level, type Side } from "./types.js";
 
 export interface Participation {
   sales: number;
@@ -42,4 +43,41 @@ export function summarizeRound(
   const scores: Partial<Record<Group, GroupScore>> = {};
   for (const group of disc.groups) scores[group] = scoreGroup(totals[group]);
   return { participation, scores, disclosure: disc };
+}
+
+/** One row of the level summary: a group's size, mean total, level and what the level means. */
+export interface GroupResult {
+  group: Group;
+  /** "Sales", "Marketing" or "Everyone". */
+  label: string;
+  /** Number of respondents. */
+  n: number;
+  /** Mean of the members' totals (20–100), unrounded; show with `oneDecimal`. */
+  mean: number;
+  level: Level;
+  /** One sentence on what the level looks like (LEVEL_DESCRIPTIONS, our words). */
+  levelDescription: string;
+  /** The level above, absent at Integrated. */
+  nextLevel?: Level;
+  /** Points of mean total still needed to reach `nextLevel`, absent at Integrated. */
+  pointsToNext?: number;
+}
+
+/** A group's level-summary row from its members' answers (callers check disclosure first). */
+export function groupResult(group: Group, answers: readonly Answer[]): GroupResult {
+  const score = scoreGroup(answers.map((a) => totalScore(a.ratings)));
+  const row: GroupResult = {
+    group,
+    label: GROUP_LABELS[group],
+    n: score.n,
+    mean: score.mean,
+    level: score.level,
+    levelDescription: LEVEL_DESCRIPTIONS[score.level],
+  };
+  const next = nextLevel(score.level);
+  if (next !== undefined && score.pointsToNext !== undefined) {
+    row.nextLevel = next;
+    row.pointsToNext = score.pointsToNext;
+  }
+  return row;
 }

@@ -14,3 +14,20 @@ export interface Answer {
   side: Side;
   ratings: readonly number[];
 }
+
+/** Every group a report speaks about, in the order reports list them. */
+export const GROUPS: readonly Group[] = ["sales", "marketing", "everyone"];
+
+/** How reports name the groups. */
+export const GROUP_LABELS: Record<Group, string> = {
+  sales: "Sales",
+  marketing: "Marketing",
+  everyone: "Everyone",
+};
+
+/**
+ * How the organisation's market behaves (`TRUCE_MARKET`). It sets the level worth aiming for:
+ * stable → Defined, shifting → Aligned, complex → Integrated (see advice.ts).
+ */
+export type Market = "stable" | "shifting" | "complex";
+export const MARKETS: readonly Market[] = ["stable", "shifting", "complex"];

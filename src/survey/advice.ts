@@ -1,0 +1,545 @@
+import { EPSILON, type StatementGap, type StatementMean, WIDE_GAP } from "./gap.js";
+import { oneDecimal } from "./scoring.js";
+import { LEVELS, type Level, type Market } from "./types.js";
+
+/**
+ * Suggested joint actions. The moves between levels follow the article's recommendations
+ * (diagnostic.md § Moving up), the per-statement actions are Truce's own; all wording is ours.
+ *
+ * Advice is computed only from figures the report may show (report.ts passes the Everyone means
+ * and, only when per-side figures are disclosed, the statement gaps), so it can never hint at
+ * something the anonymity rules withhold.
+ */
+
+/** The level worth aiming for in each kind of market (`TRUCE_MARKET`). */
+export const TARGET_LEVEL: Record<Market, Level> = {
+  stable: "Defined",
+  shifting: "Aligned",
+  complex: "Integrated",
+};
+
+/** At most this many actions. */
+export const MAX_ACTIONS = 5;
+/** Below target, this many level moves come first; the rest go to weak or disputed statements. */
+export const LEVEL_MOVES_FIRST = 3;
+/** A statement is weak when Everyone's mean rating is below this. */
+export const WEAK_MEAN = 3.0;
+/** "Agree": the rating an impact estimate measures a statement's shortfall against. */
+export const AGREE_RATING = 4;
+
+export interface ActionText {
+  title: string;
+  /** One to three sentences, our own words. */
+  detail: string;
+}
+
+/** A move towards the next level, and the statements it should lift. */
+export interface LevelMove extends ActionText {
+  id: string;
+  /** Statement ids (built-in instrument) the move works on; used to rank moves by impact. */
+  links: readonly string[];
+  /** A statement whose own targeted action this move already is (not suggested twice). */
+  covers?: string;
+}
+
+/** The steps up, keyed by the level they start from. */
+export type StepFrom = Exclude<Level, "Integrated">;
+
+export const LEVEL_MOVES: Record<StepFrom, readonly LevelMove[]> = {
+  Undefined: [
+    {
+      id: "rules-of-engagement",
+      title: "Agree rules of engagement",
+      detail:
+        "Write down the hand-off points between the teams: who follows up a new lead, how fast, and what happens when nobody does. Keep it to one page that both heads sign.",
+      links: ["little-firefighting", "no-blame-game"],
+    },
+    {
+      id: "define-lead",
+      title: "Agree what counts as a lead",
+      detail:
+        "Hold one joint session to settle the terms the teams argue about, starting with what a lead is. Publish the definitions where both teams work.",
+      links: ["common-language"],
+      covers: "common-language",
+    },
+    {
+      id: "set-expectations",
+      title: "Use meetings to set expectations",
+      detail:
+        "Turn the meetings you already hold into a place where each side says what it needs from the other and by when, instead of replaying the last dispute.",
+      links: ["sales-gives-feedback", "useful-collateral", "little-firefighting"],
+    },
+    {
+      id: "joint-events",
+      title: "Run the big events together",
+      detail:
+        "Plan and staff conferences and trade shows as one team, with a shared goal for the leads they bring in and an agreed follow-up.",
+      links: ["joint-training", "marketing-meets-customers"],
+    },
+  ],
+  Defined: [
+    {
+      id: "meeting-rhythm",
+      title: "Set a joint meeting rhythm",
+      detail:
+        "Meet at least quarterly, ideally monthly, on the biggest opportunities and problems, and leave each meeting with actions due by the next one. Write down when to bring in whom, such as the brand manager on large deals and marketing at top-ten account reviews, and keep a who-to-call list current.",
+      links: ["little-firefighting", "marketing-key-accounts", "no-blame-game"],
+    },
+    {
+      id: "joint-assignments",
+      title: "Work on each other's turf",
+      detail:
+        "Have marketers join sales calls and account planning, and salespeople help draft the marketing plan, sit in on product reviews and preview campaigns. Together, write a playbook for growing the top ten accounts in each segment.",
+      links: ["marketing-meets-customers", "sales-shapes-plan", "joint-segments", "people-move"],
+    },
+    {
+      id: "marketing-liaison",
+      title: "Give the sales force a marketing liaison",
+      detail:
+        "Choose a marketer the salespeople trust and let them spend most of their time with the sales team, carrying insight in both directions.",
+      links: ["useful-collateral", "sales-gives-feedback"],
+    },
+    {
+      id: "co-location",
+      title: "Sit together",
+      detail:
+        "Put the teams, or at least their key people, side by side, whether on one floor or in shared channels and stand-ups. Closeness matters most in the first months.",
+      links: ["rise-or-fall-together", "common-language"],
+    },
+    {
+      id: "easy-feedback",
+      title: "Make sales feedback effortless",
+      detail:
+        "Replace long requests with a short monthly summary from the head of sales and a two-minute form, and have marketing read call notes and CRM data itself.",
+      links: ["sales-gives-feedback", "marketing-improves-funnel"],
+      covers: "sales-gives-feedback",
+    },
+  ],
+  Aligned: [
+    {
+      id: "revenue-leader",
+      title: "Put one leader over revenue",
+      detail:
+        "Consider a chief revenue or customer officer responsible for sales, marketing, service and pricing, so that trade-offs between them are settled in one place.",
+      links: ["one-revenue-leader"],
+      covers: "one-revenue-leader",
+    },
+    {
+      id: "joint-funnel",
+      title: "Design the funnel together",
+      detail:
+        "Map the marketing and sales funnels as one chain and give marketing a part in every sales stage: lead standards, value propositions, solution material, case studies and pricing advice. Bring sales into segmentation and positioning work in return.",
+      links: ["shared-funnel", "marketing-improves-funnel", "joint-segments"],
+      covers: "shared-funnel",
+    },
+    {
+      id: "split-marketing",
+      title: "Split marketing into upstream and downstream",
+      detail:
+        "Give one group the long-range work of market sensing, product strategy and positioning, and another the near-term support of the sales force.",
+      links: ["leaders-discuss-strategy", "long-range-planning"],
+    },
+    {
+      id: "shared-rewards",
+      title: "Share revenue targets and rewards",
+      detail: "Review compensation so that both teams are rewarded for the same revenue results.",
+      links: ["rise-or-fall-together", "no-blame-game"],
+    },
+    {
+      id: "integrated-metrics",
+      title: "Commit to one number",
+      detail:
+        "Adopt one measure both teams answer for, such as revenue from target segments, while each keeps its own working metrics.",
+      links: ["shared-metrics", "forecast-accuracy"],
+      covers: "shared-metrics",
+    },
+    {
+      id: "embed-marketers",
+      title: "Embed marketers in key accounts",
+      detail:
+        "Make a marketer a standing member of each key-account team, shaping and carrying out the account strategy.",
+      links: ["marketing-key-accounts", "marketing-meets-customers"],
+      covers: "marketing-key-accounts",
+    },
+  ],
+};
+
+/** Why a step up is (or is not) worth it, shown with the moves for that step. */
+export const STEP_NOTES: Record<StepFrom, string> = {
+  Undefined:
+    "Only act if conflicts between the teams keep coming back: a small company whose people get on well informally is better left alone.",
+  Defined:
+    "Moving to Aligned pays off when your market is commoditising or customers expect offers tailored to them.",
+  Aligned:
+    "Integration pays off when competition is complex and changes fast; most companies do well at Aligned, especially with short sales cycles and simple sales processes.",
+};
+
+/** The article's caveat for Undefined → Defined. */
+export const UNDEFINED_CAVEAT = STEP_NOTES.Undefined;
+
+/**
+ * A targeted action for each statement of the built-in instrument (keyed by statement id), used
+ * when the statement is weak or disputed. Each detail is one or two sentences.
+ */
+export const STATEMENT_ACTIONS: Readonly<Record<string, ActionText>> = {
+  "forecast-accuracy": {
+    title: "Build the forecast together",
+    detail:
+      "Review the forecast jointly each month, setting pipeline data beside campaign plans, and note why last month's number missed.",
+  },
+  "no-blame-game": {
+    title: "Review misses without blame",
+    detail:
+      "When results disappoint, hold one joint review that asks what went wrong in the shared process rather than whose fault it was. End it with one fix each side owns.",
+  },
+  "marketing-meets-customers": {
+    title: "Put marketers in front of customers",
+    detail:
+      "Have each marketer join a few live deals or customer visits every quarter and report back to both teams on what they heard.",
+  },
+  "sales-shapes-plan": {
+    title: "Draft the marketing plan with sales",
+    detail:
+      "Invite a few salespeople to a working session on the next marketing plan and to preview campaigns before they launch.",
+  },
+  "useful-collateral": {
+    title: "Let sales test material first",
+    detail:
+      "Agree that no sales material ships until a few salespeople have tried it on real deals, and retire the pieces nobody uses.",
+  },
+  "sales-gives-feedback": {
+    title: "Make feedback quick to give",
+    detail:
+      "Swap long requests for a two-minute monthly form or a short summary from the head of sales. Show salespeople what changed because of what they said.",
+  },
+  "common-language": {
+    title: "Agree shared definitions",
+    detail:
+      "Hold a joint session to agree what counts as a lead, a marketing-qualified lead (MQL) and a sales-qualified lead (SQL). Publish the definitions where both teams work.",
+  },
+  "leaders-discuss-strategy": {
+    title: "Give the two heads a strategy hour",
+    detail:
+      "Book a regular slot where the heads of sales and marketing discuss only upstream questions: new ideas, what the market is signalling and where the product should go.",
+  },
+  "joint-segments": {
+    title: "Map how each segment buys",
+    detail:
+      "Run a joint workshop on how each customer segment actually buys, using salespeople's deal stories alongside marketing's research.",
+  },
+  "little-firefighting": {
+    title: "Take disputes out of joint meetings",
+    detail:
+      "Agree a quick escalation path for disputes so that joint meetings can spend their time on opportunities rather than crises.",
+  },
+  "long-range-planning": {
+    title: "Look beyond next year together",
+    detail:
+      "Once a year, have both heads work through the offerings you expect to launch after next year and what each team must start now to be ready.",
+  },
+  "shared-metrics": {
+    title: "Commit to one shared number",
+    detail:
+      "Pick one number both teams answer for, such as revenue from target segments, and review it together every month. Each team keeps its own working metrics as well.",
+  },
+  "marketing-key-accounts": {
+    title: "Bring marketing into key-account plans",
+    detail:
+      "Invite a marketer to each key-account planning session and to the top-ten account reviews, with a named part in carrying out the plan.",
+  },
+  "shared-funnel": {
+    title: "Map one funnel end to end",
+    detail:
+      "Draw the path from first awareness to loyal customer as a single funnel, mark each hand-off and agree who owns every stage.",
+  },
+  "marketing-improves-funnel": {
+    title: "Let marketing study the pipeline",
+    detail:
+      "Give marketing access to funnel and CRM data and ask it for a monthly look at where deals stall and what would make the pipeline more predictable.",
+  },
+  "rise-or-fall-together": {
+    title: "Win and lose as one team",
+    detail:
+      "Review wins and losses in joint sessions, credit both teams for every win, and consider a shared bonus element tied to revenue.",
+  },
+  "one-revenue-leader": {
+    title: "Ask whether one leader should own revenue",
+    detail:
+      "Raise with top management whether sales and marketing should report to one revenue or customer executive, so that conflicts are settled in one place.",
+  },
+  "people-move": {
+    title: "Open paths between the teams",
+    detail:
+      "Offer short rotations or secondments between sales and marketing, and advertise open roles to both teams.",
+  },
+  "joint-training": {
+    title: "Train together",
+    detail:
+      "Build at least one training or learning event each quarter jointly, run by people from both teams for both teams.",
+  },
+  "co-present": {
+    title: "Present to leadership together",
+    detail:
+      "Have each head help prepare and present the other's plan to top management, so that leadership hears one story.",
+  },
+};
+
+/** The fallback for statements with ids of an organisation's own wording: built from the theme. */
+export function genericStatementAction(theme: string): ActionText {
+  return {
+    title: `Work on '${theme}' together`,
+    detail: `Put '${theme}' on the agenda of the next joint meeting: ask each side what good would look like, agree one concrete change with an owner, and check at the next round whether it moved.`,
+  };
+}
+
+/** The targeted action for a statement: the built-in one for its id, else the generic one. */
+export function statementAction(statement: { id: string; theme: string }): ActionText {
+  return Object.hasOwn(STATEMENT_ACTIONS, statement.id)
+    ? (STATEMENT_ACTIONS[statement.id] as ActionText)
+    : genericStatementAction(statement.theme);
+}
+
+export type ActionKind = "stay" | "level-move" | "statement";
+
+/** What triggered an action. */
+export type ActionTrigger =
+  | "at-target"
+  | "level"
+  | "weak-statement"
+  | "disputed-statement"
+  | "weak-and-disputed-statement";
+
+export interface JointAction {
+  /** Stable id: "stay", "move:<move id>" or "statement:<statement id>". */
+  id: string;
+  kind: ActionKind;
+  trigger: ActionTrigger;
+  title: string;
+  /** One to three sentences. */
+  detail: string;
+  /** Why it is suggested: "Your combined level is Defined", "Everyone rates 'Common language' 2.1 of 5". */
+  reason: string;
+  /** The statement a statement action works on. */
+  statementId?: string;
+}
+
+/** Where the combined level stands against the market's target. */
+export type TargetPosition = "below" | "at" | "above";
+
+export interface Advice {
+  market: Market;
+  targetLevel: Level;
+  /** The combined (Everyone) level the advice starts from. */
+  level: Level;
+  position: TargetPosition;
+  /** At or above target: staying put is the right call (the first action says so too). */
+  atTarget: boolean;
+  /** One short paragraph framing the actions. */
+  message: string;
+  /** The article's caveat, present when the next step is Undefined → Defined. */
+  caveat?: string;
+  /** At most MAX_ACTIONS, ordered by expected impact. */
+  actions: JointAction[];
+}
+
+export interface AdviceInput {
+  market: Market;
+  /** Everyone's level. */
+  level: Level;
+  /** Everyone's per-statement means. */
+  statements: readonly StatementMean[];
+  /** Per-statement gaps, only when per-side figures are disclosed. */
+  gaps?: readonly StatementGap[];
+}
+
+interface Candidate {
+  statement: StatementMean;
+  gap: StatementGap | undefined;
+  weak: boolean;
+  disputed: boolean;
+  priority: number;
+}
+
+function shortfall(mean: number): number {
+  return Math.max(0, AGREE_RATING - mean);
+}
+
+function quoteTheme(theme: string): string {
+  return `'${theme}'`;
+}
+
+function statementReason(c: Candidate): string {
+  const theme = quoteTheme(c.statement.theme);
+  const everyone = `Everyone rates ${theme} ${oneDecimal(c.statement.mean)} of 5`;
+  if (!c.disputed || c.gap === undefined) return everyone;
+  const apart = oneDecimal(Math.abs(c.gap.gap));
+  const sides = `Sales ${oneDecimal(c.gap.sales)}, Marketing ${oneDecimal(c.gap.marketing)}`;
+  if (c.weak) return `${everyone}, and the sides are ${apart} points apart on it (${sides})`;
+  return `Sales and Marketing rate ${theme} ${apart} points apart (${sides})`;
+}
+
+function triggerOf(c: Candidate): ActionTrigger {
+  if (c.weak && c.disputed) return "weak-and-disputed-statement";
+  return c.weak ? "weak-statement" : "disputed-statement";
+}
+
+/**
+ * Weak (Everyone's mean < WEAK_MEAN) or disputed (|gap| ≥ WIDE_GAP) statements, by expected
+ * impact: the shortfall of Everyone's mean from "Agree" plus the distance between the sides, so
+ * both a low score and a split view count; ties go to the lower statement number.
+ */
+function candidates(input: AdviceInput): Candidate[] {
+  const gapsById = new Map((input.gaps ?? []).map((g) => [g.index, g]));
+  const list: Candidate[] = [];
+  for (const statement of input.statements) {
+    const gap = gapsById.get(statement.index);
+    const weak = statement.mean < WEAK_MEAN - EPSILON;
+    const disputed = gap !== undefined && Math.abs(gap.gap) >= WIDE_GAP - EPSILON;
+    if (!weak && !disputed) continue;
+    const priority = shortfall(statement.mean) + (gap ? Math.abs(gap.gap) : 0);
+    list.push({ statement, gap, weak, disputed, priority });
+  }
+  return list.sort((a, b) => {
+    const d = b.priority - a.priority;
+    return Math.abs(d) <= EPSILON ? a.statement.index - b.statement.index : d;
+  });
+}
+
+function statementActionFor(c: Candidate): JointAction {
+  const text = statementAction(c.statement);
+  const detail = c.disputed
+    ? `Start by hearing why each side rates this as it does. ${text.detail}`
+    : text.detail;
+  return {
+    id: `statement:${c.statement.id}`,
+    kind: "statement",
+    trigger: triggerOf(c),
+    title: text.title,
+    detail,
+    reason: statementReason(c),
+    statementId: c.statement.id,
+  };
+}
+
+/**
+ * The moves for the step up from `level`, by expected impact: the mean shortfall from "Agree" of
+ * the statements each move works on (statements missing from an organisation's own wording count
+ * as no evidence), ties kept in the order listed.
+ */
+export function rankLevelMoves(
+  from: StepFrom,
+  statements: readonly StatementMean[],
+): readonly LevelMove[] {
+  const meanById = new Map(statements.map((s) => [s.id, s.mean]));
+  const impact = (move: LevelMove) => {
+    const found = move.links.flatMap((id) => {
+      const mean = meanById.get(id);
+      return mean === undefined ? [] : [shortfall(mean)];
+    });
+    return found.length === 0 ? 0 : found.reduce((a, b) => a + b, 0) / found.length;
+  };
+  return LEVEL_MOVES[from]
+    .map((move, order) => ({ move, order, impact: impact(move) }))
+    .sort((a, b) => {
+      const d = b.impact - a.impact;
+      return Math.abs(d) <= EPSILON ? a.order - b.order : d;
+    })
+    .map((x) => x.move);
+}
+
+function positionOf(level: Level, target: Level): TargetPosition {
+  const d = LEVELS.indexOf(level) - LEVELS.indexOf(target);
+  return d < 0 ? "below" : d === 0 ? "at" : "above";
+}
+
+const STABLE_NOTE =
+  "In a stable market where people already get on well informally, leave well alone.";
+
+/** Suggested joint actions for a round, from the figures the report may show. */
+export function suggestActions(input: AdviceInput): Advice {
+  const { market, level } = input;
+  const targetLevel = TARGET_LEVEL[market];
+  const position = positionOf(level, targetLevel);
+  const targeted = candidates(input);
+  const levelReason = `Your combined level is ${level}`;
+
+  if (position !== "below") {
+    const stay: JointAction = {
+      id: "stay",
+      kind: "stay",
+      trigger: "at-target",
+      title: `Stay at ${level}`,
+      detail:
+        position === "at"
+          ? "Your level suits your market, so protect the habits that got you here rather than reorganising. Run the diagnostic again in a few months to catch any slide."
+          : "You are already past what your market needs, so spend no effort on climbing further. Keep the habits that work and watch for a slide at the next round.",
+      reason: `${levelReason}; a ${market} market calls for ${targetLevel}`,
+    };
+    const actions = [stay, ...targeted.slice(0, MAX_ACTIONS - 1).map(statementActionFor)];
+    const opening =
+      position === "at"
+        ? `Your combined level is ${level}, the level a ${market} market calls for: staying put is the right call.`
+        : `Your combined level is ${level}, above the ${targetLevel} a ${market} market calls for: staying put is the right call, with no need to invest in climbing further.`;
+    const work =
+      targeted.length > 0
+        ? "The actions below work on weak or disputed statements rather than pushing up a level."
+        : "Nothing stands out as weak or disputed, so keep doing what works.";
+    const parts = [opening, work];
+    if (market === "stable") parts.push(STABLE_NOTE);
+    return {
+      market,
+      targetLevel,
+      level,
+      position,
+      atTarget: true,
+      message: parts.join(" "),
+      actions,
+    };
+  }
+
+  // Below target: the step up from the current level (never Integrated here: it is the top).
+  const from = level as StepFrom;
+  const next = LEVELS[LEVELS.indexOf(level) + 1] as Level;
+  const moves = rankLevelMoves(from, input.statements);
+  const reasonsById = new Map(targeted.map((c) => [c.statement.id, c]));
+  const moveAction = (move: LevelMove): JointAction => {
+    const covered = move.covers === undefined ? undefined : reasonsById.get(move.covers);
+    return {
+      id: `move:${move.id}`,
+      kind: "level-move",
+      trigger: "level",
+      title: move.title,
+      detail: move.detail,
+      reason: covered ? `${levelReason}; ${statementReason(covered)}` : levelReason,
+    };
+  };
+  const first = moves.slice(0, LEVEL_MOVES_FIRST);
+  const covered = new Set(first.flatMap((m) => (m.covers === undefined ? [] : [m.covers])));
+  const rest = targeted.filter((c) => !covered.has(c.statement.id));
+  const actions: JointAction[] = first.map(moveAction);
+  for (const c of rest.slice(0, MAX_ACTIONS - actions.length)) actions.push(statementActionFor(c));
+  const listed = new Set(actions.flatMap((a) => (a.statementId ? [a.statementId] : [])));
+  for (const move of moves.slice(LEVEL_MOVES_FIRST)) {
+    if (actions.length >= MAX_ACTIONS) break;
+    // A move that merely repeats a statement action already listed would waste a slot.
+    if (move.covers !== undefined && listed.has(move.covers)) continue;
+    actions.push(moveAction(move));
+  }
+
+  const towards =
+    next === targetLevel
+      ? `the next step, ${next}`
+      : `the next step, ${next}, on the way to ${targetLevel}`;
+  const message = `Your combined level is ${level}. In a ${market} market ${targetLevel} is worth aiming for, so the actions below work on ${towards}. ${STEP_NOTES[from]}`;
+  const advice: Advice = {
+    market,
+    targetLevel,
+    level,
+    position,
+    atTarget: false,
+    message,
+    actions,
+  };
+  if (from === "Undefined") advice.caveat = UNDEFINED_CAVEAT;
+  return advice;
+}

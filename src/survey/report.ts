@@ -1,0 +1,206 @@
+import { type Advice, suggestActions, TARGET_LEVEL } from "./advice.js";
+import {
+  type DisclosedAnswers,
+  type Disclosure,
+  discloseAnswers,
+  effectiveMinGroup,
+  withheldNotes,
+} from "./anonymity.js";
+import {
+  describeStatementMeans,
+  type PerceptionGap,
+  perceptionGap,
+  type StatementMean,
+  strongestAndWeakest,
+} from "./gap.js";
+import type { Instrument } from "./instrument.js";
+import { type GroupResult, groupResult } from "./summary.js";
+import { computeTrend, type Trend } from "./trend.js";
+import type { Answer, Level, Market, Side } from "./types.js";
+import { assertValidAnswers } from "./validation.js";
+
+export type { Advice, JointAction } from "./advice.js";
+export type { Disclosure } from "./anonymity.js";
+export type {
+  OverallGap,
+  PerceptionGap,
+  Spread,
+  StatementGap,
+  StatementMean,
+  StatementRef,
+} from "./gap.js";
+export { type Mirror, type MirrorRow, mirrorFor } from "./mirror.js";
+export type { Significance } from "./significance.js";
+export type { GroupResult } from "./summary.js";
+export type { GapChange, GroupTrend, Trend } from "./trend.js";
+
+/** Respondent counts, response rates and whether the sides answered in comparable numbers. */
+export interface ParticipationReport {
+  sales: number;
+  marketing: number;
+  total: number;
+  /** Invited counts as given (either may be unknown). */
+  invited?: { sales?: number; marketing?: number };
+  /** Respondents / invited per side (0–1, unrounded), only when both invited counts are known. */
+  responseRates?: Record<Side, number>;
+  /** One side's response rate is less than half the other's: compare the sides with caution. */
+  lowConfidence: boolean;
+  /** Present when lowConfidence. */
+  warning?: string;
+}
+
+/** Everyone's view of each statement. */
+export interface EveryoneDetail {
+  /** Every statement's mean rating (1–5) for Everyone, in instrument order. */
+  statements: StatementMean[];
+  /** Three highest means, highest first (ties: lower statement number first). */
+  strongest: StatementMean[];
+  /** Three lowest means, lowest first (ties: lower statement number first; never a strongest). */
+  weakest: StatementMean[];
+}
+
+/**
+ * One round's results, computed once and rendered by every view (channel summary, full report,
+ * DM, digest). It holds only what the anonymity rules allow: while the round is open, only
+ * participation; when a side is below the minimum, nothing per side (no side means, statement
+ * means, gaps, spread, headline, significance or side trend), only Everyone, when Everyone itself
+ * is large enough. No single person's ratings are ever in it. Numbers are unrounded (apart from
+ * the spread, see gap.ts); views round them with `oneDecimal`.
+ */
+export interface RoundReport {
+  roundClosed: boolean;
+  market: Market;
+  /** The level the market calls for (stable → Defined, shifting → Aligned, complex → Integrated). */
+  targetLevel: Level;
+  /** The minimum group size applied (never below ABSOLUTE_MIN_GROUP). */
+  minGroup: number;
+  participation: ParticipationReport;
+  disclosure: Disclosure;
+  /** What is withheld and why, in plain words. */
+  notes: string[];
+  /** Level summary of the visible groups, in the order Sales, Marketing, Everyone. */
+  levels: GroupResult[];
+  /** Present when Everyone may be shown. */
+  everyone?: EveryoneDetail;
+  /** Present only when both sides may be shown. */
+  gap?: PerceptionGap;
+  /** Present when a previous round was given and this round is closed. */
+  trend?: Trend;
+  /** Present when Everyone may be shown. */
+  advice?: Advice;
+}
+
+export interface AnalyzeRoundInput {
+  instrument: Instrument;
+  answers: readonly Answer[];
+  roundClosed: boolean;
+  /** `TRUCE_MIN_GROUP`; values below ABSOLUTE_MIN_GROUP are raised to it. */
+  minGroup: number;
+  /** `TRUCE_MARKET`. */
+  market: Market;
+  /** How many people were invited on each side, when known. */
+  invited?: { sales?: number; marketing?: number };
+  /** The previous closed round of the same instrument, for the trend. */
+  previous?: { answers: readonly Answer[] };
+}
+
+/** A side's response rate counts as low when it is below this share of the other side's. */
+export const LOW_RESPONSE_RATIO = 0.5;
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
+/** Counts, response rates and the participation-balance warning. Counts only, never scores. */
+export function participationReport(
+  counts: Record<Side, number>,
+  invited?: { sales?: number; marketing?: number },
+): ParticipationReport {
+  const report: ParticipationReport = {
+    sales: counts.sales,
+    marketing: counts.marketing,
+    total: counts.sales + counts.marketing,
+    lowConfidence: false,
+  };
+  if (invited === undefined) return report;
+  const given: { sales?: number; marketing?: number } = {};
+  if (invited.sales !== undefined) given.sales = invited.sales;
+  if (invited.marketing !== undefined) given.marketing = invited.marketing;
+  report.invited = given;
+  const { sales, marketing } = given;
+  // Rates need both denominators: without them, comparing raw counts says nothing about how
+  // representative each side's answers are (a side may simply be smaller).
+  if (sales === undefined || marketing === undefined || !(sales > 0) || !(marketing > 0)) {
+    return report;
+  }
+  const rates = { sales: counts.sales / sales, marketing: counts.marketing / marketing };
+  report.responseRates = rates;
+  const [low, high]: [Side, Side] =
+    rates.sales < rates.marketing ? ["sales", "marketing"] : ["marketing", "sales"];
+  if (rates[low] < LOW_RESPONSE_RATIO * rates[high]) {
+    report.lowConfidence = true;
+    const name = { sales: "Sales", marketing: "Marketing" };
+    report.warning = `The response rate in ${name[low]} (${percent(rates[low])}) is less than half that in ${name[high]} (${percent(rates[high])}): read any comparison between the sides with caution.`;
+  }
+  return report;
+}
+
+function everyoneDetail(instrument: Instrument, answers: readonly Answer[]): EveryoneDetail {
+  const statements = describeStatementMeans(instrument, answers);
+  return { statements, ...strongestAndWeakest(statements) };
+}
+
+function levelRows(disclosed: DisclosedAnswers): GroupResult[] {
+  const rows: GroupResult[] = [];
+  if (disclosed.sides) {
+    rows.push(groupResult("sales", disclosed.sides.sales));
+    rows.push(groupResult("marketing", disclosed.sides.marketing));
+  }
+  if (disclosed.everyone) rows.push(groupResult("everyone", disclosed.everyone));
+  return rows;
+}
+
+/**
+ * Analyse a round. Every figure is computed from `discloseAnswers`, the single gateway that
+ * applies the anonymity rules, so a withheld group never reaches any computation.
+ * Throws InvalidAnswerError when an answer is not a complete, valid answer to the instrument.
+ */
+export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
+  const { instrument, market } = input;
+  assertValidAnswers(input.answers, instrument);
+  if (input.previous) assertValidAnswers(input.previous.answers, instrument, "previous answer");
+
+  const options = { minGroup: input.minGroup, roundClosed: input.roundClosed };
+  const disclosed = discloseAnswers(input.answers, options);
+  const report: RoundReport = {
+    roundClosed: input.roundClosed,
+    market,
+    targetLevel: TARGET_LEVEL[market],
+    minGroup: effectiveMinGroup(input.minGroup),
+    participation: participationReport(disclosed.counts, input.invited),
+    disclosure: disclosed.disclosure,
+    notes: withheldNotes(disclosed, input.minGroup),
+    levels: levelRows(disclosed),
+  };
+
+  const everyoneRow = report.levels.find((row) => row.group === "everyone");
+  if (disclosed.everyone && everyoneRow) {
+    report.everyone = everyoneDetail(instrument, disclosed.everyone);
+  }
+  if (disclosed.sides) report.gap = perceptionGap(instrument, disclosed.sides);
+  if (input.previous && input.roundClosed) {
+    // The previous round is closed by definition; the same rules decide what of it is visible.
+    const previous = discloseAnswers(input.previous.answers, { ...options, roundClosed: true });
+    report.trend = computeTrend(instrument, disclosed, previous);
+  }
+  if (report.everyone && everyoneRow) {
+    const adviceInput: Parameters<typeof suggestActions>[0] = {
+      market,
+      level: everyoneRow.level,
+      statements: report.everyone.statements,
+    };
+    if (report.gap) adviceInput.gaps = report.gap.statements;
+    report.advice = suggestActions(adviceInput);
+  }
+  return report;
+}

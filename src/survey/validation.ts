@@ -1,0 +1,31 @@
+import type { Instrument } from "./instrument.js";
+import { ratingProblems } from "./scoring.js";
+import type { Answer } from "./types.js";
+
+/** Answers handed to the analysis are not complete, valid answers to the instrument. */
+export class InvalidAnswerError extends Error {
+  override name = "InvalidAnswerError";
+}
+
+/**
+ * Check answers before any analysis: every answer has a side and one whole rating from 1 to 5 per
+ * statement. Messages name the answer's position and the problem, never a rating's value.
+ */
+export function assertValidAnswers(
+  answers: readonly Answer[],
+  instrument: Instrument,
+  label = "answer",
+): void {
+  const count = instrument.statements.length;
+  answers.forEach((answer, i) => {
+    const problems: string[] = [];
+    if (answer.side !== "sales" && answer.side !== "marketing") {
+      problems.push('side must be "sales" or "marketing"');
+    }
+    if (!Array.isArray(answer.ratings)) problems.push("ratings must be a list");
+    else problems.push(...ratingProblems(answer.ratings, count));
+    if (problems.length > 0) {
+      throw new InvalidAnswerError(`${label} ${i + 1}: ${problems.join("; ")}`);
+    }
+  });
+}
