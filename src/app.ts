@@ -110,9 +110,9 @@ export function createApp(input: AppInput): TruceApp {
   let task: ScheduledTask | undefined;
   let ticking: Promise<unknown> = Promise.resolve();
   const tick = () => {
-    ticking = ticking.then(() => runDueJobs(closing)).catch((error) =>
-      input.logger.error(`Scheduled work failed: ${describeError(error)}`),
-    );
+    ticking = ticking
+      .then(() => runDueJobs(closing))
+      .catch((error) => input.logger.error(`Scheduled work failed: ${describeError(error)}`));
     return ticking;
   };
 

@@ -10,7 +10,10 @@ const channelId = z
   .regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id such as C0123ABCD (not a #name)");
 
 const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    schema.optional(),
+  );
 
 const isTimeZone = (zone: string) => {
   try {
@@ -21,53 +24,49 @@ const isTimeZone = (zone: string) => {
   }
 };
 
-const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z
-      .string({ error: "is required (the bot token, xoxb-…)" })
-      .startsWith("xoxb-", "must be a bot token starting with xoxb-"),
-    SLACK_APP_TOKEN: optional(
-      z.string().startsWith("xapp-", "must be an app-level token starting with xapp-"),
-    ),
-    SLACK_SIGNING_SECRET: optional(z.string().min(1)),
-    PORT: optional(z.coerce.number().int().min(0).max(65535)).default(3000),
-    SLACK_API_URL: optional(z.url("must be a URL such as https://slack.com/api/")),
-    DATABASE_PATH: optional(z.string().min(1)).default("./data/truce.db"),
-    TRUCE_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
-    TRUCE_SALES_CHANNEL: optional(channelId),
-    TRUCE_MARKETING_CHANNEL: optional(channelId),
-    TRUCE_LEADERS: optional(
-      z
-        .string()
-        .transform((s) =>
-          s
-            .split(",")
-            .map((id) => id.trim())
-            .filter(Boolean),
-        )
-        .pipe(
-          z.array(
-            z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must list Slack user ids such as U0123ABCD"),
-          ),
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "is required (the bot token, xoxb-…)" })
+    .startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+  SLACK_APP_TOKEN: optional(
+    z.string().startsWith("xapp-", "must be an app-level token starting with xapp-"),
+  ),
+  SLACK_SIGNING_SECRET: optional(z.string().min(1)),
+  PORT: optional(z.coerce.number().int().min(0).max(65535)).default(3000),
+  SLACK_API_URL: optional(z.url("must be a URL such as https://slack.com/api/")),
+  DATABASE_PATH: optional(z.string().min(1)).default("./data/truce.db"),
+  TRUCE_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+  TRUCE_SALES_CHANNEL: optional(channelId),
+  TRUCE_MARKETING_CHANNEL: optional(channelId),
+  TRUCE_LEADERS: optional(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must list Slack user ids such as U0123ABCD"),
         ),
-    ),
-    TRUCE_TIMEZONE: optional(
-      z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
-    ).default("UTC"),
-    TRUCE_MIN_GROUP: optional(
-      z.coerce
-        .number()
-        .int()
-        .min(3, "must be at least 3 (smaller groups would expose individuals)"),
-    ).default(3),
-    TRUCE_MARKET: optional(
-      z.enum(["stable", "shifting", "complex"], { error: "must be stable, shifting or complex" }),
-    ).default("shifting"),
-    TRUCE_DIGEST_CRON: optional(z.string().min(1)).default("0 9 * * 1"),
-    TRUCE_INSTRUMENT: optional(z.string().min(1)),
-    LOG_LEVEL: optional(
-      z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),
-    ).default("info"),
+      ),
+  ),
+  TRUCE_TIMEZONE: optional(
+    z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
+  ).default("UTC"),
+  TRUCE_MIN_GROUP: optional(
+    z.coerce.number().int().min(3, "must be at least 3 (smaller groups would expose individuals)"),
+  ).default(3),
+  TRUCE_MARKET: optional(
+    z.enum(["stable", "shifting", "complex"], { error: "must be stable, shifting or complex" }),
+  ).default("shifting"),
+  TRUCE_DIGEST_CRON: optional(z.string().min(1)).default("0 9 * * 1"),
+  TRUCE_INSTRUMENT: optional(z.string().min(1)),
+  LOG_LEVEL: optional(
+    z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),
+  ).default("info"),
 });
 
 const blank = (v: string | undefined) => v === undefined || v.trim() === "";
@@ -107,7 +106,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`);
+    : parsed.error.issues.map(
+        (issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`,
+      );
   // A cross-field rule, checked on the raw values so it is reported alongside every other problem.
   if (blank(env.SLACK_APP_TOKEN) && blank(env.SLACK_SIGNING_SECRET)) {
     problems.push(
@@ -126,7 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secret: e.TRUCE_SECRET,
     salesChannel: e.TRUCE_SALES_CHANNEL,
     marketingChannel: e.TRUCE_MARKETING_CHANNEL,
-    leaders: e.TRUCE_LEADERS && e.TRUCE_LEADERS.length > 0 ? Object.freeze(e.TRUCE_LEADERS) : undefined,
+    leaders:
+      e.TRUCE_LEADERS && e.TRUCE_LEADERS.length > 0 ? Object.freeze(e.TRUCE_LEADERS) : undefined,
     timeZone: e.TRUCE_TIMEZONE,
     minGroup: e.TRUCE_MIN_GROUP,
     market: e.TRUCE_MARKET,

@@ -1,7 +1,7 @@
 import type { Logger } from "@slack/bolt";
 import type { Config } from "./config.js";
-import type { PersonKey } from "./store/keys.js";
 import type { Store } from "./store/index.js";
+import type { PersonKey } from "./store/keys.js";
 import type { Instrument } from "./survey/instrument.js";
 
 /** What handlers, services and jobs receive from the composition root. */

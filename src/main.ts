@@ -38,7 +38,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof InstrumentFileError) {
     console.error(error.message);
   } else {
-    console.error(`Truce failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `Truce failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   process.exit(1);
 });

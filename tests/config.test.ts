@@ -80,11 +80,15 @@ describe("loadConfig", () => {
       "TRUCE_MARKET must be stable, shifting or complex",
       "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
     ]);
-    expect((error as Error).message).toMatch(/^Truce cannot start: the configuration has 7 problems:/);
+    expect((error as Error).message).toMatch(
+      /^Truce cannot start: the configuration has 7 problems:/,
+    );
     expect((error as Error).message).not.toMatch(/ at .*\.ts/);
   });
 
   it("does not need a signing secret in Socket Mode", () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).appToken).toBe("xapp-1");
+    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" }).appToken).toBe(
+      "xapp-1",
+    );
   });
 });

@@ -27,7 +27,9 @@ describe("manifest.yml", () => {
   });
 
   it("declares the commands, events and scopes the product needs", () => {
-    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
+      COMMAND,
+    ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       "app_home_opened",
       "app_uninstalled",
@@ -36,14 +38,24 @@ describe("manifest.yml", () => {
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    for (const scope of ["chat:write", "commands", "users:read", "channels:read", "groups:read", "im:write", "channels:join"]) {
+    for (const scope of [
+      "chat:write",
+      "commands",
+      "users:read",
+      "channels:read",
+      "groups:read",
+      "im:write",
+      "channels:join",
+    ]) {
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }
   });
 
   it("has a listener for every command and event it declares", async () => {
     const listeners = await registeredListeners();
-    for (const { command } of manifest.features.slash_commands) expect(listeners.commands).toContain(command);
-    for (const event of manifest.settings.event_subscriptions.bot_events) expect(listeners.events).toContain(event);
+    for (const { command } of manifest.features.slash_commands)
+      expect(listeners.commands).toContain(command);
+    for (const event of manifest.settings.event_subscriptions.bot_events)
+      expect(listeners.events).toContain(event);
   });
 });

@@ -1,7 +1,13 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { Deps } from "../deps.js";
-import { closeRound, type ClosingDeps } from "../services/closing.js";
-import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS, openRoundStatus, reportInput } from "../services/rounds.js";
+import { type ClosingDeps, closeRound } from "../services/closing.js";
+import {
+  DEFAULT_ROUND_DAYS,
+  launchRound,
+  MAX_ROUND_DAYS,
+  openRoundStatus,
+  reportInput,
+} from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
 import { helpMessage } from "../views/help.js";
 import { reportMessage } from "../views/report.js";
@@ -42,7 +48,10 @@ export function parseDays(args: readonly string[]): number | { error: string } {
 }
 
 const ephemeral = (message: MessageView) => ({ response_type: "ephemeral" as const, ...message });
-const note = (text: string): MessageView => ({ text: text.replace(/[`*]/g, ""), blocks: [section(text)] });
+const note = (text: string): MessageView => ({
+  text: text.replace(/[`*]/g, ""),
+  blocks: [section(text)],
+});
 
 const NOT_A_LEADER = note(
   "Only the survey's leaders can do that (the people listed in `TRUCE_LEADERS`, or workspace admins when none are listed). Anyone can run `/alignment status` or `/alignment report`.",
@@ -57,7 +66,13 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       await args.respond(ephemeral(NOT_A_LEADER));
     } catch (error) {
       deps.logger.warn(`Leader check failed: ${describeError(error)}`);
-      await args.respond(ephemeral(note("I couldn't check your permissions with Slack just now. Please try again in a minute.")));
+      await args.respond(
+        ephemeral(
+          note(
+            "I couldn't check your permissions with Slack just now. Please try again in a minute.",
+          ),
+        ),
+      );
     }
     return false;
   }
@@ -79,8 +94,14 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
         await args.respond(ephemeral(note(result.message)));
         return;
       }
-      const where = result.posted.map((side) => `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`);
-      const missed = result.posted.length < 2 ? " I couldn't post in the other channel; run `/alignment status` and check my access there." : "";
+      const where = result.posted.map(
+        (side) =>
+          `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
+      );
+      const missed =
+        result.posted.length < 2
+          ? " I couldn't post in the other channel; run `/alignment status` and check my access there."
+          : "";
       await args.respond(
         ephemeral(
           note(
@@ -90,7 +111,13 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       );
     } catch (error) {
       deps.logger.error(`Launch failed: ${describeError(error)}`);
-      await args.respond(ephemeral(note(`Slack didn't let me launch the round (${describeError(error)}). Nothing was launched; please try again.`)));
+      await args.respond(
+        ephemeral(
+          note(
+            `Slack didn't let me launch the round (${describeError(error)}). Nothing was launched; please try again.`,
+          ),
+        ),
+      );
     }
   }
 
@@ -103,10 +130,22 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
     }
     try {
       await closeRound(closing, round);
-      await args.respond(ephemeral(note(":checkered_flag: Round closed. The results are posted in both channels; `/alignment report` shows them.")));
+      await args.respond(
+        ephemeral(
+          note(
+            ":checkered_flag: Round closed. The results are posted in both channels; `/alignment report` shows them.",
+          ),
+        ),
+      );
     } catch (error) {
       deps.logger.error(`Close failed: ${describeError(error)}`);
-      await args.respond(ephemeral(note("The round is closed, but I couldn't post every result message. I'll retry in a minute; `/alignment report` works now.")));
+      await args.respond(
+        ephemeral(
+          note(
+            "The round is closed, but I couldn't post every result message. I'll retry in a minute; `/alignment report` works now.",
+          ),
+        ),
+      );
     }
   }
 
@@ -114,7 +153,11 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
     const parsed = parseCommandText(args.command.text ?? "");
     const teamId = args.command.team_id;
     if ("unknown" in parsed) {
-      await args.ack(ephemeral(helpMessage(`\`${parsed.unknown}\` isn't a Truce command. Here is what I understand:`)));
+      await args.ack(
+        ephemeral(
+          helpMessage(`\`${parsed.unknown}\` isn't a Truce command. Here is what I understand:`),
+        ),
+      );
       return;
     }
     switch (parsed.subcommand) {
@@ -125,7 +168,12 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       case "status": {
         const open = deps.store.rounds.openFor(teamId);
         return args.ack(
-          ephemeral(statusMessage(open && openRoundStatus(deps, open), deps.store.rounds.latestClosed(teamId)?.closedAt)),
+          ephemeral(
+            statusMessage(
+              open && openRoundStatus(deps, open),
+              deps.store.rounds.latestClosed(teamId)?.closedAt,
+            ),
+          ),
         );
       }
       case "launch":

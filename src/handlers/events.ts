@@ -2,15 +2,18 @@ import type { App } from "@slack/bolt";
 import type { Deps } from "../deps.js";
 import { reportInput } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
+import { participationOf } from "../survey/summary.js";
 import { homeView } from "../views/home.js";
 import { invitationMessage } from "../views/invitation.js";
-import { participationOf } from "../survey/summary.js";
 
 export function registerEvents(app: App, deps: Deps) {
   app.event("app_home_opened", async ({ event, client, context }) => {
     if (event.tab !== "home") return;
     try {
-      await client.views.publish({ user_id: event.user, view: homeView(reportInput(deps, context.teamId ?? "")) });
+      await client.views.publish({
+        user_id: event.user,
+        view: homeView(reportInput(deps, context.teamId ?? "")),
+      });
     } catch (error) {
       deps.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);
     }
@@ -21,7 +24,11 @@ export function registerEvents(app: App, deps: Deps) {
   app.event("member_joined_channel", async ({ event, client, context }) => {
     if (event.user === context.botUserId) return;
     const round = deps.store.rounds.openFor(event.team ?? context.teamId ?? "");
-    if (!round || (event.channel !== round.salesChannel && event.channel !== round.marketingChannel)) return;
+    if (
+      !round ||
+      (event.channel !== round.salesChannel && event.channel !== round.marketingChannel)
+    )
+      return;
     const side = event.channel === round.salesChannel ? "sales" : "marketing";
     const message = invitationMessage({
       roundId: round.id,
@@ -44,7 +51,9 @@ export function registerEvents(app: App, deps: Deps) {
   const deactivate = async ({ context }: { context: { teamId?: string } }) => {
     if (!context.teamId) return;
     deps.store.settings.set(context.teamId, "active", "false");
-    deps.logger.info(`Truce was uninstalled or its tokens revoked in ${context.teamId}; scheduled work stops there.`);
+    deps.logger.info(
+      `Truce was uninstalled or its tokens revoked in ${context.teamId}; scheduled work stops there.`,
+    );
   };
   app.event("app_uninstalled", deactivate);
   app.event("tokens_revoked", deactivate);

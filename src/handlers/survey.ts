@@ -11,8 +11,8 @@ import {
   roundClosedModal,
   SIDE_ACTION_ID,
   SIDE_BLOCK_ID,
-  statementBlockId,
   SURVEY_CALLBACK_ID,
+  statementBlockId,
   surveyModal,
   thanksModal,
 } from "../views/survey-modal.js";
@@ -33,12 +33,16 @@ export type ParsedSubmission =
  */
 export function parseSubmission(values: StateValues, statementCount: number): ParsedSubmission {
   const errors: Record<string, string> = {};
-  const side = sideSchema.safeParse(values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value);
+  const side = sideSchema.safeParse(
+    values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value,
+  );
   if (!side.success) errors[SIDE_BLOCK_ID] = "Please choose the team you are on.";
   const ratings: number[] = [];
   for (let i = 0; i < statementCount; i++) {
     const blockId = statementBlockId(i);
-    const rating = ratingSchema.safeParse(values[blockId]?.[RATING_ACTION_ID]?.selected_option?.value);
+    const rating = ratingSchema.safeParse(
+      values[blockId]?.[RATING_ACTION_ID]?.selected_option?.value,
+    );
     if (rating.success) ratings.push(rating.data);
     else errors[blockId] = "Please choose an answer from Strongly disagree to Strongly agree.";
   }
@@ -53,46 +57,56 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
   const { store, clock } = deps;
 
   // The invitation's button. The trigger_id lives 3 seconds, so the modal opens before anything else.
-  app.action<BlockAction<ButtonAction>>(OPEN_SURVEY_ACTION_ID, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const round = store.rounds.get(Number(action.value));
-    const usable = round?.teamId === teamId && isOpen(round, clock()) ? round : undefined;
-    let view: ReturnType<typeof surveyModal>;
-    if (!usable) {
-      view = roundClosedModal(round?.closedAt ?? round?.closesAt);
-    } else {
-      const previous = store.responses.find(usable.id, deps.personKey(teamId, body.user.id));
-      const channel = body.channel?.id;
-      const channelSide: Side | undefined =
-        channel === usable.salesChannel ? "sales" : channel === usable.marketingChannel ? "marketing" : undefined;
-      view = surveyModal({
-        instrument: deps.instrument,
-        roundId: usable.id,
-        closesAt: usable.closesAt,
-        minGroup: deps.config.minGroup,
-        side: previous?.side ?? channelSide,
-        previous: previous?.ratings,
-      });
-    }
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view });
-    } catch (error) {
-      deps.logger.warn(`Could not open the survey: ${describeError(error)}`);
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: "Sorry, Slack didn't let me open the survey just then. Please press *Take the survey* again.",
-      }).catch(() => undefined);
-    }
-  });
+  app.action<BlockAction<ButtonAction>>(
+    OPEN_SURVEY_ACTION_ID,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const round = store.rounds.get(Number(action.value));
+      const usable = round?.teamId === teamId && isOpen(round, clock()) ? round : undefined;
+      let view: ReturnType<typeof surveyModal>;
+      if (!usable) {
+        view = roundClosedModal(round?.closedAt ?? round?.closesAt);
+      } else {
+        const previous = store.responses.find(usable.id, deps.personKey(teamId, body.user.id));
+        const channel = body.channel?.id;
+        const channelSide: Side | undefined =
+          channel === usable.salesChannel
+            ? "sales"
+            : channel === usable.marketingChannel
+              ? "marketing"
+              : undefined;
+        view = surveyModal({
+          instrument: deps.instrument,
+          roundId: usable.id,
+          closesAt: usable.closesAt,
+          minGroup: deps.config.minGroup,
+          side: previous?.side ?? channelSide,
+          previous: previous?.ratings,
+        });
+      }
+      try {
+        await client.views.open({ trigger_id: body.trigger_id, view });
+      } catch (error) {
+        deps.logger.warn(`Could not open the survey: ${describeError(error)}`);
+        await respond({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: "Sorry, Slack didn't let me open the survey just then. Please press *Take the survey* again.",
+        }).catch(() => undefined);
+      }
+    },
+  );
 
   app.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
     const round = metadata.success ? store.rounds.get(metadata.data.roundId) : undefined;
     if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
-      await ack({ response_action: "update", view: roundClosedModal(round?.closedAt ?? round?.closesAt) });
+      await ack({
+        response_action: "update",
+        view: roundClosedModal(round?.closedAt ?? round?.closesAt),
+      });
       return;
     }
     const parsed = parseSubmission(view.state.values, deps.instrument.statements.length);
@@ -108,7 +122,10 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
       ratings: parsed.ratings,
       at: clock(),
     });
-    await ack({ response_action: "update", view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }) });
+    await ack({
+      response_action: "update",
+      view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
+    });
     void invitations.schedule(round.id);
   });
 }

@@ -24,10 +24,13 @@ export async function runDueJobs(c: ClosingDeps): Promise<{ closed: number[] }> 
   for (const round of deps.store.rounds.closedSince(now - RETRY_WINDOW_MS)) {
     if (closed.includes(round.id) || !isActive(deps, round.teamId)) continue;
     await announceClosedRound(c, round.id, { refreshInvitations: false }).catch((error) =>
-      deps.logger.warn(`Retrying round ${round.id}'s announcements failed: ${describeError(error)}`),
+      deps.logger.warn(
+        `Retrying round ${round.id}'s announcements failed: ${describeError(error)}`,
+      ),
     );
   }
   return { closed };
 }
 
-const isActive = (deps: Deps, teamId: string) => deps.store.settings.get(teamId, "active") !== "false";
+const isActive = (deps: Deps, teamId: string) =>
+  deps.store.settings.get(teamId, "active") !== "false";

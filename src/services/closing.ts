@@ -51,10 +51,17 @@ export async function announceClosedRound(
     deps.logger.warn(`Could not list the leaders to send them the report: ${describeError(error)}`);
   }
   for (const leader of leaders) {
-    await sendOnce(c, round.teamId, "round-report", deps.personKey(round.teamId, leader), period, async () => {
-      const dm = await openDm(c.client(), leader);
-      if (dm) await c.client().chat.postMessage({ channel: dm, ...summary, unfurl_links: false });
-    });
+    await sendOnce(
+      c,
+      round.teamId,
+      "round-report",
+      deps.personKey(round.teamId, leader),
+      period,
+      async () => {
+        const dm = await openDm(c.client(), leader);
+        if (dm) await c.client().chat.postMessage({ channel: dm, ...summary, unfurl_links: false });
+      },
+    );
   }
 }
 

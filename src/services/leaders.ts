@@ -17,7 +17,9 @@ export function createLeaderDirectory(config: Config, clock: () => number) {
       const cached = adminCache.get(userId);
       if (cached && clock() - cached.at < CACHE_MS) return cached.admin;
       const { user } = await client.users.info({ user: userId });
-      const admin = Boolean(user && !user.deleted && (user.is_admin || user.is_owner || user.is_primary_owner));
+      const admin = Boolean(
+        user && !user.deleted && (user.is_admin || user.is_owner || user.is_primary_owner),
+      );
       adminCache.set(userId, { admin, at: clock() });
       return admin;
     },
@@ -29,7 +31,12 @@ export function createLeaderDirectory(config: Config, clock: () => number) {
       do {
         const page = await client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
         for (const member of page.members ?? []) {
-          if (member.id && !member.deleted && !member.is_bot && (member.is_admin || member.is_owner)) {
+          if (
+            member.id &&
+            !member.deleted &&
+            !member.is_bot &&
+            (member.is_admin || member.is_owner)
+          ) {
             leaders.push(member.id);
           }
         }

@@ -4,8 +4,8 @@ import { type Round, RoundAlreadyOpenError } from "../store/index.js";
 import { participationOf, summarizeRound } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
 import { invitationMessage } from "../views/invitation.js";
-import { type OpenRoundStatus } from "../views/status.js";
-import { type ReportInput } from "../views/report.js";
+import type { ReportInput } from "../views/report.js";
+import type { OpenRoundStatus } from "../views/status.js";
 import { describeError, ensureChannelAccess } from "./slack.js";
 
 export const DEFAULT_ROUND_DAYS = 7;
@@ -43,7 +43,8 @@ export async function launchRound(
   if (channels.sales === channels.marketing) {
     return {
       ok: false,
-      message: "The sales and marketing channels are the same channel; they must be two different channels.",
+      message:
+        "The sales and marketing channels are the same channel; they must be two different channels.",
     };
   }
   const access = {
@@ -70,7 +71,8 @@ export async function launchRound(
       },
     });
   } catch (error) {
-    if (error instanceof RoundAlreadyOpenError) return { ok: false, message: alreadyOpen(error.round) };
+    if (error instanceof RoundAlreadyOpenError)
+      return { ok: false, message: alreadyOpen(error.round) };
     throw error;
   }
 
@@ -99,7 +101,8 @@ export async function launchRound(
     store.rounds.discard(round.id);
     return {
       ok: false,
-      message: "I couldn't post the invitations (Slack refused both). Nothing was launched; please try again in a minute.",
+      message:
+        "I couldn't post the invitations (Slack refused both). Nothing was launched; please try again in a minute.",
     };
   }
   return { ok: true, round, posted };
@@ -160,7 +163,9 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
       try {
         await client().chat.update({ channel: invitation.channel, ts: invitation.ts, ...message });
       } catch (error) {
-        deps.logger.warn(`Could not update the invitation in ${invitation.channel}: ${describeError(error)}`);
+        deps.logger.warn(
+          `Could not update the invitation in ${invitation.channel}: ${describeError(error)}`,
+        );
       }
     }
   }

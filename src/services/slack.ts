@@ -19,7 +19,10 @@ export type ChannelCheck =
  * Makes sure the bot can post in a channel: joins public channels by itself; a private channel
  * needs a person to invite it, which we can only ask for.
  */
-export async function ensureChannelAccess(client: WebClient, channel: string): Promise<ChannelCheck> {
+export async function ensureChannelAccess(
+  client: WebClient,
+  channel: string,
+): Promise<ChannelCheck> {
   let info: Awaited<ReturnType<WebClient["conversations"]["info"]>>;
   try {
     info = await client.conversations.info({ channel, include_num_members: true });
@@ -38,7 +41,8 @@ export async function ensureChannelAccess(client: WebClient, channel: string): P
   const members = typeof c?.num_members === "number" ? c.num_members : undefined;
   if (c?.is_archived) return { ok: false, problem: `Channel <#${channel}> is archived.` };
   // num_members counts the bot once it is a member; invited counts are people, so leave it out.
-  if (c?.is_member) return { ok: true, name, members: members === undefined ? undefined : members - 1 };
+  if (c?.is_member)
+    return { ok: true, name, members: members === undefined ? undefined : members - 1 };
   if (c?.is_private) {
     return {
       ok: false,

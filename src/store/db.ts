@@ -94,6 +94,7 @@ export function migrate(db: Db): number {
 }
 
 export function schemaVersion(db: Db): number {
-  return (db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM migrations").get() as { v: number })
-    .v;
+  return (
+    db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM migrations").get() as { v: number }
+  ).v;
 }

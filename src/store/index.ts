@@ -25,5 +25,5 @@ export function openStore(path: string): Store {
   return createStore(openDatabase(path));
 }
 
-export type { Round, Invitation } from "./rounds.js";
+export type { Invitation, Round } from "./rounds.js";
 export { RoundAlreadyOpenError } from "./rounds.js";

@@ -4,7 +4,10 @@ export const USAGE_LINES: readonly [string, string][] = [
   ["/alignment", "the latest results (only you see them)"],
   ["/alignment report", "the full report of the latest closed round"],
   ["/alignment status", "participation in the open round"],
-  ["/alignment launch [days]", "leaders: open a round for 1–60 days (default 7) and invite both channels"],
+  [
+    "/alignment launch [days]",
+    "leaders: open a round for 1–60 days (default 7) and invite both channels",
+  ],
   ["/alignment close", "leaders: close the open round now and share the results"],
   ["/alignment help", "this help"],
 ];

@@ -12,7 +12,9 @@ export function homeView(input: ReportInput): HomeView {
     divider(),
     header("Commands"),
     section(USAGE_LINES.map(([command, what]) => `• \`${command}\` — ${what}`).join("\n")),
-    context("Truce never shows one person's answers: only group figures, only after a round closes."),
+    context(
+      "Truce never shows one person's answers: only group figures, only after a round closes.",
+    ),
   ];
   return { type: "home", blocks };
 }

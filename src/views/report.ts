@@ -46,7 +46,9 @@ export function reportMessage(input: ReportInput): MessageView {
   }
   if (input.open) {
     blocks.push(context(`:hourglass_flowing_sand: ${openRoundLine(input.open)}`));
-    text.push(`Open round: ${openRoundLine(input.open).replace(/<!date\^\d+\^[^|]*\|([^>]*)>/, "$1")}`);
+    text.push(
+      `Open round: ${openRoundLine(input.open).replace(/<!date\^\d+\^[^|]*\|([^>]*)>/, "$1")}`,
+    );
   }
   return { text: text.join("\n"), blocks };
 }

@@ -12,7 +12,10 @@ export interface OpenRoundStatus {
 }
 
 /** Why figures are missing, in words a reader understands. */
-export function withheldNote(reasons: readonly WithheldReason[], minGroup: number): string | undefined {
+export function withheldNote(
+  reasons: readonly WithheldReason[],
+  minGroup: number,
+): string | undefined {
   if (reasons.includes("everyone-too-small")) {
     return `Fewer than ${minGroup} people answered, so no scores are shown: with so few answers, individual answers could be worked out.`;
   }
@@ -27,7 +30,10 @@ export function openRoundLine(open: OpenRoundStatus): string {
 }
 
 /** `/alignment status`. */
-export function statusMessage(open: OpenRoundStatus | undefined, lastClosedAt?: number): MessageView {
+export function statusMessage(
+  open: OpenRoundStatus | undefined,
+  lastClosedAt?: number,
+): MessageView {
   if (!open) {
     const text = lastClosedAt
       ? `No round is open. The last one closed on ${plainDate(lastClosedAt)}; run /alignment report for its results.`

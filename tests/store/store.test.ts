@@ -50,7 +50,12 @@ describe("database", () => {
 describe("rounds", () => {
   it("allows one open round per workspace, and one per team independently", () => {
     const round = store.rounds.open(newRound());
-    expect(round).toMatchObject({ id: 1, teamId: "T1", closedAt: undefined, statementIds: ["a", "b"] });
+    expect(round).toMatchObject({
+      id: 1,
+      teamId: "T1",
+      closedAt: undefined,
+      statementIds: ["a", "b"],
+    });
     expect(round.invited).toEqual({ sales: 12, marketing: undefined });
     expect(() => store.rounds.open(newRound())).toThrow(RoundAlreadyOpenError);
     expect(store.rounds.open(newRound("T2")).id).toBe(2);
@@ -75,17 +80,50 @@ describe("rounds", () => {
 describe("responses", () => {
   it("keeps one response per person per round; a resubmission replaces it", () => {
     const round = store.rounds.open(newRound());
-    expect(store.responses.save({ roundId: round.id, respondentKey: "p1", side: "sales", ratings: ratings(3), at: 10 })).toBe("created");
-    expect(store.responses.save({ roundId: round.id, respondentKey: "p1", side: "marketing", ratings: ratings(4), at: 20 })).toBe("updated");
-    store.responses.save({ roundId: round.id, respondentKey: "p2", side: "sales", ratings: ratings(2), at: 30 });
-    expect(store.responses.find(round.id, "p1")).toEqual({ side: "marketing", ratings: ratings(4), submittedAt: 10, updatedAt: 20 });
+    expect(
+      store.responses.save({
+        roundId: round.id,
+        respondentKey: "p1",
+        side: "sales",
+        ratings: ratings(3),
+        at: 10,
+      }),
+    ).toBe("created");
+    expect(
+      store.responses.save({
+        roundId: round.id,
+        respondentKey: "p1",
+        side: "marketing",
+        ratings: ratings(4),
+        at: 20,
+      }),
+    ).toBe("updated");
+    store.responses.save({
+      roundId: round.id,
+      respondentKey: "p2",
+      side: "sales",
+      ratings: ratings(2),
+      at: 30,
+    });
+    expect(store.responses.find(round.id, "p1")).toEqual({
+      side: "marketing",
+      ratings: ratings(4),
+      submittedAt: 10,
+      updatedAt: 20,
+    });
     expect(store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 1 });
     expect(store.responses.answers(round.id)).toHaveLength(2);
   });
 
   it("survives closing and reopening the file", () => {
     const round = store.rounds.open(newRound());
-    store.responses.save({ roundId: round.id, respondentKey: "p1", side: "sales", ratings: ratings(5), at: 10 });
+    store.responses.save({
+      roundId: round.id,
+      respondentKey: "p1",
+      side: "sales",
+      ratings: ratings(5),
+      at: 10,
+    });
     store.close();
     store = openStore(path);
     expect(store.rounds.openFor("T1")?.id).toBe(round.id);
