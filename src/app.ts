@@ -45,6 +45,23 @@ const BOLT_LEVELS = {
   error: LogLevel.ERROR,
 } as const;
 
+/**
+ * Bolt's own logger: Bolt's debug output includes request payloads (a survey submission carries
+ * someone's ratings), so its debug lines are dropped whatever LOG_LEVEL says, and Bolt may not
+ * change the level of the app's logger.
+ */
+function boltLogger(logger: Logger): Logger {
+  return {
+    debug: () => undefined,
+    info: (...msg) => logger.info(...msg),
+    warn: (...msg) => logger.warn(...msg),
+    error: (...msg) => logger.error(...msg),
+    setLevel: () => undefined,
+    getLevel: () => logger.getLevel(),
+    setName: () => undefined,
+  };
+}
+
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): void {
   registerCommands(app, deps, closing);
@@ -84,8 +101,7 @@ export function createApp(input: AppInput): TruceApp {
       ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } }
       : { signingSecret: config.signingSecret as string }),
     customRoutes: [healthz],
-    logger: input.logger,
-    // Bolt's debug output can include request payloads; never let it log anyone's answers.
+    logger: boltLogger(input.logger),
     logLevel: BOLT_LEVELS[config.logLevel === "debug" ? "info" : config.logLevel],
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),

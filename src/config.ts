@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Market } from "./survey/types.js";
 
 /**
  * The environment, parsed once at start-up (design.md § Configuration). Everything else receives
@@ -70,8 +71,6 @@ const envSchema = z.object({
 });
 
 const blank = (v: string | undefined) => v === undefined || v.trim() === "";
-
-export type Market = "stable" | "shifting" | "complex";
 
 export interface Config {
   botToken: string;

@@ -5,12 +5,14 @@ import {
   DEFAULT_ROUND_DAYS,
   launchRound,
   MAX_ROUND_DAYS,
+  mirrorOf,
   openRoundStatus,
   reportInput,
 } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
 import { helpMessage } from "../views/help.js";
-import { reportMessage } from "../views/report.js";
+import { mirrorMessage } from "../views/mirror.js";
+import { actionsMessage, reportMessage } from "../views/report.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { plainDate, section } from "../views/text.js";
@@ -19,7 +21,7 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export const COMMAND = "/alignment";
 
-const SUBCOMMANDS = ["help", "report", "status", "launch", "close"] as const;
+const SUBCOMMANDS = ["help", "report", "status", "launch", "close", "actions", "me"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
@@ -173,6 +175,16 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
               open && openRoundStatus(deps, open),
               deps.store.rounds.latestClosed(teamId)?.closedAt,
             ),
+          ),
+        );
+      }
+      case "actions":
+        return args.ack(ephemeral(actionsMessage(reportInput(deps, teamId).closed)));
+      case "me": {
+        const mirror = mirrorOf(deps, teamId, args.command.user_id);
+        return args.ack(
+          ephemeral(
+            typeof mirror === "string" ? mirrorMessage(undefined, mirror) : mirrorMessage(mirror),
           ),
         );
       }

@@ -1,10 +1,10 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
-import { reportMessage } from "../views/report.js";
+import { channelSummaryMessage, reportMessage } from "../views/report.js";
 import type { LeaderDirectory } from "./leaders.js";
 import type { InvitationRefresher } from "./rounds.js";
-import { reportInput } from "./rounds.js";
+import { closedRoundReport } from "./rounds.js";
 import { describeError, openDm } from "./slack.js";
 
 export interface ClosingDeps {
@@ -36,8 +36,9 @@ export async function announceClosedRound(
   const round = deps.store.rounds.get(roundId);
   if (!round?.closedAt) return;
   if (options.refreshInvitations) await c.invitations.schedule(round.id);
-  const input = reportInput(deps, round.teamId);
-  const summary = reportMessage({ ...input, open: undefined });
+  const closed = closedRoundReport(deps, round);
+  const summary = channelSummaryMessage(closed);
+  const fullReport = reportMessage({ closed, open: undefined });
   const period = `round-${round.id}`;
   for (const channel of new Set([round.salesChannel, round.marketingChannel])) {
     await sendOnce(c, round.teamId, "round-summary", channel, period, async () => {
@@ -59,7 +60,8 @@ export async function announceClosedRound(
       period,
       async () => {
         const dm = await openDm(c.client(), leader);
-        if (dm) await c.client().chat.postMessage({ channel: dm, ...summary, unfurl_links: false });
+        if (dm)
+          await c.client().chat.postMessage({ channel: dm, ...fullReport, unfurl_links: false });
       },
     );
   }

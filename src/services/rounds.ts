@@ -1,10 +1,11 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import { type Round, RoundAlreadyOpenError } from "../store/index.js";
-import { participationOf, summarizeRound } from "../survey/summary.js";
+import { analyzeRound, type Mirror, mirrorFor } from "../survey/report.js";
+import { participationOf } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
 import { invitationMessage } from "../views/invitation.js";
-import type { ReportInput } from "../views/report.js";
+import type { ClosedRound, ReportInput } from "../views/report.js";
 import type { OpenRoundStatus } from "../views/status.js";
 import { describeError, ensureChannelAccess } from "./slack.js";
 
@@ -121,21 +122,53 @@ export function openRoundStatus(deps: Deps, round: Round): OpenRoundStatus {
   };
 }
 
+/** The analysis of a closed round, with the trend against the previous closed round of the same wording. */
+export function closedRoundReport(deps: Deps, round: Round): ClosedRound {
+  const previousRound = deps.store.rounds.previousClosed(round);
+  const sameWording =
+    previousRound !== undefined &&
+    JSON.stringify(previousRound.statementIds) === JSON.stringify(round.statementIds);
+  const report = analyzeRound({
+    instrument: deps.instrument,
+    answers: deps.store.responses.answers(round.id),
+    roundClosed: true,
+    minGroup: deps.config.minGroup,
+    market: deps.config.market,
+    invited: definedOnly(round.invited),
+    ...(sameWording
+      ? { previous: { answers: deps.store.responses.answers(previousRound.id) } }
+      : {}),
+  });
+  return { closedAt: round.closedAt as number, report };
+}
+
+const definedOnly = (invited: Round["invited"]) => ({
+  ...(invited.sales !== undefined ? { sales: invited.sales } : {}),
+  ...(invited.marketing !== undefined ? { marketing: invited.marketing } : {}),
+});
+
 /** The data behind `/alignment report`: the latest closed round and the open one, if any. */
 export function reportInput(deps: Deps, teamId: string): ReportInput {
   const closed = deps.store.rounds.latestClosed(teamId);
   const open = deps.store.rounds.openFor(teamId);
   return {
-    closed: closed && {
-      closedAt: closed.closedAt as number,
-      summary: summarizeRound(deps.store.responses.answers(closed.id), {
-        minGroup: deps.config.minGroup,
-        roundClosed: true,
-      }),
-    },
+    closed: closed && closedRoundReport(deps, closed),
     open: open && openRoundStatus(deps, open),
-    minGroup: deps.config.minGroup,
   };
+}
+
+/** `/alignment me`: the person's own answers in the latest closed round beside the groups' means. */
+export function mirrorOf(deps: Deps, teamId: string, userId: string): Mirror | string {
+  const round = deps.store.rounds.latestClosed(teamId);
+  if (!round)
+    return "No round has closed yet. Your answers are shown here once the round you answered has closed.";
+  const own = deps.store.responses.find(round.id, deps.personKey(teamId, userId));
+  if (!own) return "You didn't answer the latest closed round, so there is nothing to compare.";
+  return mirrorFor(own, deps.store.responses.answers(round.id), {
+    instrument: deps.instrument,
+    minGroup: deps.config.minGroup,
+    roundClosed: true,
+  });
 }
 
 /**

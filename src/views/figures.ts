@@ -1,21 +1,33 @@
-import type { GroupScore } from "../survey/scoring.js";
-import { oneDecimal } from "../survey/scoring.js";
+import { levelFor, oneDecimal } from "../survey/scoring.js";
 import type { Participation } from "../survey/summary.js";
-import type { Group, Side } from "../survey/types.js";
+import { GROUP_LABELS, type Group, type Level, type Side } from "../survey/types.js";
 
-/** Group names as every report spells them (design.md ⚑). */
-export const GROUP_LABELS: Record<Group, string> = {
-  sales: "Sales",
-  marketing: "Marketing",
-  everyone: "Everyone",
-};
+export { GROUP_LABELS };
 
-/** `Sales n=12 · 62.5 · Aligned` — the contract form of a group's figures. */
-export function scoreLine(group: Group, score: GroupScore): string {
-  return `${GROUP_LABELS[group]} n=${score.n} · ${oneDecimal(score.mean)} · ${score.level}`;
+/**
+ * A mean total with one decimal that never contradicts its level: 59.95 is Defined, so it reads
+ * 59.9, not 60.0 (rounding would put it over the Aligned floor on screen but not in fact).
+ */
+export function meanTotal(mean: number): string {
+  const rounded = oneDecimal(mean);
+  return levelFor(Number(rounded)) === levelFor(mean)
+    ? rounded
+    : (Math.floor(mean * 10) / 10).toFixed(1);
 }
 
-/** `Sales n=3 · Marketing n=2 · Everyone n=5`, with response rates when the invited counts are known. */
+/** `Sales n=12 · 62.5 · Aligned` — the contract form of a group's figures (design.md ⚑). */
+export function scoreLine(row: { group: Group; n: number; mean: number; level: Level }): string {
+  return `${GROUP_LABELS[row.group]} n=${row.n} · ${meanTotal(row.mean)} · ${row.level}`;
+}
+
+/** A signed one-decimal difference: +1.2, −0.4, 0.0. */
+export function signed(value: number): string {
+  const text = oneDecimal(Math.abs(value));
+  if (text === "0.0") return "0.0";
+  return `${value > 0 ? "+" : "−"}${text}`;
+}
+
+/** `Sales n=3 · Marketing n=2 · Everyone n=5`, with the invited counts when known. */
 export function participationLine(
   participation: Participation,
   invited?: Partial<Record<Side, number | undefined>>,

@@ -4,6 +4,8 @@ export const USAGE_LINES: readonly [string, string][] = [
   ["/alignment", "the latest results (only you see them)"],
   ["/alignment report", "the full report of the latest closed round"],
   ["/alignment status", "participation in the open round"],
+  ["/alignment actions", "the suggested joint actions from the latest results"],
+  ["/alignment me", "your own answers beside each team's averages (only you see them)"],
   [
     "/alignment launch [days]",
     "leaders: open a round for 1–60 days (default 7) and invite both channels",

@@ -1,5 +1,4 @@
 import type { KnownBlock } from "@slack/types";
-import type { WithheldReason } from "../survey/anonymity.js";
 import type { Participation } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
 import { participationLine } from "./figures.js";
@@ -9,20 +8,6 @@ export interface OpenRoundStatus {
   closesAt: number;
   participation: Participation;
   invited: Partial<Record<Side, number | undefined>>;
-}
-
-/** Why figures are missing, in words a reader understands. */
-export function withheldNote(
-  reasons: readonly WithheldReason[],
-  minGroup: number,
-): string | undefined {
-  if (reasons.includes("everyone-too-small")) {
-    return `Fewer than ${minGroup} people answered, so no scores are shown: with so few answers, individual answers could be worked out.`;
-  }
-  if (reasons.includes("side-too-small")) {
-    return `Per-team figures are hidden because one team has fewer than ${minGroup} respondents: showing them would let people work out individual answers. Figures for everyone together are shown instead.`;
-  }
-  return undefined;
 }
 
 export function openRoundLine(open: OpenRoundStatus): string {

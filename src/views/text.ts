@@ -33,7 +33,10 @@ export const section = (markdown: string, blockId?: string): SectionBlock => ({
 
 export const context = (...markdown: string[]): ContextBlock => ({
   type: "context",
-  elements: markdown.slice(0, 10).map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })),
+  elements: markdown
+    .filter((text) => text.trim() !== "")
+    .slice(0, 10)
+    .map((text) => ({ type: "mrkdwn", text: clip(text, 3000) })),
 });
 
 export const divider = (): KnownBlock => ({ type: "divider" });

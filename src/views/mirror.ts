@@ -1,0 +1,33 @@
+import type { KnownBlock } from "@slack/types";
+import type { Mirror } from "../survey/report.js";
+import { oneDecimal } from "../survey/scoring.js";
+import { GROUP_LABELS, type Group } from "../survey/types.js";
+import { context, escapeMrkdwn, header, type MessageView, section } from "./text.js";
+
+const ORDER: readonly Group[] = ["sales", "marketing", "everyone"];
+
+/** `/alignment me`: a person's own ratings beside the visible groups' means. Only they see it. */
+export function mirrorMessage(mirror: Mirror | undefined, reason?: string): MessageView {
+  if (!mirror) {
+    const text = reason ?? "You have no answers in the latest closed round.";
+    return { text, blocks: [section(text)] };
+  }
+  const shown = ORDER.filter((g) => mirror.rows.some((r) => r.means[g] !== undefined));
+  const head = `you${shown.map((g) => ` / ${GROUP_LABELS[g]}`).join("")}`;
+  const rows = mirror.rows.map((row) => {
+    const means = shown.map((g) => ` / ${oneDecimal(row.means[g] as number)}`).join("");
+    return `${row.number}. ${escapeMrkdwn(row.theme)} — *${row.own}*${means}`;
+  });
+  const blocks: KnownBlock[] = [
+    header("Your answers beside the teams'"),
+    section(
+      `Your total: *${mirror.ownTotal}* (${mirror.ownLevel}). Only you can see this message.`,
+    ),
+    section(`*Statement — ${head}*\n${rows.join("\n")}`),
+  ];
+  if (mirror.notes.length > 0) blocks.push(context(...mirror.notes));
+  return {
+    text: `Your total in the latest closed round: ${mirror.ownTotal} (${mirror.ownLevel}).`,
+    blocks,
+  };
+}

@@ -1,0 +1,298 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Instrument } from "../../src/survey/instrument.js";
+import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
+import type { Harness } from "./harness.js";
+import {
+  ADMIN,
+  LEADER,
+  MARKETING,
+  people,
+  ratingsFor,
+  SALES,
+  startHarness,
+  surveyValues,
+} from "./harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function launch(h: Harness) {
+  await h.driver.command(LEADER, SALES, "launch");
+  await h.fake.waitFor(() =>
+    h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
+  );
+  return {
+    sales: h.fake.messagesIn(SALES).at(-1)?.ts as string,
+    marketing: h.fake.messagesIn(MARKETING).at(-1)?.ts as string,
+  };
+}
+
+async function answerAll(
+  h: Harness,
+  ts: { sales: string; marketing: string },
+  answers: { side: "sales" | "marketing"; user: string; ratings: string[] }[],
+) {
+  for (const a of answers) {
+    const channel = a.side === "sales" ? SALES : MARKETING;
+    const view = await h.driver.openModalFromMessage(a.user, channel, ts[a.side], "open_survey");
+    await h.driver.submitView(a.user, view.id, surveyValues(a.side, a.ratings));
+  }
+}
+
+async function close(h: Harness) {
+  await h.driver.command(LEADER, SALES, "close");
+  await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")), {
+    timeoutMs: 10_000,
+  });
+  await h.truce.idle();
+}
+
+/** Everything Truce said anywhere: channel posts, DMs, ephemerals, replies, Home tabs, modals. */
+function everythingSaid(h: Harness): string {
+  return JSON.stringify([
+    h.fake.messages,
+    h.fake.ephemerals,
+    h.fake.responses,
+    [...h.fake.views.values()],
+    [...h.fake.homeViews.values()],
+  ]);
+}
+
+/** Sales rate statements 1–10 at 4 and 11–20 at 2 (total 60); marketing rate them all 3 … with one statement apart. */
+const salesRatings = () => Array.from({ length: 20 }, (_, i) => (i < 10 ? "4" : "2"));
+const marketingRatings = () => Array.from({ length: 20 }, (_, i) => (i === 4 ? "1" : "2"));
+
+describe("when a round closes", () => {
+  it("posts the summary to both channels and DMs each leader the full report", async () => {
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
+    const ts = await launch(h);
+    await answerAll(h, ts, [
+      ...people("sales", 5).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: salesRatings(),
+      })),
+      ...people("marketing", 5).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: marketingRatings(),
+      })),
+    ]);
+    await close(h);
+
+    // Sales: 5 × 60 → 60.0 Aligned. Marketing: 1 + 19×2 = 39 each → 39.0 Undefined. Everyone 49.5 Defined.
+    for (const channel of [SALES, MARKETING]) {
+      const summary = h.fake.messagesIn(channel).at(-1);
+      const text = JSON.stringify(summary?.blocks);
+      expect(summary?.text).toContain("Sales n=5 · 60.0 · Aligned");
+      expect(text).toContain("Marketing n=5 · 39.0 · Undefined");
+      expect(text).toContain("Everyone n=5".replace("5", "10") + " · 49.5 · Defined");
+      expect(text).toContain("Sales sees Aligned, Marketing sees Undefined");
+      expect(text).toContain("Sales rates the relationship 21.0 points higher than Marketing");
+      // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and significant.
+      expect(text).toMatch(
+        /\*5\. Useful collateral\* — Sales 4\.0 · Marketing 1\.0 · gap \+3\.0 · significant \(p = 0\.00\d\)/,
+      );
+      expect(text).toContain("Suggested joint actions");
+    }
+    const dm = h.fake.dms(LEADER).at(-1);
+    expect(JSON.stringify(dm?.blocks)).toContain("Every statement");
+    expect(JSON.stringify(dm?.blocks)).toContain("Truce's own addition");
+    expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
+    expect(h.fake.errors()).toEqual([]);
+    expect(h.fake.warnings).toEqual([]);
+
+    // Closing again (a restart, the heartbeat) posts nothing twice.
+    const posted = h.fake.messages.length;
+    await h.truce.runDueJobs();
+    expect(h.fake.messages.length).toBe(posted);
+  });
+
+  it("closes a round at its deadline on the next heartbeat", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    const ts = await launch(h);
+    await answerAll(h, ts, [
+      ...people("sales", 3).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(70),
+      })),
+      ...people("marketing", 3).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(50),
+      })),
+    ]);
+    expect((await h.truce.runDueJobs()).closed).toEqual([]);
+    h.advance(7 * 24 * 3600 * 1000);
+    expect((await h.truce.runDueJobs()).closed).toHaveLength(1);
+    await h.truce.idle();
+    expect(h.fake.messagesIn(SALES).at(-1)?.text).toContain("Everyone n=6 · 60.0 · Aligned");
+  });
+});
+
+describe("anonymity", () => {
+  it("5 sales + 2 marketing answers: no per-side figure in any message, report or DM", async () => {
+    h = await startHarness({ salesPeople: 5, marketingPeople: 2 });
+    const ts = await launch(h);
+    await answerAll(h, ts, [
+      ...people("sales", 5).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(80),
+      })),
+      ...people("marketing", 2).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(30),
+      })),
+    ]);
+    await close(h);
+    await h.driver.command(ADMIN, SALES, "report");
+    await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
+    await h.driver.appHomeOpened(ADMIN);
+    await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
+
+    const said = everythingSaid(h);
+    // Everyone: (5×80 + 2×30) / 7 = 460 / 7 = 65.71… → 65.7 Aligned.
+    expect(said).toContain("Everyone n=7 · 65.7 · Aligned");
+    expect(said).toContain("Sales n=5"); // participation counts are fine…
+    expect(said).not.toMatch(/Sales n=\d+ · \d/); // …scores are not
+    expect(said).not.toMatch(/Marketing n=\d+ · \d/);
+    expect(said).not.toContain("80.0");
+    expect(said).not.toContain("30.0");
+    expect(said).not.toContain("How differently the two sides see it");
+    expect(said).toContain(
+      "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2).",
+    );
+  });
+
+  it("shows no score while the round is open, only participation", async () => {
+    h = await startHarness({ salesPeople: 4, marketingPeople: 4 });
+    const ts = await launch(h);
+    await answerAll(h, ts, [
+      ...people("sales", 4).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(72),
+      })),
+      ...people("marketing", 4).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(44),
+      })),
+    ]);
+    await h.driver.command(ADMIN, SALES, "report");
+    await h.driver.command(ADMIN, SALES, "status");
+    await h.driver.command(ADMIN, SALES, "actions");
+    await h.driver.appHomeOpened(ADMIN);
+    await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
+    const said = everythingSaid(h);
+    // Each channel has 6 members: 4 people, the leader and the admin.
+    expect(said).toContain("Sales n=4 (of 6) · Marketing n=4 (of 6) · Everyone n=8");
+    expect(said).not.toMatch(/· (Undefined|Defined|Aligned|Integrated)/);
+    // Sales 72.0, Marketing 44.0, Everyone 58.0: none of them may show yet.
+    for (const mean of ["72.0", "44.0", "58.0"]) expect(said).not.toContain(mean);
+  });
+
+  it("keeps no respondent's user id in the database file, and logs no answers", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    const ts = await launch(h);
+    const respondents = [...people("sales", 3), ...people("marketing", 3)];
+    await answerAll(
+      h,
+      ts,
+      respondents.map((user, i) => ({
+        side: i < 3 ? ("sales" as const) : ("marketing" as const),
+        user,
+        ratings: ratingsFor(41 + i),
+      })),
+    );
+    await close(h);
+    await h.driver.command(respondents[0] as string, SALES, "me");
+    h.store.db.pragma("wal_checkpoint(TRUNCATE)");
+    const bytes = readFileSync(h.databasePath).toString("latin1");
+    expect(bytes).toContain("ratings"); // the file really is the database
+    for (const user of [...respondents, LEADER]) expect(bytes).not.toContain(user);
+    const logs = h.logger.lines.join("\n");
+    for (const user of respondents) expect(logs).not.toContain(user);
+    expect(logs).not.toMatch(/"ratings"|statement_1/);
+  });
+});
+
+describe("/alignment me", () => {
+  it("shows a respondent their own ratings beside each side's means, privately", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    const ts = await launch(h);
+    const [me] = people("sales", 1) as [string];
+    await answerAll(h, ts, [
+      ...people("sales", 3).map((user, i) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(i === 0 ? 100 : 40),
+      })),
+      ...people("marketing", 3).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(60),
+      })),
+    ]);
+    await close(h);
+    const reply = await h.driver.command(me, SALES, "me");
+    const body = reply.body as { response_type: string; blocks: unknown[] };
+    expect(body.response_type).toBe("ephemeral");
+    const text = JSON.stringify(body.blocks);
+    expect(text).toContain("Your total: *100* (Integrated)");
+    // Statement 1: me 5; Sales (5 + 2 + 2) / 3 = 3.0; Marketing 3.0; Everyone (9 + 9) / 6 = 3.0.
+    expect(text).toContain("1. Forecast accuracy — *5* / 3.0 / 3.0 / 3.0");
+    const other = await h.driver.command(people("marketing", 1)[0] as string, MARKETING, "me");
+    expect(JSON.stringify(other.body)).not.toContain("*100*");
+  });
+});
+
+describe("Block Kit limits with long wording", () => {
+  it("every payload passes Slack's limits with 2,000-character statements and many gaps", async () => {
+    const long: Instrument = {
+      ...DEFAULT_INSTRUMENT,
+      statements: DEFAULT_INSTRUMENT.statements.map((s, i) => ({
+        id: `custom-${i}`,
+        theme: `${"Theme ".repeat(12)}${i}`.slice(0, 75),
+        text: `${i + 1} ${"word ".repeat(400)}`.slice(0, 2000 - 5),
+      })),
+      scaleLabels: [
+        "Not at all true of us, in any way",
+        "Mostly untrue",
+        "Partly",
+        "Mostly true",
+        "Entirely true of us, every day",
+      ],
+    };
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5, instrument: long });
+    const ts = await launch(h);
+    // Every statement disputed: sales 5s, marketing 1s → 20 gaps of 4.0.
+    await answerAll(h, ts, [
+      ...people("sales", 5).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(100),
+      })),
+      ...people("marketing", 5).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(20),
+      })),
+    ]);
+    await close(h);
+    await h.driver.command(ADMIN, SALES, "report");
+    await h.driver.command(ADMIN, SALES, "actions");
+    await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
+    await h.driver.appHomeOpened(ADMIN);
+    await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
+    expect(h.fake.errors()).toEqual([]);
+    expect(h.fake.warnings).toEqual([]);
+    expect(h.fake.dms(LEADER)).toHaveLength(1);
+  });
+});
