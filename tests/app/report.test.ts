@@ -257,7 +257,7 @@ describe("Block Kit limits with long wording", () => {
   it("every payload passes Slack's limits with 2,000-character statements and many gaps", async () => {
     const long: Instrument = {
       ...DEFAULT_INSTRUMENT,
-      statements: DEFAULT_INSTRUMENT.statements.map((s, i) => ({
+      statements: DEFAULT_INSTRUMENT.statements.map((_, i) => ({
         id: `custom-${i}`,
         theme: `${"Theme ".repeat(12)}${i}`.slice(0, 75),
         text: `${i + 1} ${"word ".repeat(400)}`.slice(0, 2000 - 5),
