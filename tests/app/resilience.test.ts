@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Harness } from "./harness.js";
+import {
+  ADMIN,
+  LEADER,
+  MARKETING,
+  people,
+  ratingsFor,
+  SALES,
+  startHarness,
+  surveyValues,
+} from "./harness.js";
+
+let h: Harness;
+let second: Harness | undefined;
+afterEach(async () => {
+  await second?.close();
+  second = undefined;
+  await h?.close();
+});
+
+const realErrors = (h: Harness) => h.fake.errors().filter((e) => !e.injected);
+
+async function launch(h: Harness) {
+  await h.driver.command(LEADER, SALES, "launch");
+  await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER), {
+    timeoutMs: 10_000,
+  });
+}
+
+describe("when Slack fails", () => {
+  it("waits out a 429 and still posts the invitation", async () => {
+    h = await startHarness();
+    h.fake.failNext("chat.postMessage", { status: 429, error: "ratelimited", retryAfter: 1 });
+    await launch(h);
+    expect(h.fake.responses.at(-1)?.text).toMatch(/Round launched/);
+    expect(h.fake.messagesIn(SALES)).toHaveLength(1);
+    expect(h.fake.messagesIn(MARKETING)).toHaveLength(1);
+    expect(h.fake.callsTo("chat.postMessage").filter((c) => c.status === 429)).toHaveLength(1);
+  });
+
+  it("tells the person when the survey cannot be opened, and the next click works", async () => {
+    h = await startHarness();
+    await launch(h);
+    const [user] = people("sales", 1) as [string];
+    const ts = h.fake.messagesIn(SALES)[0]?.ts as string;
+    h.fake.failNext("views.open", { error: "internal_error" });
+    await h.driver.clickButton(user, SALES, ts, "open_survey");
+    const apology = await h.fake.waitFor(() =>
+      h.fake.responses.find(
+        (r) => r.context.user === user && /didn't let me open the survey/.test(r.text ?? ""),
+      ),
+    );
+    expect(apology.responseType).toBe("ephemeral");
+    const view = await h.driver.openModalFromMessage(user, SALES, ts, "open_survey");
+    expect(view.view.callback_id).toBe("survey_submit");
+  });
+
+  it("retries a results post that failed on the next heartbeat, and never posts twice", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    await launch(h);
+    for (const [side, channel] of [
+      ["sales", SALES],
+      ["marketing", MARKETING],
+    ] as const) {
+      for (const user of people(side, 3)) {
+        const view = await h.driver.openModalFromMessage(
+          user,
+          channel,
+          h.fake.messagesIn(channel)[0]?.ts as string,
+          "open_survey",
+        );
+        await h.driver.submitView(user, view.id, surveyValues(side, ratingsFor(60)));
+      }
+    }
+    await h.truce.idle();
+    // Every try of the first results post fails (the client retries a few times first).
+    h.fake.failNext("chat.postMessage", { error: "internal_error", status: 500, times: 4 });
+    await h.driver.command(LEADER, SALES, "close");
+    await h.fake.waitFor(
+      () => h.fake.responses.find((r) => r.context.user === LEADER && /closed/i.test(r.text ?? "")),
+      { timeoutMs: 15_000 },
+    );
+    const summaries = () =>
+      h.fake.messages.filter(
+        (m) => /Everyone n=6 · 60\.0 · Aligned/.test(m.text ?? "") && !m.channel.startsWith("D"),
+      );
+    expect(summaries()).toHaveLength(1);
+    await h.truce.runDueJobs();
+    expect(
+      summaries()
+        .map((m) => m.channel)
+        .sort(),
+    ).toEqual([MARKETING, SALES].sort());
+    await h.truce.runDueJobs();
+    expect(summaries()).toHaveLength(2);
+    expect(realErrors(h)).toEqual([]);
+  });
+});
+
+describe("restarts", () => {
+  it("loses nothing: answers given before a restart count after it", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    await launch(h);
+    for (const [side, channel] of [
+      ["sales", SALES],
+      ["marketing", MARKETING],
+    ] as const) {
+      for (const user of people(side, 3)) {
+        const view = await h.driver.openModalFromMessage(
+          user,
+          channel,
+          h.fake.messagesIn(channel)[0]?.ts as string,
+          "open_survey",
+        );
+        await h.driver.submitView(
+          user,
+          view.id,
+          surveyValues(side, ratingsFor(side === "sales" ? 70 : 50)),
+        );
+      }
+    }
+    await h.truce.stop();
+    h.store.close();
+    second = await startHarness({ salesPeople: 3, marketingPeople: 3, dir: h.dir });
+    await second.driver.command(ADMIN, SALES, "status");
+    expect(second.fake.responses.at(-1)?.text).toContain(
+      "Sales n=3 (of 5) · Marketing n=3 (of 5) · Everyone n=6",
+    );
+    // The person's key is stable across restarts: their answer is still recognised as theirs.
+    const user = people("sales", 1)[0] as string;
+    const invitation = h.fake.messagesIn(SALES)[0];
+    const round = second.store.rounds.openFor(second.fake.teamId);
+    await second.driver.blockAction(user, {
+      actionId: "open_survey",
+      value: String(round?.id),
+      channelId: SALES,
+      messageTs: invitation?.ts as string,
+    });
+    const view = await second.fake.waitFor(() => second?.fake.lastView(user));
+    expect(JSON.stringify(view.view.blocks)).toContain("You already answered this round");
+    // h's harness objects are closed; only its directory is reused.
+    h = second;
+    second = undefined;
+  });
+});
+
+describe("events", () => {
+  it("shows the invitation privately to someone who joins a survey channel during a round", async () => {
+    h = await startHarness();
+    await launch(h);
+    h.fake.addUser({ id: "U0NEWBIE1", name: "newbie" });
+    h.fake.addMember(SALES, "U0NEWBIE1");
+    await h.driver.event({
+      type: "member_joined_channel",
+      user: "U0NEWBIE1",
+      channel: SALES,
+      channel_type: "C",
+      team: h.fake.teamId,
+    });
+    const shown = await h.fake.waitFor(() => h.fake.ephemeralsFor("U0NEWBIE1", SALES)[0]);
+    expect(JSON.stringify(shown.blocks)).toContain("open_survey");
+  });
+
+  it("stops scheduled work for a workspace that uninstalled the app", async () => {
+    h = await startHarness();
+    await launch(h);
+    await h.driver.event({ type: "app_uninstalled" });
+    h.advance(8 * 24 * 3600 * 1000);
+    expect((await h.truce.runDueJobs()).closed).toEqual([]);
+  });
+});
