@@ -24,6 +24,9 @@ export const COMMAND = "/alignment";
 const SUBCOMMANDS = ["help", "report", "status", "launch", "close", "actions", "me"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
+/** Subcommands of the planned surface (design.md) that this version does not offer yet. */
+const NOT_YET = ["setup", "remind", "digest", "export"] as const;
+
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
   text: string,
@@ -154,6 +157,19 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
   app.command(COMMAND, async (args) => {
     const parsed = parseCommandText(args.command.text ?? "");
     const teamId = args.command.team_id;
+    if (
+      "unknown" in parsed &&
+      (NOT_YET as readonly string[]).includes(parsed.unknown.toLowerCase())
+    ) {
+      await args.ack(
+        ephemeral(
+          helpMessage(
+            `\`/alignment ${parsed.unknown.toLowerCase()}\` isn't available in this version of Truce yet. Here is what I can do:`,
+          ),
+        ),
+      );
+      return;
+    }
     if ("unknown" in parsed) {
       await args.ack(
         ephemeral(

@@ -134,6 +134,30 @@ describe("when a round closes", () => {
   });
 });
 
+describe("the trend", () => {
+  it("compares a round with the previous closed round", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    const round = async (salesTotal: number, marketingTotal: number) => {
+      const ts = await launch(h);
+      await answerAll(h, ts, [
+        ...people("sales", 3).map((user) => ({ side: "sales" as const, user, ratings: ratingsFor(salesTotal) })),
+        ...people("marketing", 3).map((user) => ({ side: "marketing" as const, user, ratings: ratingsFor(marketingTotal) })),
+      ]);
+      await close(h);
+      h.fake.responses.splice(0);
+    };
+    await round(50, 40);
+    await round(66, 60);
+    await h.driver.command(ADMIN, SALES, "report");
+    const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    // Sales 50.0 → 66.0 (+16.0), Defined → Aligned; Marketing 40.0 → 60.0; Everyone 45.0 → 63.0.
+    expect(report).toContain("Since the previous round");
+    expect(report).toContain("Sales: 50.0 → 66.0 (+16.0) · Defined → Aligned");
+    expect(report).toContain("Marketing: 40.0 → 60.0 (+20.0) · Defined → Aligned");
+    expect(report).toContain("Everyone: 45.0 → 63.0 (+18.0) · Defined → Aligned");
+  });
+});
+
 describe("anonymity", () => {
   it("5 sales + 2 marketing answers: no per-side figure in any message, report or DM", async () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 2 });
