@@ -1,8 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { Deps } from "../deps.js";
-import { reportInput } from "../services/rounds.js";
+import { participationIn, reportInput } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
-import { participationOf } from "../survey/summary.js";
 import { homeView } from "../views/home.js";
 import { invitationMessage } from "../views/invitation.js";
 
@@ -36,7 +35,7 @@ export function registerEvents(app: App, deps: Deps) {
       closesAt: round.closesAt,
       closedAt: undefined,
       statementCount: round.statementIds.length,
-      participation: participationOf(deps.store.responses.answers(round.id)),
+      participation: participationIn(deps, round.id),
       credit: deps.instrument.credit,
     });
     try {

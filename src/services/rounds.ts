@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import { type Round, RoundAlreadyOpenError } from "../store/index.js";
 import { analyzeRound, type Mirror, mirrorFor } from "../survey/report.js";
-import { participationOf } from "../survey/summary.js";
+import type { Participation } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
 import { invitationMessage } from "../views/invitation.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
@@ -113,17 +113,41 @@ function alreadyOpen(round: Round): string {
   return `A round is already open (it closes <!date^${Math.floor(round.closesAt / 1000)}^{date_short_pretty} at {time}|${new Date(round.closesAt).toISOString()}>). Close it with \`/alignment close\` before launching a new one.`;
 }
 
+/** Respondent counts per side, counted by the database (no answer is read). */
+export function participationIn(deps: Deps, roundId: number): Participation {
+  const counts = deps.store.responses.counts(roundId);
+  return { ...counts, total: counts.sales + counts.marketing };
+}
+
 export function openRoundStatus(deps: Deps, round: Round): OpenRoundStatus {
-  const counts = deps.store.responses.counts(round.id);
   return {
     closesAt: round.closesAt,
-    participation: { ...counts, total: counts.sales + counts.marketing },
+    participation: participationIn(deps, round.id),
     invited: round.invited,
   };
 }
 
+/**
+ * A closed round never changes (nor does the one before it), so its analysis is computed once
+ * and kept: `/alignment`, the Home tab and the close announcements then cost a lookup. A few
+ * rounds are kept per process; the oldest is dropped first.
+ */
+const REPORT_CACHE_SIZE = 16;
+const reportCache = new WeakMap<Deps, Map<number, ClosedRound>>();
+
 /** The analysis of a closed round, with the trend against the previous closed round of the same wording. */
 export function closedRoundReport(deps: Deps, round: Round): ClosedRound {
+  const cache = reportCache.get(deps) ?? new Map<number, ClosedRound>();
+  reportCache.set(deps, cache);
+  const cached = cache.get(round.id);
+  if (cached) return cached;
+  const computed = analyzeClosedRound(deps, round);
+  cache.set(round.id, computed);
+  if (cache.size > REPORT_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+  return computed;
+}
+
+function analyzeClosedRound(deps: Deps, round: Round): ClosedRound {
   const previousRound = deps.store.rounds.previousClosed(round);
   const sameWording =
     previousRound !== undefined &&
@@ -182,7 +206,7 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
   async function refresh(roundId: number): Promise<void> {
     const round = deps.store.rounds.get(roundId);
     if (!round) return;
-    const answers = deps.store.responses.answers(round.id);
+    const participation = participationIn(deps, round.id);
     for (const invitation of deps.store.rounds.invitations(round.id)) {
       const message = invitationMessage({
         roundId: round.id,
@@ -190,7 +214,7 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
         closesAt: round.closesAt,
         closedAt: round.closedAt,
         statementCount: round.statementIds.length,
-        participation: participationOf(answers),
+        participation,
         credit: deps.instrument.credit,
       });
       try {

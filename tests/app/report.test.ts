@@ -140,8 +140,16 @@ describe("the trend", () => {
     const round = async (salesTotal: number, marketingTotal: number) => {
       const ts = await launch(h);
       await answerAll(h, ts, [
-        ...people("sales", 3).map((user) => ({ side: "sales" as const, user, ratings: ratingsFor(salesTotal) })),
-        ...people("marketing", 3).map((user) => ({ side: "marketing" as const, user, ratings: ratingsFor(marketingTotal) })),
+        ...people("sales", 3).map((user) => ({
+          side: "sales" as const,
+          user,
+          ratings: ratingsFor(salesTotal),
+        })),
+        ...people("marketing", 3).map((user) => ({
+          side: "marketing" as const,
+          user,
+          ratings: ratingsFor(marketingTotal),
+        })),
       ]);
       await close(h);
       h.fake.responses.splice(0);

@@ -1,0 +1,670 @@
+/**
+ * `npm run bench`: proves Truce's speed and memory targets with real numbers, and exits non-zero
+ * when one is missed. No network: the real Bolt app (createApp, in this process, over HTTP on
+ * 127.0.0.1) talks to the local Slack sandbox, with a temporary SQLite database.
+ *
+ *  1. Ack latency: a round is open; 1,000 people (500 per side) open the survey and answer, one
+ *     after another, then all of them again (updates) with 10 requests in flight, mixed with
+ *     `/alignment status` and `/alignment` commands. Opening the modal is timed from the click
+ *     until the sandbox records the views.open call.
+ *  2. Close and report: `/alignment close` until the summary is in both channels; `/alignment`
+ *     on the closed round (1,000 answers); the pure core on 10,000 synthetic answers.
+ *  3. Memory: RSS and heap after the submissions and after the report.
+ *  4. Durability: the database, reopened after the app stopped, holds exactly the acknowledged
+ *     answers (the last acknowledged ratings of every person).
+ *
+ * The sandbox and the driver run in this process too, so the latencies and the memory include
+ * their share. The sandbox records every call, view and message version it sees (2,000 copies of
+ * the 20-question modal alone come to ~140 MB of heap); the bench drops the recordings it does
+ * not read as it goes, so that the memory figures are mostly the app's own.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type Logger, LogLevel } from "@slack/bolt";
+import Database from "better-sqlite3";
+import { SlackDriver } from "../sandbox/driver.js";
+import { type RecordedCall, type StoredView, startFakeSlack } from "../sandbox/fake-slack.js";
+import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { openStore } from "../src/store/index.js";
+import { personKeyer } from "../src/store/keys.js";
+import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
+import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
+import type { Answer, Side } from "../src/survey/types.js";
+
+// ---- settings --------------------------------------------------------------------------------
+
+const PEOPLE_PER_SIDE = 500;
+const CONCURRENCY = 10;
+const COMMANDS_PER_KIND = 100;
+const SYNTHETIC_ANSWERS = 10_000;
+const COMPUTE_RUNS = 7;
+const MAX_ERRORS = 20;
+/** Hard stop: the whole bench must never run away. */
+const WATCHDOG_MS = 150_000;
+
+const SIGNING_SECRET = "bench-signing-secret";
+const SECRET = "bench-secret-0123456789";
+const LEADER = "U0BENCHLEAD";
+const SALES = "C0BENCHSAL";
+const MARKETING = "C0BENCHMKT";
+
+const TARGET = {
+  ackP99: 300,
+  ackMax: 1_000,
+  openP95: 500,
+  /** Not in the brief: the bench's own bound, so a regression in closing is caught. */
+  closeMs: 3_000,
+  computeMs: 250,
+  rssMb: 300,
+};
+
+// ---- small helpers ---------------------------------------------------------------------------
+
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Small seeded PRNG (mulberry32): every run submits the same answers. */
+function seeded(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seeded(2024);
+const SIDE_MEAN: Record<Side, number> = { sales: 2.6, marketing: 3.1 };
+function ratingsFor(side: Side): number[] {
+  return Array.from({ length: DEFAULT_INSTRUMENT.statements.length }, (_, i) => {
+    const m = SIDE_MEAN[side] + ((i * 7) % 5) * 0.15 - 0.3;
+    const noise = (random() + random() + random() - 1.5) * 1.4;
+    return Math.min(5, Math.max(1, Math.round(m + noise)));
+  });
+}
+const surveyValues = (side: Side, ratings: readonly number[]) =>
+  Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, String(r)])]);
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
+}
+const median = (xs: readonly number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}` : "—");
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+/** A logger that prints nothing and keeps warnings and errors for the end of the run. */
+function quietLogger(): Logger & { problems: string[] } {
+  const problems: string[] = [];
+  const keep =
+    (level: string) =>
+    (...msg: unknown[]) => {
+      problems.push(
+        `${level} ${msg.map((m) => (typeof m === "string" ? m : String(m))).join(" ")}`,
+      );
+    };
+  return {
+    problems,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: keep("warn"),
+    error: keep("error"),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.WARN,
+    setName: () => undefined,
+  };
+}
+
+/** A real `gc()` even under plain tsx (no --expose-gc on the command line). */
+function findGc(): (() => void) | undefined {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === "function") return existing;
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as unknown;
+    return typeof gc === "function" ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const gc = findGc();
+function memory() {
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external) };
+}
+
+/** Runs `fn` over `items` with `width` calls in flight. */
+async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
+
+// ---- results ---------------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  measured: string;
+  target: string;
+  pass: boolean;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+class Samples {
+  readonly values: number[] = [];
+  errors = 0;
+  firstError: string | undefined;
+  add(x: number) {
+    this.values.push(x);
+  }
+  fail(error: unknown) {
+    this.errors += 1;
+    this.firstError ??= error instanceof Error ? error.message : String(error);
+  }
+  stats() {
+    const s = [...this.values].sort((a, b) => a - b);
+    return {
+      n: s.length,
+      p50: percentile(s, 50),
+      p95: percentile(s, 95),
+      p99: percentile(s, 99),
+      max: s.at(-1) ?? Number.NaN,
+    };
+  }
+  describe() {
+    const st = this.stats();
+    const errors = this.errors > 0 ? ` ERRORS=${this.errors}` : "";
+    return `n=${st.n} p50=${ms(st.p50)} p95=${ms(st.p95)} p99=${ms(st.p99)} max=${ms(st.max)}${errors}`;
+  }
+}
+
+function ackRow(name: string, samples: Samples) {
+  const st = samples.stats();
+  rows.push({
+    name,
+    measured: samples.describe(),
+    target: `p99<${TARGET.ackP99} max<${TARGET.ackMax}`,
+    pass: samples.errors === 0 && st.n > 0 && st.p99 < TARGET.ackP99 && st.max < TARGET.ackMax,
+  });
+  if (samples.firstError) notes.push(`${name}: first error: ${samples.firstError}`);
+}
+
+function openRow(name: string, samples: Samples) {
+  const st = samples.stats();
+  rows.push({
+    name,
+    measured: samples.describe(),
+    target: `p95<${TARGET.openP95}`,
+    pass: samples.errors === 0 && st.n > 0 && st.p95 < TARGET.openP95,
+  });
+  if (samples.firstError) notes.push(`${name}: first error: ${samples.firstError}`);
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const baseline = memory();
+  const sales = Array.from(
+    { length: PEOPLE_PER_SIDE },
+    (_, i) => `U0BS${String(i).padStart(5, "0")}`,
+  );
+  const marketing = Array.from(
+    { length: PEOPLE_PER_SIDE },
+    (_, i) => `U0BM${String(i).padStart(5, "0")}`,
+  );
+  const everyone = [...sales, ...marketing];
+  const sideOf = (user: string): Side => (user.startsWith("U0BS") ? "sales" : "marketing");
+  const channelOf = (user: string) => (sideOf(user) === "sales" ? SALES : MARKETING);
+
+  // views.open and chat.postMessage as the sandbox records them, timed on the same clock.
+  const openWaiters = new Map<string, (view: StoredView, at: number) => void>();
+  const posts: Array<{ channel: string; at: number }> = [];
+  const onCall = (call: RecordedCall) => {
+    const at = performance.now();
+    if (call.method === "views.open" && call.ok) {
+      const id = (call.response.view as { id?: string } | undefined)?.id;
+      const stored = id ? fake.views.get(id) : undefined;
+      const waiter = stored?.userId ? openWaiters.get(stored.userId) : undefined;
+      if (stored?.userId && waiter) {
+        openWaiters.delete(stored.userId);
+        waiter(stored, at);
+      }
+    } else if (call.method === "chat.postMessage" && call.ok) {
+      posts.push({ channel: String(call.args.channel), at });
+    }
+    // Recordings the bench never reads (see the header): the call log and message versions.
+    fake.calls.length = 0;
+    for (const m of fake.messages) m.history.length = 0;
+  };
+  const fake = await startFakeSlack({
+    users: [
+      { id: LEADER, name: "bench-leader", realName: "Bench Leader", tz: "Europe/London" },
+      ...everyone.map((id) => ({ id, name: id.toLowerCase() })),
+    ],
+    channels: [
+      { id: SALES, name: "sales", members: [LEADER, ...sales] },
+      { id: MARKETING, name: "marketing", members: [LEADER, ...marketing] },
+    ],
+    rateLimit: false,
+    onCall,
+  });
+  const dir = mkdtempSync(join(tmpdir(), "truce-bench-"));
+  const databasePath = join(dir, "truce.db");
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: "0",
+    DATABASE_PATH: databasePath,
+    TRUCE_SECRET: SECRET,
+    TRUCE_SALES_CHANNEL: SALES,
+    TRUCE_MARKETING_CHANNEL: MARKETING,
+    TRUCE_LEADERS: LEADER,
+    LOG_LEVEL: "warn",
+  });
+  const store = openStore(databasePath);
+  const logger = quietLogger();
+  const truce = createApp({
+    config,
+    store,
+    instrument: DEFAULT_INSTRUMENT,
+    secret: SECRET,
+    logger,
+    heartbeat: false,
+  });
+  let stopped = false;
+  const shutdown = async () => {
+    if (stopped) return;
+    stopped = true;
+    await truce.stop();
+    store.close();
+    await fake.close();
+  };
+
+  try {
+    const port = await truce.start();
+    const driver = new SlackDriver({
+      appUrl: `http://127.0.0.1:${port}/slack/events`,
+      signingSecret: SIGNING_SECRET,
+      fake,
+    });
+
+    // -- launch -------------------------------------------------------------------------------
+    await driver.command(LEADER, SALES, "launch 7");
+    await fake.waitFor(
+      () => fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
+      { timeoutMs: 5_000, message: "the round did not launch" },
+    );
+    const invitation: Record<string, string> = {};
+    for (const channel of [SALES, MARKETING]) {
+      const ts = fake.messagesIn(channel).at(-1)?.ts;
+      if (!ts) throw new Error(`no invitation in ${channel}`);
+      invitation[channel] = ts;
+    }
+    const round = store.rounds.openFor(fake.teamId);
+    if (!round) throw new Error("no open round after launch");
+    say(`bench: round ${round.id} open; ${everyone.length} people invited (${elapsed()})`);
+
+    // -- one person's answer ------------------------------------------------------------------
+    /** The last ratings Truce acknowledged for each person. */
+    const acknowledged = new Map<string, { side: Side; ratings: number[] }>();
+    let acknowledgedSubmissions = 0;
+    let totalErrors = 0;
+    const guard = () => {
+      if (totalErrors > MAX_ERRORS) throw new Error(`more than ${MAX_ERRORS} failed requests`);
+      if (performance.now() - started > WATCHDOG_MS - 20_000) throw new Error("out of time");
+    };
+
+    async function openModal(user: string, samples: Samples): Promise<StoredView> {
+      const channel = channelOf(user);
+      let timer: NodeJS.Timeout | undefined;
+      const opened = new Promise<{ view: StoredView; at: number }>((resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no modal opened for ${user} within 3 s of the click`)),
+          3_000,
+        );
+        openWaiters.set(user, (view, at) => resolve({ view, at }));
+      });
+      try {
+        const t0 = performance.now();
+        await driver.clickButton(user, channel, invitation[channel] as string, "open_survey");
+        const { view, at } = await opened;
+        samples.add(at - t0);
+        return view;
+      } finally {
+        clearTimeout(timer);
+        openWaiters.delete(user);
+      }
+    }
+
+    async function answer(user: string, open: Samples, submit: Samples): Promise<void> {
+      guard();
+      let view: StoredView;
+      try {
+        view = await openModal(user, open);
+      } catch (error) {
+        totalErrors += 1;
+        open.fail(error);
+        return;
+      }
+      const side = sideOf(user);
+      const ratings = ratingsFor(side);
+      try {
+        const result = await driver.submitView(user, view.id, surveyValues(side, ratings));
+        // Acknowledged = Slack shows the "Your answers are saved/updated" modal.
+        const reply = JSON.stringify(result.outcome.view?.view.blocks ?? []);
+        if (!/Your answers are (saved|updated)/.test(reply)) {
+          throw new Error(`unexpected reply to a submission: ${reply.slice(0, 200)}`);
+        }
+        submit.add(result.ackMs);
+        acknowledged.set(user, { side, ratings });
+        acknowledgedSubmissions += 1;
+        fake.views.delete(view.id); // the answered modal: only the sandbox's memory
+      } catch (error) {
+        totalErrors += 1;
+        submit.fail(error);
+      }
+    }
+
+    let lastReply = "";
+    async function command(user: string, text: string, samples: Samples): Promise<void> {
+      guard();
+      try {
+        const result = await driver.command(user, channelOf(user), text);
+        if (!result.ackMessage?.ok) throw new Error(`no reply in the ack to /alignment ${text}`);
+        samples.add(result.ackMs);
+        lastReply = result.ackMessage.text ?? "";
+        fake.responses.length = 0;
+        fake.ephemerals.length = 0;
+      } catch (error) {
+        totalErrors += 1;
+        samples.fail(error);
+      }
+    }
+
+    // -- 1a. sequential -----------------------------------------------------------------------
+    const seqOpen = new Samples();
+    const seqSubmit = new Samples();
+    for (const user of everyone) await answer(user, seqOpen, seqSubmit);
+    await truce.idle();
+    const afterSequential = memory();
+    say(`bench: ${acknowledged.size} answers submitted one at a time (${elapsed()})`);
+
+    const seqStatus = new Samples();
+    const seqReportOpen = new Samples();
+    for (let i = 0; i < COMMANDS_PER_KIND; i++) {
+      await command(everyone[(i * 37) % everyone.length] as string, "status", seqStatus);
+      await command(everyone[(i * 53) % everyone.length] as string, "", seqReportOpen);
+    }
+
+    // -- 1b. 10 in flight: everyone answers again (updates), mixed with commands -------------
+    type Task = { kind: "answer" | "status" | "report"; user: string };
+    const tasks: Task[] = everyone.map((user) => ({ kind: "answer", user }));
+    for (let i = 0; i < COMMANDS_PER_KIND; i++) {
+      tasks.splice(((i + 1) * 9) % tasks.length, 0, {
+        kind: "status",
+        user: everyone[(i * 41) % everyone.length] as string,
+      });
+      tasks.splice(((i + 1) * 11) % tasks.length, 0, {
+        kind: "report",
+        user: everyone[(i * 59) % everyone.length] as string,
+      });
+    }
+    const conOpen = new Samples();
+    const conSubmit = new Samples();
+    const conStatus = new Samples();
+    const conReportOpen = new Samples();
+    const t1 = performance.now();
+    await pool(tasks, CONCURRENCY, (task) =>
+      task.kind === "answer"
+        ? answer(task.user, conOpen, conSubmit)
+        : task.kind === "status"
+          ? command(task.user, "status", conStatus)
+          : command(task.user, "", conReportOpen),
+    );
+    const concurrentSeconds = (performance.now() - t1) / 1000;
+    await truce.idle();
+    say(
+      `bench: ${conSubmit.values.length} updates with ${CONCURRENCY} in flight in ${concurrentSeconds.toFixed(1)} s (${elapsed()})`,
+    );
+    const afterSubmissions = memory();
+
+    // -- 2a. close ----------------------------------------------------------------------------
+    const postsBefore = posts.length;
+    const tClose = performance.now();
+    const closeAck = await driver.command(LEADER, SALES, "close");
+    await fake.waitFor(
+      () =>
+        fake.responses.find((r) => r.context.user === LEADER && /Round closed/.test(r.text ?? "")),
+      { timeoutMs: 10_000, intervalMs: 2, message: "the round did not close" },
+    );
+    const postedAt = (channel: string) =>
+      posts.slice(postsBefore).find((p) => p.channel === channel)?.at ?? Number.NaN;
+    const closeMs = Math.max(postedAt(SALES), postedAt(MARKETING)) - tClose;
+    const dmChannel = fake.dmChannel(LEADER);
+    const dmMs = dmChannel ? postedAt(dmChannel) - tClose : Number.NaN;
+    await truce.idle();
+    const closeRow: Row = {
+      name: "close → summary in both channels",
+      measured: `${ms(closeMs)} ms (ack ${ms(closeAck.ackMs)}, leader DM ${ms(dmMs)})`,
+      target: `<${TARGET.closeMs} (own)`,
+      pass: Number.isFinite(closeMs) && closeMs < TARGET.closeMs,
+    };
+    say(`bench: round closed (${elapsed()})`);
+
+    // -- 2b. /alignment on the closed round: its report of 1,000 answers, per request -------
+    const seqReportClosed = new Samples();
+    for (let i = 0; i < COMMANDS_PER_KIND; i++) {
+      await command(everyone[(i * 67) % everyone.length] as string, "", seqReportClosed);
+    }
+    const conReportClosed = new Samples();
+    // `/alignment` and `/alignment report` alternately: the same report.
+    await pool(
+      Array.from({ length: COMMANDS_PER_KIND * 2 }, (_, i) => i),
+      CONCURRENCY,
+      (i) =>
+        command(
+          everyone[(i * 71) % everyone.length] as string,
+          i % 2 ? "report" : "",
+          conReportClosed,
+        ),
+    );
+    if (!/Everyone n=1000/.test(lastReply)) {
+      notes.push(`the closed round's report did not show "Everyone n=1000": ${lastReply}`);
+    }
+
+    ackRow("view_submission, sequential", seqSubmit);
+    ackRow(`view_submission, ${CONCURRENCY} in flight`, conSubmit);
+    ackRow("/alignment status, sequential", seqStatus);
+    ackRow(`/alignment status, ${CONCURRENCY} in flight`, conStatus);
+    ackRow("/alignment (open round), sequential", seqReportOpen);
+    ackRow(`/alignment (open round), ${CONCURRENCY} in flight`, conReportOpen);
+    ackRow("/alignment (closed, 1k answers), sequential", seqReportClosed);
+    ackRow(`/alignment (closed, 1k answers), ${CONCURRENCY} in flight`, conReportClosed);
+    openRow("open modal (click → views.open), sequential", seqOpen);
+    openRow(`open modal (click → views.open), ${CONCURRENCY} in flight`, conOpen);
+    rows.push(closeRow);
+
+    // -- 2c. the pure core on 10,000 synthetic answers ----------------------------------------
+    await computeBench();
+
+    const afterReport = memory();
+    for (const [label, m] of [
+      ["after 1,000 answers", afterSequential],
+      ["after 1,000 more (updates)", afterSubmissions],
+      ["after close + reports", afterReport],
+    ] as const) {
+      rows.push({
+        name: `memory ${label}`,
+        measured: `RSS ${m.rss.toFixed(0)} MB, heap ${m.heapUsed.toFixed(0)} MB`,
+        target: `RSS<${TARGET.rssMb} MB`,
+        pass: m.rss < TARGET.rssMb,
+      });
+    }
+    notes.push(
+      `memory is the whole process (tsx, app, sandbox, driver) ${gc ? "after a forced full GC" : "without a forced GC (figures include garbage)"}; ` +
+        `at start, with every module loaded and nothing running: RSS ${baseline.rss.toFixed(0)} MB, heap ${baseline.heapUsed.toFixed(0)} MB; ` +
+        `the sandbox's recordings the bench does not read are dropped as it goes (it still keeps ${fake.views.size} views, ${fake.messages.length} messages, and a trigger and response_url per request)`,
+    );
+
+    // -- 4. durability ------------------------------------------------------------------------
+    await shutdown();
+    const db = new Database(databasePath, { readonly: true });
+    const stored = db
+      .prepare<[number], { respondent_key: string; side: Side; ratings: string }>(
+        "SELECT respondent_key, side, ratings FROM responses WHERE round_id = ?",
+      )
+      .all(round.id);
+    db.close();
+    const key = personKeyer(SECRET);
+    const byKey = new Map(stored.map((row) => [row.respondent_key, row]));
+    let mismatched = 0;
+    for (const [user, expected] of acknowledged) {
+      const row = byKey.get(key(fake.teamId, user));
+      if (!row || row.side !== expected.side || row.ratings !== JSON.stringify(expected.ratings)) {
+        mismatched += 1;
+      }
+    }
+    rows.push({
+      name: "durability (database reopened after stop)",
+      measured: `${stored.length} rows for ${acknowledged.size} people acknowledged (${acknowledgedSubmissions} acks); ${mismatched} lost or stale`,
+      target: "rows = people acked, 0 lost",
+      pass: stored.length === acknowledged.size && mismatched === 0 && acknowledged.size > 0,
+    });
+
+    const problems = fake.errors();
+    if (problems.length > 0) {
+      notes.push(
+        `the sandbox rejected ${problems.length} Slack calls, e.g. ${problems[0]?.method}: ${problems[0]?.error}`,
+      );
+    }
+    if (logger.problems.length > 0) {
+      notes.push(
+        `the app logged ${logger.problems.length} warnings/errors, e.g. ${logger.problems[0]}`,
+      );
+    }
+  } finally {
+    await shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- 2c. analyzeRound on 10,000 answers ---------------------------------------
+
+/** Runs `fn` COMPUTE_RUNS times; the first run is the cold one (nothing JIT-compiled yet). */
+function timeRuns(fn: () => unknown): { first: number; median: number; max: number } {
+  const times: number[] = [];
+  for (let i = 0; i < COMPUTE_RUNS; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return { first: times[0] as number, median: median(times), max: Math.max(...times) };
+}
+
+function computeRow(name: string, t: { first: number; median: number; max: number }) {
+  rows.push({
+    name,
+    measured: `median ${ms(t.median)} ms (first ${ms(t.first)}, max ${ms(t.max)}, ${COMPUTE_RUNS} runs)`,
+    target: `median<${TARGET.computeMs}`,
+    pass: t.median < TARGET.computeMs,
+  });
+}
+
+async function computeBench(): Promise<void> {
+  const synthetic = (n: number): Answer[] =>
+    Array.from({ length: n }, (_, i) => {
+      const side: Side = i % 5 < 3 ? "sales" : "marketing";
+      return { side, ratings: ratingsFor(side) };
+    });
+  const answers = synthetic(SYNTHETIC_ANSWERS);
+  const previous = synthetic(SYNTHETIC_ANSWERS);
+  const input: AnalyzeRoundInput = {
+    instrument: DEFAULT_INSTRUMENT,
+    answers,
+    roundClosed: true,
+    minGroup: 3,
+    market: "shifting",
+    invited: { sales: 7_000, marketing: 4_500 },
+  };
+  const report = analyzeRound(input);
+  if (report.levels.at(-1)?.n !== SYNTHETIC_ANSWERS || report.gap === undefined) {
+    notes.push("analyzeRound's result did not have the expected shape (levels, gap)");
+  }
+  computeRow(
+    "analyzeRound, 10k answers",
+    timeRuns(() => analyzeRound(input)),
+  );
+  computeRow(
+    "analyzeRound, 10k + 10k previous (trend)",
+    timeRuns(() => analyzeRound({ ...input, previous: { answers: previous } })),
+  );
+}
+
+// ---- report ----------------------------------------------------------------------------------
+
+function printTable(): number {
+  const w0 = Math.max(...rows.map((r) => r.name.length));
+  const w1 = Math.max(...rows.map((r) => r.measured.length));
+  const w2 = Math.max(...rows.map((r) => r.target.length));
+  say();
+  say(
+    `${"target".padEnd(w0)}  ${"measured (ms unless stated)".padEnd(w1)}  ${"limit".padEnd(w2)}  result`,
+  );
+  say("-".repeat(w0 + w1 + w2 + 12));
+  for (const r of rows) {
+    say(
+      `${r.name.padEnd(w0)}  ${r.measured.padEnd(w1)}  ${r.target.padEnd(w2)}  ${r.pass ? "PASS" : "FAIL"}`,
+    );
+  }
+  say();
+  say(
+    "note: the app (createApp, Bolt over HTTP), the Slack sandbox and the driver share this process: " +
+      "latencies include the driver's signing and the sandbox's validation, memory includes both.",
+  );
+  for (const n of notes) say(`note: ${n}`);
+  const failed = rows.filter((r) => !r.pass).length;
+  say(`bench: ${rows.length - failed} targets passed, ${failed} failed (${elapsed()})`);
+  return failed;
+}
+
+const watchdog = setTimeout(() => {
+  say(`bench: gave up after ${WATCHDOG_MS / 1000} s`);
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+main()
+  .then(async () => {
+    const failed = printTable();
+    await sleep(0);
+    process.exit(failed > 0 ? 1 : 0);
+  })
+  .catch((error: unknown) => {
+    if (rows.length > 0) printTable();
+    say(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  });
