@@ -9,7 +9,7 @@ import { registeredListeners } from "./app/listeners.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const manifest = parse(readFileSync(join(root, "manifest.yml"), "utf8"));
-const schemaPath = join(root, "..", "shared", "slack", "manifest.schema.1.0.0.json");
+const schemaPath = join(root, "tests", "fixtures", "slack", "manifest.schema.1.0.0.json");
 
 describe("manifest.yml", () => {
   it("is valid against Slack's published manifest schema", () => {
