@@ -4,7 +4,7 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
-import { registerEvents } from "./handlers/events.js";
+import { dropRedeliveredEvents, registerEvents } from "./handlers/events.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { ClosingDeps } from "./services/closing.js";
@@ -64,6 +64,7 @@ function boltLogger(logger: Logger): Logger {
 
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): void {
+  app.use(dropRedeliveredEvents());
   registerCommands(app, deps, closing);
   registerSurvey(app, deps, closing.invitations);
   registerEvents(app, deps);

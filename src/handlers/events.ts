@@ -1,9 +1,27 @@
-import type { App } from "@slack/bolt";
+import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
 import type { Deps } from "../deps.js";
 import { participationIn, reportInput } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
 import { homeView } from "../views/home.js";
 import { invitationMessage } from "../views/invitation.js";
+
+/**
+ * Slack redelivers an event (with X-Slack-Retry-Num) when it did not see our acknowledgement in
+ * time. Events are acknowledged before any listener runs, so a redelivery is a duplicate of one
+ * already being handled: drop it by event_id. Remembers the last `capacity` ids.
+ */
+export function dropRedeliveredEvents(capacity = 1000): Middleware<AnyMiddlewareArgs> {
+  const seen = new Set<string>();
+  return async ({ body, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === "string") {
+      if (seen.has(eventId)) return;
+      seen.add(eventId);
+      if (seen.size > capacity) seen.delete(seen.values().next().value as string);
+    }
+    await next();
+  };
+}
 
 export function registerEvents(app: App, deps: Deps) {
   app.event("app_home_opened", async ({ event, client, context }) => {

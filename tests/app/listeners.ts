@@ -18,6 +18,7 @@ export async function registeredListeners() {
     event: record(seen.events),
     action: record(seen.actions),
     view: record(seen.views),
+    use: () => undefined,
   } as unknown as App;
   const closing = {
     deps: {},

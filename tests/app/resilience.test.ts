@@ -162,6 +162,30 @@ describe("events", () => {
     expect(JSON.stringify(shown.blocks)).toContain("open_survey");
   });
 
+  it("handles a redelivered event once", async () => {
+    h = await startHarness();
+    await launch(h);
+    h.fake.addUser({ id: "U0NEWBIE2", name: "newbie" });
+    h.fake.addMember(SALES, "U0NEWBIE2");
+    const event = {
+      type: "member_joined_channel",
+      user: "U0NEWBIE2",
+      channel: SALES,
+      channel_type: "C",
+      team: h.fake.teamId,
+    };
+    await h.driver.event(event, { eventId: "Ev0REDELIVER" });
+    await h.fake.waitFor(() => h.fake.ephemeralsFor("U0NEWBIE2", SALES)[0]);
+    await h.driver.event(event, {
+      eventId: "Ev0REDELIVER",
+      retryNum: 1,
+      retryReason: "http_timeout",
+    });
+    await h.driver.event({ type: "app_home_opened", user: ADMIN, channel: "D0ADMIN", tab: "home" });
+    await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
+    expect(h.fake.ephemeralsFor("U0NEWBIE2", SALES)).toHaveLength(1);
+  });
+
   it("stops scheduled work for a workspace that uninstalled the app", async () => {
     h = await startHarness();
     await launch(h);

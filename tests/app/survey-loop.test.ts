@@ -104,6 +104,12 @@ describe("one complete round in Slack", () => {
       );
     }
 
+    // The invitations' participation line follows the answers.
+    await h.truce.idle();
+    expect(JSON.stringify(h.fake.message(SALES, invitations.sales.ts)?.blocks)).toContain(
+      "Responses: Sales n=4 · Marketing n=4 · Everyone n=8",
+    );
+
     // While open: participation only, never scores.
     await h.driver.command(ADMIN, SALES, "status");
     // Both channels have 10 members (8 people, the leader and the admin).
@@ -237,6 +243,10 @@ describe("who may do what", () => {
     await h.driver.command(LEADER, SALES, "close");
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
     expect(replyTo(h, LEADER)).toMatch(/Only the survey's leaders/);
+    // Admins are the leaders: the admin gets the report by DM at close, nobody else does.
+    await h.driver.command(ADMIN, SALES, "close");
+    await h.fake.waitFor(() => h.fake.dms(ADMIN)[0]);
+    expect(h.fake.dms(LEADER)).toEqual([]);
   });
 
   it("says so when a round is already open, and checks the number of days", async () => {
