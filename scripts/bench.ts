@@ -35,6 +35,7 @@ import { personKeyer } from "../src/store/keys.js";
 import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
 import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
 import type { Answer, Side } from "../src/survey/types.js";
+import { seededRandom } from "./seeded-random.js";
 
 // ---- settings --------------------------------------------------------------------------------
 
@@ -70,17 +71,7 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Small seeded PRNG (mulberry32): every run submits the same answers. */
-function seeded(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(2024);
+const random = seededRandom(2024);
 const SIDE_MEAN: Record<Side, number> = { sales: 2.6, marketing: 3.1 };
 function ratingsFor(side: Side): number[] {
   return Array.from({ length: DEFAULT_INSTRUMENT.statements.length }, (_, i) => {

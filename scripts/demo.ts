@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { SlackDriver } from "../sandbox/driver.js";
 import { startFakeSlack } from "../sandbox/fake-slack.js";
 import { renderBlocks } from "./render-blocks.js";
+import { seededRandom } from "./seeded-random.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIGNING_SECRET = "demo-signing-secret";
@@ -31,17 +32,7 @@ const MARKETING_VIEW = [
   2.6,
 ];
 
-/** Small seeded PRNG (mulberry32) so every demo run tells the same story. */
-function seeded(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(2006);
+const random = seededRandom(2006);
 const noise = () => (random() + random() + random() - 1.5) * 1.2;
 const ratingsFrom = (view: number[]) =>
   view.map((m) => String(Math.min(5, Math.max(1, Math.round(m + noise())))));

@@ -158,3 +158,66 @@ export function ratingsFor(total: number): string[] {
 export function surveyValues(side: "sales" | "marketing", ratings: readonly string[]) {
   return Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, r])]);
 }
+
+/** The text a person would read: the last ephemeral reply to their command (ack body or response_url). */
+export function replyTo(h: Harness, user: string): string {
+  const last = h.fake.responses.filter((r) => r.context.user === user && r.ok).at(-1);
+  if (!last) throw new Error(`no reply to ${user}`);
+  return `${last.text ?? ""}\n${JSON.stringify(last.blocks ?? [])}`;
+}
+
+/** The leader launches a round; resolves to the ts of the invitation in each channel. */
+export async function launchRound(
+  h: Harness,
+  days?: number,
+): Promise<Record<"sales" | "marketing", string>> {
+  await h.driver.command(LEADER, SALES, days === undefined ? "launch" : `launch ${days}`);
+  await h.fake.waitFor(
+    () => h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
+    {
+      timeoutMs: 10_000,
+    },
+  );
+  const sales = h.fake.messagesIn(SALES).at(-1);
+  const marketing = h.fake.messagesIn(MARKETING).at(-1);
+  if (!sales || !marketing) throw new Error("invitations were not posted");
+  return { sales: sales.ts, marketing: marketing.ts };
+}
+
+export interface PersonAnswer {
+  side: "sales" | "marketing";
+  user: string;
+  ratings: string[];
+}
+
+/** Each person opens the survey from their side's invitation and submits it. */
+export async function answerAll(
+  h: Harness,
+  invitations: Record<"sales" | "marketing", string>,
+  answers: readonly PersonAnswer[],
+) {
+  for (const a of answers) {
+    const channel = a.side === "sales" ? SALES : MARKETING;
+    const view = await h.driver.openModalFromMessage(
+      a.user,
+      channel,
+      invitations[a.side],
+      "open_survey",
+    );
+    const result = await h.driver.submitView(a.user, view.id, surveyValues(a.side, a.ratings));
+    if (result.ackMs >= 3000) throw new Error(`submission acknowledged after ${result.ackMs} ms`);
+  }
+}
+
+/** `n` people of a side who all give the same total. */
+export const everyone = (side: "sales" | "marketing", n: number, total: number): PersonAnswer[] =>
+  people(side, n).map((user) => ({ side, user, ratings: ratingsFor(total) }));
+
+/** The leader closes the round; resolves once the results are posted. */
+export async function closeRound(h: Harness): Promise<void> {
+  await h.driver.command(LEADER, SALES, "close");
+  await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")), {
+    timeoutMs: 10_000,
+  });
+  await h.truce.idle();
+}

@@ -5,50 +5,21 @@ import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import type { Harness } from "./harness.js";
 import {
   ADMIN,
+  answerAll,
+  closeRound,
   LEADER,
+  launchRound,
   MARKETING,
   people,
   ratingsFor,
   SALES,
   startHarness,
-  surveyValues,
 } from "./harness.js";
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-async function launch(h: Harness) {
-  await h.driver.command(LEADER, SALES, "launch");
-  await h.fake.waitFor(() =>
-    h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
-  );
-  return {
-    sales: h.fake.messagesIn(SALES).at(-1)?.ts as string,
-    marketing: h.fake.messagesIn(MARKETING).at(-1)?.ts as string,
-  };
-}
-
-async function answerAll(
-  h: Harness,
-  ts: { sales: string; marketing: string },
-  answers: { side: "sales" | "marketing"; user: string; ratings: string[] }[],
-) {
-  for (const a of answers) {
-    const channel = a.side === "sales" ? SALES : MARKETING;
-    const view = await h.driver.openModalFromMessage(a.user, channel, ts[a.side], "open_survey");
-    await h.driver.submitView(a.user, view.id, surveyValues(a.side, a.ratings));
-  }
-}
-
-async function close(h: Harness) {
-  await h.driver.command(LEADER, SALES, "close");
-  await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")), {
-    timeoutMs: 10_000,
-  });
-  await h.truce.idle();
-}
 
 /** Everything Truce said anywhere: channel posts, DMs, ephemerals, replies, Home tabs, modals. */
 function everythingSaid(h: Harness): string {
@@ -68,7 +39,7 @@ const marketingRatings = () => Array.from({ length: 20 }, (_, i) => (i === 4 ? "
 describe("when a round closes", () => {
   it("posts the summary to both channels and DMs each leader the full report", async () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     await answerAll(h, ts, [
       ...people("sales", 5).map((user) => ({
         side: "sales" as const,
@@ -81,7 +52,7 @@ describe("when a round closes", () => {
         ratings: marketingRatings(),
       })),
     ]);
-    await close(h);
+    await closeRound(h);
 
     // Sales: 5 × 60 → 60.0 Aligned. Marketing: 1 + 19×2 = 39 each → 39.0 Undefined. Everyone 49.5 Defined.
     for (const channel of [SALES, MARKETING]) {
@@ -113,7 +84,7 @@ describe("when a round closes", () => {
 
   it("closes a round at its deadline on the next heartbeat", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     await answerAll(h, ts, [
       ...people("sales", 3).map((user) => ({
         side: "sales" as const,
@@ -138,7 +109,7 @@ describe("the trend", () => {
   it("compares a round with the previous closed round", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
     const round = async (salesTotal: number, marketingTotal: number) => {
-      const ts = await launch(h);
+      const ts = await launchRound(h);
       await answerAll(h, ts, [
         ...people("sales", 3).map((user) => ({
           side: "sales" as const,
@@ -151,7 +122,7 @@ describe("the trend", () => {
           ratings: ratingsFor(marketingTotal),
         })),
       ]);
-      await close(h);
+      await closeRound(h);
       h.fake.responses.splice(0);
     };
     await round(50, 40);
@@ -169,7 +140,7 @@ describe("the trend", () => {
 describe("anonymity", () => {
   it("5 sales + 2 marketing answers: no per-side figure in any message, report or DM", async () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 2 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     await answerAll(h, ts, [
       ...people("sales", 5).map((user) => ({
         side: "sales" as const,
@@ -182,7 +153,7 @@ describe("anonymity", () => {
         ratings: ratingsFor(30),
       })),
     ]);
-    await close(h);
+    await closeRound(h);
     await h.driver.command(ADMIN, SALES, "report");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
     await h.driver.appHomeOpened(ADMIN);
@@ -204,7 +175,7 @@ describe("anonymity", () => {
 
   it("shows no score while the round is open, only participation", async () => {
     h = await startHarness({ salesPeople: 4, marketingPeople: 4 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     await answerAll(h, ts, [
       ...people("sales", 4).map((user) => ({
         side: "sales" as const,
@@ -232,7 +203,7 @@ describe("anonymity", () => {
 
   it("keeps no respondent's user id in the database file, and logs no answers", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     const respondents = [...people("sales", 3), ...people("marketing", 3)];
     await answerAll(
       h,
@@ -243,7 +214,7 @@ describe("anonymity", () => {
         ratings: ratingsFor(41 + i),
       })),
     );
-    await close(h);
+    await closeRound(h);
     await h.driver.command(respondents[0] as string, SALES, "me");
     h.store.db.pragma("wal_checkpoint(TRUNCATE)");
     const bytes = readFileSync(h.databasePath).toString("latin1");
@@ -258,7 +229,7 @@ describe("anonymity", () => {
 describe("/alignment me", () => {
   it("shows a respondent their own ratings beside each side's means, privately", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     const [me] = people("sales", 1) as [string];
     await answerAll(h, ts, [
       ...people("sales", 3).map((user, i) => ({
@@ -272,7 +243,7 @@ describe("/alignment me", () => {
         ratings: ratingsFor(60),
       })),
     ]);
-    await close(h);
+    await closeRound(h);
     const reply = await h.driver.command(me, SALES, "me");
     const body = reply.body as { response_type: string; blocks: unknown[] };
     expect(body.response_type).toBe("ephemeral");
@@ -303,7 +274,7 @@ describe("Block Kit limits with long wording", () => {
       ],
     };
     h = await startHarness({ salesPeople: 5, marketingPeople: 5, instrument: long });
-    const ts = await launch(h);
+    const ts = await launchRound(h);
     // Every statement disputed: sales 5s, marketing 1s → 20 gaps of 4.0.
     await answerAll(h, ts, [
       ...people("sales", 5).map((user) => ({
@@ -317,7 +288,7 @@ describe("Block Kit limits with long wording", () => {
         ratings: ratingsFor(20),
       })),
     ]);
-    await close(h);
+    await closeRound(h);
     await h.driver.command(ADMIN, SALES, "report");
     await h.driver.command(ADMIN, SALES, "actions");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");

@@ -2,13 +2,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Harness } from "./harness.js";
 import {
   ADMIN,
+  answerAll,
+  everyone,
   LEADER,
+  launchRound,
   MARKETING,
   people,
-  ratingsFor,
   SALES,
   startHarness,
-  surveyValues,
 } from "./harness.js";
 
 let h: Harness;
@@ -21,18 +22,11 @@ afterEach(async () => {
 
 const realErrors = (h: Harness) => h.fake.errors().filter((e) => !e.injected);
 
-async function launch(h: Harness) {
-  await h.driver.command(LEADER, SALES, "launch");
-  await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER), {
-    timeoutMs: 10_000,
-  });
-}
-
 describe("when Slack fails", () => {
   it("waits out a 429 and still posts the invitation", async () => {
     h = await startHarness();
     h.fake.failNext("chat.postMessage", { status: 429, error: "ratelimited", retryAfter: 1 });
-    await launch(h);
+    await launchRound(h);
     expect(h.fake.responses.at(-1)?.text).toMatch(/Round launched/);
     expect(h.fake.messagesIn(SALES)).toHaveLength(1);
     expect(h.fake.messagesIn(MARKETING)).toHaveLength(1);
@@ -41,7 +35,7 @@ describe("when Slack fails", () => {
 
   it("tells the person when the survey cannot be opened, and the next click works", async () => {
     h = await startHarness();
-    await launch(h);
+    await launchRound(h);
     const [user] = people("sales", 1) as [string];
     const ts = h.fake.messagesIn(SALES)[0]?.ts as string;
     h.fake.failNext("views.open", { error: "internal_error" });
@@ -58,21 +52,8 @@ describe("when Slack fails", () => {
 
   it("retries a results post that failed on the next heartbeat, and never posts twice", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    await launch(h);
-    for (const [side, channel] of [
-      ["sales", SALES],
-      ["marketing", MARKETING],
-    ] as const) {
-      for (const user of people(side, 3)) {
-        const view = await h.driver.openModalFromMessage(
-          user,
-          channel,
-          h.fake.messagesIn(channel)[0]?.ts as string,
-          "open_survey",
-        );
-        await h.driver.submitView(user, view.id, surveyValues(side, ratingsFor(60)));
-      }
-    }
+    const invitations = await launchRound(h);
+    await answerAll(h, invitations, [...everyone("sales", 3, 60), ...everyone("marketing", 3, 60)]);
     await h.truce.idle();
     // Every try of the first results post fails (the client retries a few times first).
     h.fake.failNext("chat.postMessage", { error: "internal_error", status: 500, times: 4 });
@@ -101,25 +82,8 @@ describe("when Slack fails", () => {
 describe("restarts", () => {
   it("loses nothing: answers given before a restart count after it", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    await launch(h);
-    for (const [side, channel] of [
-      ["sales", SALES],
-      ["marketing", MARKETING],
-    ] as const) {
-      for (const user of people(side, 3)) {
-        const view = await h.driver.openModalFromMessage(
-          user,
-          channel,
-          h.fake.messagesIn(channel)[0]?.ts as string,
-          "open_survey",
-        );
-        await h.driver.submitView(
-          user,
-          view.id,
-          surveyValues(side, ratingsFor(side === "sales" ? 70 : 50)),
-        );
-      }
-    }
+    const invitations = await launchRound(h);
+    await answerAll(h, invitations, [...everyone("sales", 3, 70), ...everyone("marketing", 3, 50)]);
     await h.truce.stop();
     h.store.close();
     second = await startHarness({ salesPeople: 3, marketingPeople: 3, dir: h.dir });
@@ -148,7 +112,7 @@ describe("restarts", () => {
 describe("events", () => {
   it("shows the invitation privately to someone who joins a survey channel during a round", async () => {
     h = await startHarness();
-    await launch(h);
+    await launchRound(h);
     h.fake.addUser({ id: "U0NEWBIE1", name: "newbie" });
     h.fake.addMember(SALES, "U0NEWBIE1");
     await h.driver.event({
@@ -164,7 +128,7 @@ describe("events", () => {
 
   it("handles a redelivered event once", async () => {
     h = await startHarness();
-    await launch(h);
+    await launchRound(h);
     h.fake.addUser({ id: "U0NEWBIE2", name: "newbie" });
     h.fake.addMember(SALES, "U0NEWBIE2");
     const event = {
@@ -188,7 +152,7 @@ describe("events", () => {
 
   it("stops scheduled work for a workspace that uninstalled the app", async () => {
     h = await startHarness();
-    await launch(h);
+    await launchRound(h);
     await h.driver.event({ type: "app_uninstalled" });
     h.advance(8 * 24 * 3600 * 1000);
     expect((await h.truce.runDueJobs()).closed).toEqual([]);

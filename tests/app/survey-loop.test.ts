@@ -3,9 +3,11 @@ import type { Harness } from "./harness.js";
 import {
   ADMIN,
   LEADER,
+  launchRound,
   MARKETING,
   people,
   ratingsFor,
+  replyTo,
   SALES,
   startHarness,
   surveyValues,
@@ -15,25 +17,6 @@ let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-/** The text a person would read: the ephemeral reply to their command (ack body or response_url). */
-function replyTo(h: Harness, user: string): string {
-  const mine = h.fake.responses.filter((r) => r.context.user === user && r.ok);
-  const last = mine.at(-1);
-  if (!last) throw new Error(`no reply to ${user}`);
-  return `${last.text ?? ""}\n${JSON.stringify(last.blocks ?? [])}`;
-}
-
-async function launch(h: Harness, days?: number) {
-  await h.driver.command(LEADER, SALES, days === undefined ? "launch" : `launch ${days}`);
-  await h.fake.waitFor(() =>
-    h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
-  );
-  const invitation = h.fake.messagesIn(SALES).at(-1);
-  const other = h.fake.messagesIn(MARKETING).at(-1);
-  if (!invitation || !other) throw new Error("invitations were not posted");
-  return { sales: invitation, marketing: other };
-}
 
 async function answer(
   h: Harness,
@@ -52,9 +35,9 @@ async function answer(
 describe("one complete round in Slack", () => {
   it("launch → 8 people answer → close → report with exact figures", async () => {
     h = await startHarness();
-    const invitations = await launch(h);
+    const invitations = await launchRound(h);
     expect(replyTo(h, LEADER)).toMatch(/Round launched for 7 days/);
-    expect(JSON.stringify(invitations.sales.blocks)).toContain(
+    expect(JSON.stringify(h.fake.message(SALES, invitations.sales)?.blocks)).toContain(
       "Ending the War Between Sales and Marketing",
     );
 
@@ -64,7 +47,7 @@ describe("one complete round in Slack", () => {
     const first = await h.driver.openModalFromMessage(
       sales[0] as string,
       SALES,
-      invitations.sales.ts,
+      invitations.sales,
       "open_survey",
     );
     const sideBlock = (
@@ -91,14 +74,14 @@ describe("one complete round in Slack", () => {
     ]);
     await h.driver.viewClosed(sales[0] as string, first.id);
 
-    for (const user of sales) await answer(h, user, SALES, invitations.sales.ts, "sales", 60);
+    for (const user of sales) await answer(h, user, SALES, invitations.sales, "sales", 60);
     const marketingTotals = [40, 50, 50, 60];
     for (const [i, user] of marketing.entries()) {
       await answer(
         h,
         user,
         MARKETING,
-        invitations.marketing.ts,
+        invitations.marketing,
         "marketing",
         marketingTotals[i] as number,
       );
@@ -106,7 +89,7 @@ describe("one complete round in Slack", () => {
 
     // The invitations' participation line follows the answers.
     await h.truce.idle();
-    expect(JSON.stringify(h.fake.message(SALES, invitations.sales.ts)?.blocks)).toContain(
+    expect(JSON.stringify(h.fake.message(SALES, invitations.sales)?.blocks)).toContain(
       "Responses: Sales n=4 · Marketing n=4 · Everyone n=8",
     );
 
@@ -132,7 +115,7 @@ describe("one complete round in Slack", () => {
     expect(replyTo(h, ADMIN)).toContain("Everyone n=8 · 55.0 · Defined");
 
     // The invitations lost their button at close: no dead buttons.
-    const closedInvitation = h.fake.message(SALES, invitations.sales.ts);
+    const closedInvitation = h.fake.message(SALES, invitations.sales);
     expect(JSON.stringify(closedInvitation?.blocks)).not.toContain("open_survey");
     expect(JSON.stringify(closedInvitation?.blocks)).toContain("closed");
 
@@ -142,13 +125,13 @@ describe("one complete round in Slack", () => {
 
   it("pre-fills an earlier answer, says it is an update, and replaces it", async () => {
     h = await startHarness();
-    const invitations = await launch(h);
+    const invitations = await launchRound(h);
     const [user] = people("sales", 1) as [string];
-    await answer(h, user, SALES, invitations.sales.ts, "sales", 40);
+    await answer(h, user, SALES, invitations.sales, "sales", 40);
     const again = await h.driver.openModalFromMessage(
       user,
       SALES,
-      invitations.sales.ts,
+      invitations.sales,
       "open_survey",
     );
     expect(JSON.stringify(again.view.blocks)).toContain("You already answered this round");
@@ -170,12 +153,12 @@ describe("one complete round in Slack", () => {
 
   it("answers an incomplete submission with inline errors and saves nothing", async () => {
     h = await startHarness();
-    const invitations = await launch(h);
+    const invitations = await launchRound(h);
     const [user] = people("marketing", 1) as [string];
     const view = await h.driver.openModalFromMessage(
       user,
       MARKETING,
-      invitations.marketing.ts,
+      invitations.marketing,
       "open_survey",
     );
     const values = surveyValues("marketing", ratingsFor(60));
@@ -195,12 +178,12 @@ describe("one complete round in Slack", () => {
 
   it("a closed round's button says the round is closed instead of opening the survey", async () => {
     h = await startHarness();
-    const invitations = await launch(h);
+    const invitations = await launchRound(h);
     const [user] = people("sales", 1) as [string];
     const stale = await h.driver.openModalFromMessage(
       user,
       SALES,
-      invitations.sales.ts,
+      invitations.sales,
       "open_survey",
     );
     await h.driver.command(LEADER, SALES, "close");
@@ -213,7 +196,7 @@ describe("one complete round in Slack", () => {
       actionId: "open_survey",
       value: String(h.store.rounds.latestClosed(h.fake.teamId)?.id),
       channelId: SALES,
-      messageTs: invitations.sales.ts,
+      messageTs: invitations.sales,
     });
     const notice = await h.fake.waitFor(() =>
       h.fake
@@ -251,7 +234,7 @@ describe("who may do what", () => {
 
   it("says so when a round is already open, and checks the number of days", async () => {
     h = await startHarness();
-    await launch(h);
+    await launchRound(h);
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /already open/.test(r.text ?? "")));
     await h.driver.command(LEADER, SALES, "launch 0");
