@@ -18,6 +18,9 @@ const plain = (text: string) =>
     .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, "$1")
     .replace(/<#(\w+)(\|[^>]*)?>/g, (_, id: string) => `#${channelName(id) ?? id}`)
     .replace(/<@(\w+)>/g, "@$1")
+    .replace(/`([^`\n]+)`/g, "$1")
+    .replace(/\*([^*\n]+)\*/g, "\x1b[1m$1\x1b[22m")
+    .replace(/(^|[\s(])_([^_\n]+)_/g, "$1\x1b[3m$2\x1b[23m")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
