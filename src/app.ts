@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { App, type Logger, LogLevel } from "@slack/bolt";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
@@ -62,6 +62,38 @@ function boltLogger(logger: Logger): Logger {
   };
 }
 
+/** `GET /healthz`: 200 with JSON while the database answers, 503 otherwise. */
+function answerHealth(store: Store, res: ServerResponse): void {
+  let ok = false;
+  try {
+    ok = store.ping();
+  } catch {
+    ok = false;
+  }
+  res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+  res.end(JSON.stringify({ ok, database: ok ? "reachable" : "unreachable" }));
+}
+
+function createHealthServer(store: Store): Server {
+  return createServer((req, res) => {
+    if (req.method === "GET" && req.url?.split("?")[0] === "/healthz")
+      return answerHealth(store, res);
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ok: false, error: "not_found" }));
+  });
+}
+
+/** Listens and resolves once bound; rejects (e.g. EADDRINUSE) instead of crashing the process. */
+function listen(server: Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}
+
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): void {
   app.use(dropRedeliveredEvents());
@@ -85,23 +117,21 @@ export function createApp(input: AppInput): TruceApp {
   const healthz = {
     path: "/healthz",
     method: ["GET"],
-    handler: (_req: unknown, res: import("node:http").ServerResponse) => {
-      let ok = false;
-      try {
-        ok = store.ping();
-      } catch {
-        ok = false;
-      }
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ ok, database: ok ? "reachable" : "unreachable" }));
-    },
+    handler: (_req: IncomingMessage, res: ServerResponse) => answerHealth(store, res),
   };
   const app = new App({
     token: config.botToken,
     ...(socketMode
-      ? { socketMode: true, appToken: config.appToken, installerOptions: { port: config.port } }
-      : { signingSecret: config.signingSecret as string }),
-    customRoutes: [healthz],
+      ? {
+          socketMode: true,
+          appToken: config.appToken,
+          // The socket client keeps its own reconnect-friendly retry policy (the app's short
+          // one would give up during a brief Slack outage); it only needs the API URL.
+          installerOptions: {
+            clientOptions: config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {},
+          },
+        }
+      : { signingSecret: config.signingSecret as string, customRoutes: [healthz] }),
     logger: boltLogger(input.logger),
     logLevel: BOLT_LEVELS[config.logLevel === "debug" ? "info" : config.logLevel],
     clientOptions: {
@@ -133,16 +163,27 @@ export function createApp(input: AppInput): TruceApp {
     return ticking;
   };
 
+  // In Socket Mode nothing else listens on PORT, so /healthz gets a server of its own (Bolt's
+  // would neither report a busy port nor say which port it bound).
+  let healthServer: Server | undefined;
+
   return {
     app,
     deps,
     async start() {
-      const started = (await (socketMode ? app.start() : app.start(config.port))) as unknown;
+      let server: Server;
+      if (socketMode) {
+        healthServer = await listen(createHealthServer(store), config.port);
+        await app.start();
+        server = healthServer;
+      } else {
+        server = (await app.start(config.port)) as Server;
+      }
       if (input.heartbeat !== false) {
         task = schedule("* * * * *", () => void tick(), { name: "truce-heartbeat" });
         void tick(); // catch up on anything missed while stopped
       }
-      const address = (started as Server | undefined)?.address?.();
+      const address = server.address();
       return typeof address === "object" && address ? address.port : undefined;
     },
     async stop() {
@@ -150,6 +191,7 @@ export function createApp(input: AppInput): TruceApp {
       await ticking;
       await invitations.idle();
       await app.stop();
+      if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
     runDueJobs: () => runDueJobs(closing),
     idle: () => invitations.idle(),
