@@ -23,11 +23,18 @@
  * duplicate_external_id; conversations.join: method_not_supported_for_channel_type.
  * response_url: 200 `{ok:true}`; 400 invalid_blocks / no_text / msg_too_long / invalid_payload;
  * 404 used_url (after 5 posts), expired_url (after 30 min), invalid_url.
+ *
+ * Socket Mode: `apps.connections.open` takes the app-level token (`xapp-…`, option `appToken`) in
+ * the Authorization header (a bot token → not_allowed_token_type; the app token on any other
+ * method → not_allowed_token_type) and returns a single-use `ws://127.0.0.1:PORT/socket/<ticket>`
+ * URL. The WebSocket side (hello, envelopes, acks) lives in socket-mode.ts, which attaches to this
+ * server with `onSocketModeUpgrade`.
  */
 
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   BLOCK_KIT_LIMITS,
   validateMessageBlocks,
@@ -82,6 +89,8 @@ export interface RateLimitConfig {
 export interface FakeSlackOptions {
   port?: number;
   botToken?: string;
+  /** The app-level token (`xapp-…`) that apps.connections.open accepts (Socket Mode). */
+  appToken?: string;
   users?: FakeUser[];
   channels?: FakeChannel[];
   /** Clock in milliseconds (trigger expiry, rate limits, response_url expiry, message ts). */
@@ -202,7 +211,7 @@ export interface RecordedWarning {
 }
 
 export interface FakeProblem {
-  source: "web_api" | "response_url" | "ack" | "view_response";
+  source: "web_api" | "response_url" | "ack" | "view_response" | "socket_mode";
   method: string;
   error: string;
   messages?: string[];
@@ -229,6 +238,7 @@ export interface FakeSlack {
   readonly apiUrl: string;
   readonly port: number;
   readonly botToken: string;
+  readonly appToken: string;
   readonly teamId: string;
   readonly teamDomain: string;
   readonly botUserId: string;
@@ -277,6 +287,13 @@ export interface FakeSlack {
   closeView(userId: string, viewId: string): StoredView[];
 
   /**
+   * Socket Mode (see socket-mode.ts): WebSocket upgrades of a URL issued by apps.connections.open
+   * go to `handler` (the ticket is checked and spent by the fake first); `undefined` detaches.
+   * Without a handler such an upgrade is refused with 503 and recorded as a problem.
+   */
+  onSocketModeUpgrade(handler: SocketModeUpgradeHandler | undefined): void;
+
+  /**
    * Forget recordings and transient state (calls, messages, ephemerals, responses, warnings,
    * errors, views, triggers, response_urls, rate buckets, queued failures). Users, channels,
    * memberships and DM channels stay. Call it only while the app is idle: a trigger or
@@ -285,6 +302,13 @@ export interface FakeSlack {
   reset(): void;
   close(): Promise<void>;
 }
+
+export type SocketModeUpgradeHandler = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  ticket: string,
+) => void;
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -491,6 +515,7 @@ class FakeSlackServer implements FakeSlack {
   apiUrl = "";
   port = 0;
   readonly botToken: string;
+  readonly appToken: string;
   readonly teamId: string;
   readonly teamName: string;
   readonly teamDomain: string;
@@ -520,6 +545,9 @@ class FakeSlackServer implements FakeSlack {
   private readonly problems: FakeProblem[] = [];
   private seq = 0;
   private server: Server | undefined;
+  private readonly socketTickets = new Set<string>();
+  private readonly upgradedSockets = new Set<Duplex>();
+  private socketModeHandler: SocketModeUpgradeHandler | undefined;
 
   private readonly handlers: Record<string, (args: Obj) => HandlerResult> = {
     "api.test": (args) => ok({ args: { ...args } }),
@@ -541,12 +569,14 @@ class FakeSlackServer implements FakeSlack {
     "views.push": (a) => this.viewsPush(a),
     "views.update": (a) => this.viewsUpdate(a),
     "views.publish": (a) => this.viewsPublish(a),
+    "apps.connections.open": () => this.appsConnectionsOpen(),
   };
 
   constructor(options: FakeSlackOptions) {
     this.clock = options.now ?? Date.now;
     this.onCall = options.onCall;
     this.botToken = options.botToken ?? "xoxb-0000000001-fake-truce-bot-token";
+    this.appToken = options.appToken ?? "xapp-1-A0TRUCEAPP-0000000001-fake-truce-app-token";
     this.teamId = options.teamId ?? "T0TRUCE01";
     this.teamName = options.teamName ?? "Truce Sandbox";
     this.teamDomain = options.teamDomain ?? "truce-sandbox";
@@ -570,6 +600,9 @@ class FakeSlackServer implements FakeSlack {
         res.end(JSON.stringify({ ok: false, error: "fatal_error", detail: String(err) }));
       });
     });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -591,7 +624,40 @@ class FakeSlackServer implements FakeSlack {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      // WebSockets (Socket Mode) are no longer the HTTP server's to close.
+      for (const socket of this.upgradedSockets) socket.destroy();
     });
+  }
+
+  onSocketModeUpgrade(handler: SocketModeUpgradeHandler | undefined): void {
+    this.socketModeHandler = handler;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, reason: string, error?: string) => {
+      if (error) this.recordProblem({ source: "socket_mode", method: "websocket", error });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const m = /^\/socket\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    const ticket = m?.[1];
+    if (!ticket) {
+      refuse(404, "Not Found");
+      return;
+    }
+    // A ticket from apps.connections.open opens one connection.
+    if (!this.socketTickets.delete(ticket)) {
+      refuse(401, "Unauthorized", "invalid_ticket");
+      return;
+    }
+    const handler = this.socketModeHandler;
+    if (!handler) {
+      refuse(503, "Service Unavailable", "socket_mode_not_attached");
+      return;
+    }
+    this.upgradedSockets.add(socket);
+    socket.once("close", () => this.upgradedSockets.delete(socket));
+    handler(req, socket, head, ticket);
   }
 
   reset(): void {
@@ -608,6 +674,7 @@ class FakeSlackServer implements FakeSlack {
     this.responseUrls.clear();
     this.buckets.clear();
     this.failures.clear();
+    this.socketTickets.clear();
   }
 
   now(): number {
@@ -864,8 +931,19 @@ class FakeSlackServer implements FakeSlack {
     const handler = this.handlers[method];
     if (!handler) return finish(fail("unknown_method", { req_method: method }));
     if (parsed.error) return finish(fail(parsed.error));
-    if (!token) return finish(fail("not_authed"));
-    if (token !== this.botToken) return finish(fail("invalid_auth"));
+    if (method === "apps.connections.open") {
+      // Slack takes the app-level token for this method from the Authorization header only.
+      const header = bearer(req.headers.authorization);
+      if (!header) return finish(fail("not_authed"));
+      if (header === this.botToken || /^xox[a-z]-/.test(header)) {
+        return finish(fail("not_allowed_token_type"));
+      }
+      if (header !== this.appToken) return finish(fail("invalid_auth"));
+    } else {
+      if (!token) return finish(fail("not_authed"));
+      if (token === this.appToken) return finish(fail("not_allowed_token_type"));
+      if (token !== this.botToken) return finish(fail("invalid_auth"));
+    }
 
     const injected = this.takeFailure(method);
     if (injected) return finish(injected, true);
@@ -922,6 +1000,14 @@ class FakeSlackServer implements FakeSlack {
       headers: { "retry-after": String(retryAfter) },
       body: { ok: false, error: "ratelimited" },
     };
+  }
+
+  // ---- Socket Mode -------------------------------------------------------------------------
+
+  private appsConnectionsOpen(): HandlerResult {
+    const ticket = randomBytes(16).toString("hex");
+    this.socketTickets.add(ticket);
+    return ok({ url: `ws://127.0.0.1:${this.port}/socket/${ticket}` });
   }
 
   // ---- auth / team / users -----------------------------------------------------------------

@@ -160,7 +160,7 @@ export function surveyValues(side: "sales" | "marketing", ratings: readonly stri
 }
 
 /** The text a person would read: the last ephemeral reply to their command (ack body or response_url). */
-export function replyTo(h: Harness, user: string): string {
+export function replyTo(h: { fake: FakeSlack }, user: string): string {
   const last = h.fake.responses.filter((r) => r.context.user === user && r.ok).at(-1);
   if (!last) throw new Error(`no reply to ${user}`);
   return `${last.text ?? ""}\n${JSON.stringify(last.blocks ?? [])}`;
