@@ -50,6 +50,9 @@ export function parseSubmission(values: StateValues, statementCount: number): Pa
   return { ok: true, side: side.data, ratings };
 }
 
+export const SAVE_FAILED =
+  "Sorry, your answers couldn't be saved just now. Nothing is lost: press Submit again in a moment.";
+
 const isOpen = (round: Round | undefined, now: number): round is Round =>
   round !== undefined && round.closedAt === undefined && round.closesAt > now;
 
@@ -115,13 +118,21 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
       return;
     }
     // Written in one transaction before the ack: an acknowledged answer is never lost.
-    const outcome = store.responses.save({
-      roundId: round.id,
-      respondentKey: deps.personKey(teamId, body.user.id),
-      side: parsed.side,
-      ratings: parsed.ratings,
-      at: clock(),
-    });
+    let outcome: "created" | "updated";
+    try {
+      outcome = store.responses.save({
+        roundId: round.id,
+        respondentKey: deps.personKey(teamId, body.user.id),
+        side: parsed.side,
+        ratings: parsed.ratings,
+        at: clock(),
+      });
+    } catch (error) {
+      // Keep the modal open with everything filled in, so pressing Submit again loses nothing.
+      deps.logger.error(`Could not save a survey answer: ${describeError(error)}`);
+      await ack({ response_action: "errors", errors: { [SIDE_BLOCK_ID]: SAVE_FAILED } });
+      return;
+    }
     await ack({
       response_action: "update",
       view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),

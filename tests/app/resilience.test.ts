@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/index.js";
 import type { Harness } from "./harness.js";
 import {
   ADMIN,
@@ -8,8 +9,10 @@ import {
   launchRound,
   MARKETING,
   people,
+  ratingsFor,
   SALES,
   startHarness,
+  surveyValues,
 } from "./harness.js";
 
 let h: Harness;
@@ -76,6 +79,35 @@ describe("when Slack fails", () => {
     await h.truce.runDueJobs();
     expect(summaries()).toHaveLength(2);
     expect(realErrors(h)).toEqual([]);
+  });
+});
+
+describe("when the database fails", () => {
+  it("keeps the survey open with an inline error instead of acknowledging an unsaved answer", async () => {
+    h = await startHarness();
+    const invitations = await launchRound(h);
+    const [user] = people("sales", 1) as [string];
+    const view = await h.driver.openModalFromMessage(user, SALES, invitations.sales, "open_survey");
+    h.store.db.exec("ALTER TABLE responses RENAME TO responses_away");
+    const result = await h.driver.submitView(user, view.id, surveyValues("sales", ratingsFor(60)));
+    expect(result.body).toEqual({
+      response_action: "errors",
+      errors: {
+        side: "Sorry, your answers couldn't be saved just now. Nothing is lost: press Submit again in a moment.",
+      },
+    });
+    expect(h.fake.lastView(user)?.id).toBe(view.id); // the modal, with the answers, is still open
+    h.store.db.exec("ALTER TABLE responses_away RENAME TO responses");
+  });
+
+  it("answers /healthz with 503 when the database is unreachable", async () => {
+    h = await startHarness();
+    const url = h.driver.appUrl.replace("/slack/events", "/healthz");
+    h.store.db.close();
+    const response = await fetch(url);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ ok: false, database: "unreachable" });
+    h.store = openStore(h.databasePath); // so the harness can close it again
   });
 });
 
