@@ -15,7 +15,7 @@ import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
-import { plainDate, section } from "../views/text.js";
+import { section, slackDate } from "../views/text.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -110,7 +110,7 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       await args.respond(
         ephemeral(
           note(
-            `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${plainDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
+            `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
           ),
         ),
       );

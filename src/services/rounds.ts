@@ -7,6 +7,7 @@ import type { Side } from "../survey/types.js";
 import { invitationMessage } from "../views/invitation.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import type { OpenRoundStatus } from "../views/status.js";
+import { slackDate } from "../views/text.js";
 import { describeError, ensureChannelAccess } from "./slack.js";
 
 export const DEFAULT_ROUND_DAYS = 7;
@@ -110,7 +111,7 @@ export async function launchRound(
 }
 
 function alreadyOpen(round: Round): string {
-  return `A round is already open (it closes <!date^${Math.floor(round.closesAt / 1000)}^{date_short_pretty} at {time}|${new Date(round.closesAt).toISOString()}>). Close it with \`/alignment close\` before launching a new one.`;
+  return `A round is already open (it closes ${slackDate(round.closesAt)}). Close it with \`/alignment close\` before launching a new one.`;
 }
 
 /** Respondent counts per side, counted by the database (no answer is read). */
