@@ -35,13 +35,19 @@ export async function announceClosedRound(
   const { deps } = c;
   const round = deps.store.rounds.get(roundId);
   if (!round?.closedAt) return;
+  const period = `round-${round.id}`;
+  // Once every announcement went out, the heartbeat has nothing left to retry for this round.
+  if (deps.store.sentLog.has(round.teamId, "round-announced", ALL, period)) return;
   if (options.refreshInvitations) await c.invitations.schedule(round.id);
   const closed = closedRoundReport(deps, round);
   const summary = channelSummaryMessage(closed);
   const fullReport = reportMessage({ closed, open: undefined });
-  const period = `round-${round.id}`;
+  let complete = true;
+  const send = async (kind: string, recipientKey: string, post: () => Promise<void>) => {
+    complete = (await sendOnce(c, round.teamId, kind, recipientKey, period, post)) && complete;
+  };
   for (const channel of new Set([round.salesChannel, round.marketingChannel])) {
-    await sendOnce(c, round.teamId, "round-summary", channel, period, async () => {
+    await send("round-summary", channel, async () => {
       await c.client().chat.postMessage({ channel, ...summary, unfurl_links: false });
     });
   }
@@ -49,24 +55,24 @@ export async function announceClosedRound(
   try {
     leaders = await c.leaders.list(c.client());
   } catch (error) {
+    complete = false;
     deps.logger.warn(`Could not list the leaders to send them the report: ${describeError(error)}`);
   }
   for (const leader of leaders) {
-    await sendOnce(
-      c,
-      round.teamId,
-      "round-report",
-      deps.personKey(round.teamId, leader),
-      period,
-      async () => {
-        const dm = await openDm(c.client(), leader);
-        if (dm)
-          await c.client().chat.postMessage({ channel: dm, ...fullReport, unfurl_links: false });
-      },
-    );
+    await send("round-report", deps.personKey(round.teamId, leader), async () => {
+      const dm = await openDm(c.client(), leader);
+      if (dm)
+        await c.client().chat.postMessage({ channel: dm, ...fullReport, unfurl_links: false });
+    });
   }
+  if (complete)
+    deps.store.sentLog.claim(round.teamId, "round-announced", ALL, period, deps.clock());
 }
 
+/** The sent-log recipient of a whole round's announcements. */
+const ALL = "*";
+
+/** Sends unless already sent; false when the send failed (and was released for a retry). */
 async function sendOnce(
   c: ClosingDeps,
   teamId: string,
@@ -74,13 +80,15 @@ async function sendOnce(
   recipientKey: string,
   period: string,
   send: () => Promise<void>,
-): Promise<void> {
+): Promise<boolean> {
   const { sentLog } = c.deps.store;
-  if (!sentLog.claim(teamId, kind, recipientKey, period, c.deps.clock())) return;
+  if (!sentLog.claim(teamId, kind, recipientKey, period, c.deps.clock())) return true;
   try {
     await send();
+    return true;
   } catch (error) {
     sentLog.release(teamId, kind, recipientKey, period);
     c.deps.logger.warn(`Could not send the ${kind} (${period}): ${describeError(error)}`);
+    return false;
   }
 }

@@ -21,6 +21,9 @@ export function createSentLogRepository(db: Db) {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO sent_log (team_id, kind, recipient_key, period, sent_at) VALUES (?, ?, ?, ?, ?)",
   );
+  const exists = db.prepare<[string, string, string, string], { found: number }>(
+    "SELECT 1 AS found FROM sent_log WHERE team_id = ? AND kind = ? AND recipient_key = ? AND period = ?",
+  );
   const remove = db.prepare(
     "DELETE FROM sent_log WHERE team_id = ? AND kind = ? AND recipient_key = ? AND period = ?",
   );
@@ -31,6 +34,8 @@ export function createSentLogRepository(db: Db) {
      */
     claim: (teamId: string, kind: string, recipientKey: string, period: string, at: number) =>
       insert.run(teamId, kind, recipientKey, period, at).changes === 1,
+    has: (teamId: string, kind: string, recipientKey: string, period: string): boolean =>
+      exists.get(teamId, kind, recipientKey, period) !== undefined,
     release: (teamId: string, kind: string, recipientKey: string, period: string): void => {
       remove.run(teamId, kind, recipientKey, period);
     },

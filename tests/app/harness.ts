@@ -74,6 +74,8 @@ export interface HarnessOptions {
   /** Reuse a database directory (restart tests). */
   dir?: string;
   rateLimit?: false;
+  /** Make LEADER a workspace admin (for tests that lead through admin status, TRUCE_LEADERS unset). */
+  leaderIsAdmin?: boolean;
 }
 
 /** The real app over HTTP, against the local Slack sandbox, with a temporary database. */
@@ -81,7 +83,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sales = people("sales", options.salesPeople ?? 8);
   const marketing = people("marketing", options.marketingPeople ?? 8);
   const users: FakeUser[] = options.users ?? [
-    { id: LEADER, name: "lee", realName: "Lee Leader", tz: "America/New_York" },
+    {
+      id: LEADER,
+      name: "lee",
+      realName: "Lee Leader",
+      tz: "America/New_York",
+      isAdmin: options.leaderIsAdmin === true,
+    },
     { id: ADMIN, name: "ada", realName: "Ada Admin", isAdmin: true, tz: "Europe/London" },
     ...sales.map((id) => ({ id, name: id.toLowerCase() })),
     ...marketing.map((id) => ({ id, name: id.toLowerCase() })),
