@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
 import { dropRedeliveredEvents, registerEvents } from "./handlers/events.js";
+import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { ClosingDeps } from "./services/closing.js";
@@ -100,6 +101,7 @@ export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): v
   registerCommands(app, deps, closing);
   registerSurvey(app, deps, closing.invitations);
   registerEvents(app, deps);
+  registerSetup(app, deps, closing.leaders);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */

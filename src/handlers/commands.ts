@@ -16,16 +16,26 @@ import { actionsMessage, reportMessage } from "../views/report.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { section, slackDate } from "../views/text.js";
+import { openSetup } from "./setup.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export const COMMAND = "/alignment";
 
-const SUBCOMMANDS = ["help", "report", "status", "launch", "close", "actions", "me"] as const;
+const SUBCOMMANDS = [
+  "help",
+  "report",
+  "status",
+  "launch",
+  "close",
+  "actions",
+  "me",
+  "setup",
+] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Subcommands of the planned surface (design.md) that this version does not offer yet. */
-const NOT_YET = ["setup", "remind", "digest", "export"] as const;
+const NOT_YET = ["remind", "digest", "export"] as const;
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
@@ -126,6 +136,25 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
     }
   }
 
+  async function setup(args: CommandArgs): Promise<void> {
+    if (!(await requireLeader(args))) return;
+    try {
+      await openSetup(deps, args.client, {
+        teamId: args.command.team_id,
+        triggerId: args.command.trigger_id,
+      });
+    } catch (error) {
+      deps.logger.warn(`Could not open the setup: ${describeError(error)}`);
+      await args.respond(
+        ephemeral(
+          note(
+            "Slack didn't let me open the setup just then. Please run `/alignment setup` again.",
+          ),
+        ),
+      );
+    }
+  }
+
   async function close(args: CommandArgs): Promise<void> {
     if (!(await requireLeader(args))) return;
     const round = deps.store.rounds.openFor(args.command.team_id);
@@ -210,6 +239,9 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       case "close":
         await args.ack();
         return close(args);
+      case "setup":
+        await args.ack();
+        return setup(args);
     }
   });
 }

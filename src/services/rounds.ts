@@ -39,7 +39,7 @@ export async function launchRound(
     return {
       ok: false,
       message:
-        "I don't know the sales and marketing channels yet. Set `TRUCE_SALES_CHANNEL` and `TRUCE_MARKETING_CHANNEL` (channel ids) and restart me.",
+        "I don't know the sales and marketing channels yet. Run `/alignment setup` to choose them (or set `TRUCE_SALES_CHANNEL` and `TRUCE_MARKETING_CHANNEL`).",
     };
   }
   if (channels.sales === channels.marketing) {

@@ -1,0 +1,84 @@
+import type { App, ViewStateValue } from "@slack/bolt";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import type { LeaderDirectory } from "../services/leaders.js";
+import { surveyChannels } from "../services/rounds.js";
+import { describeError } from "../services/slack.js";
+import type { Side } from "../survey/types.js";
+import {
+  CHANNEL_ACTION_ID,
+  CHANNEL_BLOCK_IDS,
+  SETUP_CALLBACK_ID,
+  setupModal,
+  setupSavedModal,
+} from "../views/setup-modal.js";
+
+type StateValues = Record<string, Record<string, ViewStateValue>>;
+
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
+
+export type ParsedSetup =
+  | { ok: true; channels: Record<Side, string> }
+  | { ok: false; errors: Record<string, string> };
+
+/** Reads the setup modal: two different channels, or inline errors by block_id. Pure. */
+export function parseSetup(values: StateValues): ParsedSetup {
+  const pick = (side: Side) =>
+    channelId.safeParse(
+      values[CHANNEL_BLOCK_IDS[side]]?.[CHANNEL_ACTION_ID]?.selected_conversation,
+    );
+  const sales = pick("sales");
+  const marketing = pick("marketing");
+  const errors: Record<string, string> = {};
+  if (!sales.success)
+    errors[CHANNEL_BLOCK_IDS.sales] = "Please choose a channel (not a direct message).";
+  if (!marketing.success) {
+    errors[CHANNEL_BLOCK_IDS.marketing] = "Please choose a channel (not a direct message).";
+  }
+  if (sales.success && marketing.success && sales.data === marketing.data) {
+    errors[CHANNEL_BLOCK_IDS.marketing] = "Choose a different channel from the sales channel.";
+  }
+  if (!sales.success || !marketing.success || Object.keys(errors).length > 0)
+    return { ok: false, errors };
+  return { ok: true, channels: { sales: sales.data, marketing: marketing.data } };
+}
+
+/** Opens the setup modal for a leader (the command's trigger_id is good for 3 seconds). */
+export async function openSetup(
+  deps: Deps,
+  client: App["client"],
+  input: { teamId: string; triggerId: string },
+): Promise<void> {
+  await client.views.open({
+    trigger_id: input.triggerId,
+    view: setupModal(surveyChannels(deps, input.teamId)),
+  });
+}
+
+export function registerSetup(app: App, deps: Deps, leaders: LeaderDirectory) {
+  app.view(SETUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    // The modal was opened by a leader, but check again: a view can be submitted much later.
+    let allowed = false;
+    try {
+      allowed = await leaders.isLeader(client, body.user.id);
+    } catch (error) {
+      deps.logger.warn(`Leader check failed: ${describeError(error)}`);
+    }
+    if (!allowed) {
+      await ack({
+        response_action: "errors",
+        errors: { [CHANNEL_BLOCK_IDS.sales]: "Only the survey's leaders can change the channels." },
+      });
+      return;
+    }
+    const parsed = parseSetup(view.state.values);
+    if (!parsed.ok) {
+      await ack({ response_action: "errors", errors: parsed.errors });
+      return;
+    }
+    deps.store.settings.set(teamId, "sales_channel", parsed.channels.sales);
+    deps.store.settings.set(teamId, "marketing_channel", parsed.channels.marketing);
+    await ack({ response_action: "update", view: setupSavedModal(parsed.channels) });
+  });
+}
