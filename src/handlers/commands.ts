@@ -7,6 +7,7 @@ import {
   MAX_ROUND_DAYS,
   mirrorOf,
   openRoundStatus,
+  remindRound,
   reportInput,
 } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
@@ -28,6 +29,7 @@ const SUBCOMMANDS = [
   "status",
   "launch",
   "close",
+  "remind",
   "actions",
   "me",
   "setup",
@@ -35,7 +37,7 @@ const SUBCOMMANDS = [
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Subcommands of the planned surface (design.md) that this version does not offer yet. */
-const NOT_YET = ["remind", "digest", "export"] as const;
+const NOT_YET = ["digest", "export"] as const;
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
@@ -134,6 +136,20 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
         ),
       );
     }
+  }
+
+  async function remind(args: CommandArgs): Promise<void> {
+    if (!(await requireLeader(args))) return;
+    const result = await remindRound(deps, args.client, args.command.team_id);
+    await args.respond(
+      ephemeral(
+        note(
+          result.ok
+            ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
+            : result.message,
+        ),
+      ),
+    );
   }
 
   async function setup(args: CommandArgs): Promise<void> {
@@ -242,6 +258,9 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       case "setup":
         await args.ack();
         return setup(args);
+      case "remind":
+        await args.ack();
+        return remind(args);
     }
   });
 }

@@ -4,7 +4,7 @@ import { type Round, RoundAlreadyOpenError } from "../store/index.js";
 import { analyzeRound, type Mirror, mirrorFor } from "../survey/report.js";
 import type { Participation } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
-import { invitationMessage } from "../views/invitation.js";
+import { invitationMessage, reminderMessage } from "../views/invitation.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import type { OpenRoundStatus } from "../views/status.js";
 import { slackDate } from "../views/text.js";
@@ -258,3 +258,60 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
 }
 
 export type InvitationRefresher = ReturnType<typeof createInvitationRefresher>;
+
+/** The calendar day of `epochMs` in a time zone, as YYYY-MM-DD (the period of daily limits). */
+export function dayIn(timeZone: string, epochMs: number): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(epochMs);
+}
+
+export type RemindResult = { ok: true; posted: string[] } | { ok: false; message: string };
+
+/**
+ * Posts a reminder with the survey button in both channels, at most once a day per channel
+ * (a day in TRUCE_TIMEZONE), so a reminder never turns into spam.
+ */
+export async function remindRound(
+  deps: Deps,
+  client: WebClient,
+  teamId: string,
+): Promise<RemindResult> {
+  const round = deps.store.rounds.openFor(teamId);
+  if (!round || round.closesAt <= deps.clock())
+    return { ok: false, message: "There is no open round to remind people about." };
+  const day = dayIn(deps.config.timeZone, deps.clock());
+  const message = reminderMessage({
+    roundId: round.id,
+    closesAt: round.closesAt,
+    participation: participationIn(deps, round.id),
+  });
+  const posted: string[] = [];
+  const failed: string[] = [];
+  for (const channel of [round.salesChannel, round.marketingChannel]) {
+    if (!deps.store.sentLog.claim(teamId, "reminder", channel, day, deps.clock())) continue;
+    try {
+      await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+      posted.push(channel);
+    } catch (error) {
+      deps.store.sentLog.release(teamId, "reminder", channel, day);
+      failed.push(channel);
+      deps.logger.warn(`Could not post the reminder in ${channel}: ${describeError(error)}`);
+    }
+  }
+  if (posted.length === 0 && failed.length === 0) {
+    return {
+      ok: false,
+      message: "Both channels were already reminded today; you can remind them again tomorrow.",
+    };
+  }
+  if (posted.length === 0)
+    return {
+      ok: false,
+      message: "Slack didn't let me post the reminder; please try again in a minute.",
+    };
+  return { ok: true, posted };
+}

@@ -11,6 +11,7 @@ export const USAGE_LINES: readonly [string, string][] = [
     "leaders: open a round for 1–60 days (default 7) and invite both channels",
   ],
   ["/alignment close", "leaders: close the open round now and share the results"],
+  ["/alignment remind", "leaders: remind both channels about the open round (once a day)"],
   ["/alignment setup", "leaders: choose the sales and marketing channels"],
   ["/alignment help", "this help"],
 ];

@@ -16,22 +16,27 @@ export interface InvitationInput {
   credit: string;
 }
 
-/** The message posted to each side's channel; updated in place as answers come in and at close. */
-export function invitationMessage(input: InvitationInput): MessageView {
-  const closed = input.closedAt !== undefined;
-  const button: ActionsBlock = {
+/** The button that opens the survey; its value is the round id. */
+function surveyButton(roundId: number): ActionsBlock {
+  return {
     type: "actions",
-    block_id: "invitation_actions",
+    block_id: "survey_actions",
     elements: [
       {
         type: "button",
         action_id: OPEN_SURVEY_ACTION_ID,
         text: { type: "plain_text", text: "Take the survey", emoji: true },
-        value: String(input.roundId),
+        value: String(roundId),
         style: "primary",
       },
     ],
   };
+}
+
+/** The message posted to each side's channel; updated in place as answers come in and at close. */
+export function invitationMessage(input: InvitationInput): MessageView {
+  const closed = input.closedAt !== undefined;
+  const button = surveyButton(input.roundId);
   const blocks: KnownBlock[] = [
     header("How well do Sales and Marketing work together?"),
     section(
@@ -47,4 +52,23 @@ export function invitationMessage(input: InvitationInput): MessageView {
     ? `The Sales & Marketing alignment survey closed on ${plainDate(input.closedAt as number)}.`
     : `How well do Sales and Marketing work together? Take the 5-minute anonymous survey before ${plainDate(input.closesAt)}.`;
   return { text, blocks };
+}
+
+/** `/alignment remind`: a nudge in each channel while a round is open, with the same button. */
+export function reminderMessage(input: {
+  roundId: number;
+  closesAt: number;
+  participation: Participation;
+}): MessageView {
+  const line = participationLine(input.participation);
+  return {
+    text: `Reminder: the Sales & Marketing survey closes ${plainDate(input.closesAt)}. So far: ${line}.`,
+    blocks: [
+      section(
+        `:bell: *Reminder:* the Sales & Marketing survey closes ${slackDate(input.closesAt)}. If you haven't answered yet, it takes about 5 minutes and is anonymous. If you have, you can still change your answers.`,
+      ),
+      surveyButton(input.roundId),
+      context(`:bar_chart: Responses so far: ${line}`),
+    ],
+  };
 }

@@ -207,6 +207,46 @@ describe("one complete round in Slack", () => {
   });
 });
 
+describe("/alignment remind", () => {
+  it("posts a reminder with a working button in both channels, once a day", async () => {
+    h = await startHarness();
+    const invitations = await launchRound(h);
+    await answer(h, people("sales", 1)[0] as string, SALES, invitations.sales, "sales", 60);
+    await h.driver.command(LEADER, SALES, "remind");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /Reminder posted/.test(r.text ?? "")));
+    for (const channel of [SALES, MARKETING]) {
+      const reminder = h.fake.messagesIn(channel).at(-1);
+      expect(reminder?.text).toContain("Reminder: the Sales & Marketing survey closes");
+      expect(JSON.stringify(reminder?.blocks)).toContain(
+        "Responses so far: Sales n=1 · Marketing n=0 · Everyone n=1",
+      );
+    }
+    // Its button opens the survey like the invitation's.
+    const reminder = h.fake.messagesIn(MARKETING).at(-1);
+    const view = await h.driver.openModalFromMessage(
+      people("marketing", 1)[0] as string,
+      MARKETING,
+      reminder?.ts as string,
+      "open_survey",
+    );
+    expect(view.view.callback_id).toBe("survey_submit");
+
+    await h.driver.command(LEADER, SALES, "remind");
+    await h.fake.waitFor(() =>
+      h.fake.responses.find((r) => /already reminded today/.test(r.text ?? "")),
+    );
+    expect(h.fake.messagesIn(SALES)).toHaveLength(2);
+    h.advance(24 * 3600 * 1000);
+    await h.driver.command(LEADER, SALES, "remind");
+    await h.fake.waitFor(() => h.fake.messagesIn(SALES).length === 3);
+
+    const [user] = people("sales", 2).slice(1) as [string];
+    await h.driver.command(user, SALES, "remind");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === user));
+    expect(replyTo(h, user)).toMatch(/Only the survey's leaders/);
+  });
+});
+
 describe("who may do what", () => {
   it("refuses a non-leader's launch politely and launches nothing", async () => {
     h = await startHarness();
