@@ -1,6 +1,6 @@
 import type { InputBlock, ModalView } from "@slack/types";
 import type { Side } from "../survey/types.js";
-import { context, section } from "./text.js";
+import { context, noticeModal, section } from "./text.js";
 
 export const SETUP_CALLBACK_ID = "setup_submit";
 export const CHANNEL_ACTION_ID = "channel";
@@ -49,14 +49,9 @@ export function setupModal(current: Partial<Record<Side, string>>): ModalView {
 }
 
 export function setupSavedModal(channels: Record<Side, string>): ModalView {
-  return {
-    type: "modal",
-    title: { type: "plain_text", text: "Truce setup" },
-    close: { type: "plain_text", text: "Done" },
-    blocks: [
-      section(
-        `:white_check_mark: *Saved.* Sales: <#${channels.sales}> · Marketing: <#${channels.marketing}>\nA leader can now run \`/alignment launch\`.`,
-      ),
-    ],
-  };
+  return noticeModal("Truce setup", "Done", [
+    section(
+      `:white_check_mark: *Saved.* Sales: <#${channels.sales}> · Marketing: <#${channels.marketing}>\nA leader can now run \`/alignment launch\`.`,
+    ),
+  ]);
 }

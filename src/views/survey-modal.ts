@@ -1,7 +1,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { Instrument } from "../survey/instrument.js";
 import type { Side } from "../survey/types.js";
-import { clip, context, escapeMrkdwn, plainDate, section, slackDate } from "./text.js";
+import { clip, context, escapeMrkdwn, noticeModal, section, slackDate } from "./text.js";
 
 export const SURVEY_CALLBACK_ID = "survey_submit";
 export const SIDE_BLOCK_ID = "side";
@@ -96,38 +96,25 @@ export function surveyModal(input: SurveyModalInput): ModalView {
 
 /** The view a submission is answered with: confirmation in place of the form. */
 export function thanksModal(input: { updated: boolean; closesAt: number }): ModalView {
-  return {
-    type: "modal",
-    title: { type: "plain_text", text: "Thank you" },
-    close: { type: "plain_text", text: "Done" },
-    blocks: [
-      section(
-        input.updated
-          ? ":white_check_mark: *Your answers are updated.* Only your latest answers count."
-          : ":white_check_mark: *Your answers are saved.*",
-      ),
-      section(
-        `You can change them until the round closes (${slackDate(input.closesAt)}): press *Take the survey* on the invitation again. Results are shared with everyone when the round closes.`,
-      ),
-    ],
-  };
+  return noticeModal("Thank you", "Done", [
+    section(
+      input.updated
+        ? ":white_check_mark: *Your answers are updated.* Only your latest answers count."
+        : ":white_check_mark: *Your answers are saved.*",
+    ),
+    section(
+      `You can change them until the round closes (${slackDate(input.closesAt)}): press *Take the survey* on the invitation again. Results are shared with everyone when the round closes.`,
+    ),
+  ]);
 }
 
 /** Shown instead of the form when the round is over or unknown. */
 export function roundClosedModal(closedAt: number | undefined): ModalView {
-  return {
-    type: "modal",
-    title: { type: "plain_text", text: "Survey closed" },
-    close: { type: "plain_text", text: "OK" },
-    blocks: [
-      section(
-        closedAt
-          ? `This round closed on ${slackDate(closedAt)}, so it no longer takes answers. Run \`/alignment report\` to see the results.`
-          : "This survey round is no longer open. Run `/alignment status` to see whether a new one is running.",
-      ),
-    ],
-  };
+  return noticeModal("Survey closed", "OK", [
+    section(
+      closedAt
+        ? `This round closed on ${slackDate(closedAt)}, so it no longer takes answers. Run \`/alignment report\` to see the results.`
+        : "This survey round is no longer open. Run `/alignment status` to see whether a new one is running.",
+    ),
+  ]);
 }
-
-export const closedNotice = (closedAt: number) =>
-  `This round closed on ${plainDate(closedAt)}; it no longer takes answers.`;

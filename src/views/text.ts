@@ -1,4 +1,4 @@
-import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
+import type { ContextBlock, HeaderBlock, KnownBlock, ModalView, SectionBlock } from "@slack/types";
 
 /** Small Block Kit helpers shared by every view. Limits are Slack's (design.md). */
 
@@ -60,4 +60,14 @@ export function plainDate(epochMs: number): string {
 export interface MessageView {
   text: string;
   blocks: KnownBlock[];
+}
+
+/** A modal that only tells something: a title, a close button and its blocks (no submit). */
+export function noticeModal(title: string, closeText: string, blocks: KnownBlock[]): ModalView {
+  return {
+    type: "modal",
+    title: { type: "plain_text", text: clip(title, LIMITS.modalTitle) },
+    close: { type: "plain_text", text: clip(closeText, LIMITS.modalTitle) },
+    blocks,
+  };
 }
