@@ -46,10 +46,8 @@ export function registerEvents(app: App, deps: Deps) {
       (event.channel !== round.salesChannel && event.channel !== round.marketingChannel)
     )
       return;
-    const side = event.channel === round.salesChannel ? "sales" : "marketing";
     const message = invitationMessage({
       roundId: round.id,
-      side,
       closesAt: round.closesAt,
       closedAt: undefined,
       statementCount: round.statementIds.length,

@@ -84,7 +84,6 @@ export async function launchRound(
     try {
       const message = invitationMessage({
         roundId: round.id,
-        side,
         closesAt: round.closesAt,
         closedAt: undefined,
         statementCount: deps.instrument.statements.length,
@@ -211,7 +210,6 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
     for (const invitation of deps.store.rounds.invitations(round.id)) {
       const message = invitationMessage({
         roundId: round.id,
-        side: invitation.side,
         closesAt: round.closesAt,
         closedAt: round.closedAt,
         statementCount: round.statementIds.length,

@@ -1,6 +1,5 @@
 import type { ActionsBlock, KnownBlock } from "@slack/types";
 import type { Participation } from "../survey/summary.js";
-import type { Side } from "../survey/types.js";
 import { participationLine } from "./figures.js";
 import { context, header, type MessageView, plainDate, section, slackDate } from "./text.js";
 
@@ -8,7 +7,6 @@ export const OPEN_SURVEY_ACTION_ID = "open_survey";
 
 export interface InvitationInput {
   roundId: number;
-  side: Side;
   closesAt: number;
   closedAt: number | undefined;
   statementCount: number;
