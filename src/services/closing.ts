@@ -5,7 +5,7 @@ import { channelSummaryMessage, reportMessage } from "../views/report.js";
 import type { LeaderDirectory } from "./leaders.js";
 import type { InvitationRefresher } from "./rounds.js";
 import { closedRoundReport } from "./rounds.js";
-import { describeError, openDm } from "./slack.js";
+import { describeError, openDm, postToChannel } from "./slack.js";
 
 export interface ClosingDeps {
   deps: Deps;
@@ -48,7 +48,7 @@ export async function announceClosedRound(
   };
   for (const channel of new Set([round.salesChannel, round.marketingChannel])) {
     await send("round-summary", channel, async () => {
-      await c.client().chat.postMessage({ channel, ...summary, unfurl_links: false });
+      await postToChannel(c.client(), channel, summary);
     });
   }
   let leaders: string[] = [];

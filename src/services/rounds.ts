@@ -8,7 +8,7 @@ import { invitationMessage, reminderMessage } from "../views/invitation.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import type { OpenRoundStatus } from "../views/status.js";
 import { slackDate } from "../views/text.js";
-import { describeError, ensureChannelAccess } from "./slack.js";
+import { describeError, ensureChannelAccess, postToChannel } from "./slack.js";
 
 export const DEFAULT_ROUND_DAYS = 7;
 export const MAX_ROUND_DAYS = 60;
@@ -90,8 +90,8 @@ export async function launchRound(
         participation: { sales: 0, marketing: 0, total: 0 },
         credit: deps.instrument.credit,
       });
-      const result = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
-      if (result.ts) store.rounds.addInvitation(round.id, { side, channel, ts: result.ts });
+      const ts = await postToChannel(client, channel, message);
+      if (ts) store.rounds.addInvitation(round.id, { side, channel, ts });
       posted.push(side);
     } catch (error) {
       deps.logger.warn(`Could not post the invitation in ${channel}: ${describeError(error)}`);
@@ -292,7 +292,7 @@ export async function remindRound(
   for (const channel of [round.salesChannel, round.marketingChannel]) {
     if (!deps.store.sentLog.claim(teamId, "reminder", channel, day, deps.clock())) continue;
     try {
-      await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+      await postToChannel(client, channel, message);
       posted.push(channel);
     } catch (error) {
       deps.store.sentLog.release(teamId, "reminder", channel, day);

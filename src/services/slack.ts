@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import type { MessageView } from "../views/text.js";
 
 /** The Slack error code of a failed Web API call, if it was one. */
 export function slackError(error: unknown): string | undefined {
@@ -31,10 +32,12 @@ export async function ensureChannelAccess(
     if (code === "channel_not_found") {
       return {
         ok: false,
-        problem: `I can't see channel <#${channel}>. If it is private, invite me there with \`/invite @Truce\`; otherwise check the channel id in the settings.`,
+        problem: `I can't see channel <#${channel}>. If it is private, invite me there with \`/invite @Truce\`; otherwise check the channel in \`/alignment setup\`.`,
       };
     }
-    throw error;
+    // Anything else (a missing scope, a Slack hiccup) says nothing about access: go ahead, and
+    // let posting find out (postToChannel joins a public channel it is not in).
+    return { ok: true, name: channel, members: undefined };
   }
   const c = info.channel;
   const name = c?.name ?? channel;
@@ -51,6 +54,26 @@ export async function ensureChannelAccess(
   }
   await client.conversations.join({ channel });
   return { ok: true, name, members };
+}
+
+/**
+ * Posts in a channel; if Slack answers `not_in_channel` (a public channel the bot has not joined
+ * yet), joins it and posts once more.
+ */
+export async function postToChannel(
+  client: WebClient,
+  channel: string,
+  message: MessageView,
+): Promise<string | undefined> {
+  const post = async () =>
+    (await client.chat.postMessage({ channel, ...message, unfurl_links: false })).ts;
+  try {
+    return await post();
+  } catch (error) {
+    if (slackError(error) !== "not_in_channel") throw error;
+    await client.conversations.join({ channel });
+    return post();
+  }
 }
 
 /** The DM channel with a person. */

@@ -36,6 +36,25 @@ describe("when Slack fails", () => {
     expect(h.fake.callsTo("chat.postMessage").filter((c) => c.status === 429)).toHaveLength(1);
   });
 
+  it("launches even when channel info is unavailable, joining a public channel when a post says not_in_channel", async () => {
+    h = await startHarness();
+    h.fake.failNext("conversations.info", { error: "missing_scope", times: 2 });
+    await launchRound(h);
+    expect(h.fake.messagesIn(SALES)).toHaveLength(1);
+    expect(h.fake.messagesIn(MARKETING)).toHaveLength(1);
+    expect(
+      h.fake.callsTo("chat.postMessage").filter((c) => c.error === "not_in_channel"),
+    ).toHaveLength(2);
+    expect(h.fake.callsTo("conversations.join").map((c) => c.args.channel)).toEqual([
+      SALES,
+      MARKETING,
+    ]);
+    expect(h.store.rounds.openFor(h.fake.teamId)?.invited).toEqual({
+      sales: undefined,
+      marketing: undefined,
+    });
+  });
+
   it("tells the person when the survey cannot be opened, and the next click works", async () => {
     h = await startHarness();
     await launchRound(h);
