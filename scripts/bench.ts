@@ -218,6 +218,8 @@ function openRow(name: string, samples: Samples) {
 
 async function main(): Promise<void> {
   const baseline = memory();
+  // -- the pure core on 10,000 synthetic answers, first: on a quiet heap, as at a round's close --
+  await computeBench();
   const sales = Array.from(
     { length: PEOPLE_PER_SIDE },
     (_, i) => `U0BS${String(i).padStart(5, "0")}`,
@@ -498,9 +500,6 @@ async function main(): Promise<void> {
     openRow("open modal (click → views.open), sequential", seqOpen);
     openRow(`open modal (click → views.open), ${CONCURRENCY} in flight`, conOpen);
     rows.push(closeRow);
-
-    // -- 2c. the pure core on 10,000 synthetic answers ----------------------------------------
-    await computeBench();
 
     const afterReport = memory();
     for (const [label, m] of [
