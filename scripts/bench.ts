@@ -27,6 +27,7 @@ import { runInNewContext } from "node:vm";
 import { type Logger, LogLevel } from "@slack/bolt";
 import Database from "better-sqlite3";
 import { SlackDriver } from "../sandbox/driver.js";
+import { sandboxEnv } from "../sandbox/env.js";
 import { type RecordedCall, type StoredView, startFakeSlack } from "../sandbox/fake-slack.js";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
@@ -266,18 +267,19 @@ async function main(): Promise<void> {
   });
   const dir = mkdtempSync(join(tmpdir(), "truce-bench-"));
   const databasePath = join(dir, "truce.db");
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    PORT: "0",
-    DATABASE_PATH: databasePath,
-    TRUCE_SECRET: SECRET,
-    TRUCE_SALES_CHANNEL: SALES,
-    TRUCE_MARKETING_CHANNEL: MARKETING,
-    TRUCE_LEADERS: LEADER,
-    LOG_LEVEL: "warn",
-  });
+  const config = loadConfig(
+    sandboxEnv(
+      fake,
+      {
+        databasePath,
+        signingSecret: SIGNING_SECRET,
+        salesChannel: SALES,
+        marketingChannel: MARKETING,
+        leader: LEADER,
+      },
+      { TRUCE_SECRET: SECRET, LOG_LEVEL: "warn" },
+    ),
+  );
   const store = openStore(databasePath);
   const logger = quietLogger();
   const truce = createApp({

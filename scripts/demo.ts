@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SlackDriver } from "../sandbox/driver.js";
+import { sandboxEnv } from "../sandbox/env.js";
 import { startFakeSlack } from "../sandbox/fake-slack.js";
 import { renderBlocks } from "./render-blocks.js";
 import { seededRandom } from "./seeded-random.js";
@@ -86,16 +87,18 @@ async function main() {
     cwd: dir,
     env: {
       ...process.env,
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      SLACK_APP_TOKEN: "",
-      PORT: String(port),
-      DATABASE_PATH: join(dir, "truce.db"),
-      TRUCE_SALES_CHANNEL: SALES,
-      TRUCE_MARKETING_CHANNEL: MARKETING,
-      TRUCE_LEADERS: LEADER,
-      LOG_LEVEL: "warn",
+      ...sandboxEnv(
+        fake,
+        {
+          databasePath: join(dir, "truce.db"),
+          signingSecret: SIGNING_SECRET,
+          salesChannel: SALES,
+          marketingChannel: MARKETING,
+          leader: LEADER,
+          port,
+        },
+        { SLACK_APP_TOKEN: "", LOG_LEVEL: "warn" },
+      ),
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

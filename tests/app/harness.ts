@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "@slack/bolt";
 import { LogLevel } from "@slack/bolt";
 import { SlackDriver } from "../../sandbox/driver.js";
+import { sandboxEnv } from "../../sandbox/env.js";
 import {
   type FakeChannel,
   type FakeSlack,
@@ -105,18 +106,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
   const databasePath = join(dir, "truce.db");
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    PORT: "0",
-    DATABASE_PATH: databasePath,
-    TRUCE_SECRET: SECRET,
-    TRUCE_SALES_CHANNEL: SALES,
-    TRUCE_MARKETING_CHANNEL: MARKETING,
-    TRUCE_LEADERS: LEADER,
-    ...options.env,
-  });
+  const config = loadConfig(
+    sandboxEnv(
+      fake,
+      {
+        databasePath,
+        signingSecret: SIGNING_SECRET,
+        salesChannel: SALES,
+        marketingChannel: MARKETING,
+        leader: LEADER,
+      },
+      { TRUCE_SECRET: SECRET, ...options.env },
+    ),
+  );
   let now = Date.UTC(2026, 10, 23, 9, 0, 0);
   const store = openStore(databasePath);
   const logger = recordingLogger();

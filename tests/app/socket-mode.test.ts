@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@slack/bolt";
 import { afterEach, describe, expect, it } from "vitest";
+import { sandboxEnv } from "../../sandbox/env.js";
 import { type FakeSlack, startFakeSlack } from "../../sandbox/fake-slack.js";
 import { SocketModeDriver } from "../../sandbox/socket-mode.js";
 import { createApp, type TruceApp } from "../../src/app.js";
@@ -51,17 +52,19 @@ async function startSocketHarness(): Promise<SocketHarness> {
   // Attach before the app starts: its start() waits for the hello on its first connection.
   const driver = new SocketModeDriver({ fake });
   const dir = mkdtempSync(join(tmpdir(), "truce-socket-"));
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_APP_TOKEN: fake.appToken,
-    SLACK_API_URL: fake.apiUrl,
-    PORT: "0",
-    DATABASE_PATH: join(dir, "truce.db"),
-    TRUCE_SECRET: SECRET,
-    TRUCE_SALES_CHANNEL: SALES,
-    TRUCE_MARKETING_CHANNEL: MARKETING,
-    TRUCE_LEADERS: LEADER,
-  });
+  // Socket Mode: the app-level token, and no signing secret at all.
+  const config = loadConfig(
+    sandboxEnv(
+      fake,
+      {
+        databasePath: join(dir, "truce.db"),
+        salesChannel: SALES,
+        marketingChannel: MARKETING,
+        leader: LEADER,
+      },
+      { SLACK_APP_TOKEN: fake.appToken, TRUCE_SECRET: SECRET },
+    ),
+  );
   const store = openStore(config.databasePath);
   const logger = recordingLogger();
   const now = Date.UTC(2026, 10, 23, 9, 0, 0);
