@@ -9,6 +9,7 @@ import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { ClosingDeps } from "./services/closing.js";
+import { createDigestScheduler } from "./services/digest.js";
 import { createLeaderDirectory } from "./services/leaders.js";
 import { createInvitationRefresher } from "./services/rounds.js";
 import { describeError } from "./services/slack.js";
@@ -33,8 +34,8 @@ export interface TruceApp {
   /** Starts receiving; resolves to the HTTP port (HTTP mode) or undefined (Socket Mode). */
   start(): Promise<number | undefined>;
   stop(): Promise<void>;
-  /** One scheduler tick: closes due rounds, retries failed announcements. */
-  runDueJobs(): Promise<{ closed: number[] }>;
+  /** One scheduler tick: closes due rounds, retries failed announcements, sends due digests. */
+  runDueJobs(): Promise<{ closed: number[]; digests: number }>;
   /** Resolves once background work started by requests (invitation updates) is done. */
   idle(): Promise<void>;
 }
@@ -154,13 +155,14 @@ export function createApp(input: AppInput): TruceApp {
     leaders: createLeaderDirectory(config, deps.clock),
     invitations,
   };
+  const digests = createDigestScheduler(deps, closing.leaders, () => app.client);
   registerListeners(app, deps, closing);
 
   let task: ScheduledTask | undefined;
   let ticking: Promise<unknown> = Promise.resolve();
   const tick = () => {
     ticking = ticking
-      .then(() => runDueJobs(closing))
+      .then(() => runDueJobs(closing, digests))
       .catch((error) => input.logger.error(`Scheduled work failed: ${describeError(error)}`));
     return ticking;
   };
@@ -195,7 +197,7 @@ export function createApp(input: AppInput): TruceApp {
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
-    runDueJobs: () => runDueJobs(closing),
+    runDueJobs: () => runDueJobs(closing, digests),
     idle: () => invitations.idle(),
   };
 }

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import type { Market } from "./survey/types.js";
 
@@ -15,6 +16,15 @@ const optional = <T extends z.ZodType>(schema: T) =>
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     schema.optional(),
   );
+
+const isCron = (expression: string) => {
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return expression.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+};
 
 const isTimeZone = (zone: string) => {
   try {
@@ -63,7 +73,9 @@ const envSchema = z.object({
   TRUCE_MARKET: optional(
     z.enum(["stable", "shifting", "complex"], { error: "must be stable, shifting or complex" }),
   ).default("shifting"),
-  TRUCE_DIGEST_CRON: optional(z.string().min(1)).default("0 9 * * 1"),
+  TRUCE_DIGEST_CRON: optional(
+    z.string().refine(isCron, "must be a cron expression such as 0 9 * * 1 (Mondays at 09:00)"),
+  ).default("0 9 * * 1"),
   TRUCE_INSTRUMENT: optional(z.string().min(1)),
   LOG_LEVEL: optional(
     z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),

@@ -65,6 +65,7 @@ describe("loadConfig", () => {
         TRUCE_TIMEZONE: "Mars/Olympus",
         TRUCE_SALES_CHANNEL: "#sales",
         PORT: "http",
+        TRUCE_DIGEST_CRON: "every monday",
       });
     } catch (e) {
       error = e;
@@ -78,10 +79,11 @@ describe("loadConfig", () => {
       "TRUCE_TIMEZONE must be an IANA time zone such as Europe/Paris",
       "TRUCE_MIN_GROUP must be at least 3 (smaller groups would expose individuals)",
       "TRUCE_MARKET must be stable, shifting or complex",
+      "TRUCE_DIGEST_CRON must be a cron expression such as 0 9 * * 1 (Mondays at 09:00)",
       "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
     ]);
     expect((error as Error).message).toMatch(
-      /^Truce cannot start: the configuration has 7 problems:/,
+      /^Truce cannot start: the configuration has 8 problems:/,
     );
     expect((error as Error).message).not.toMatch(/ at .*\.ts/);
   });

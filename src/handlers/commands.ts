@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { Deps } from "../deps.js";
 import { type ClosingDeps, closeRound } from "../services/closing.js";
+import { digestFor } from "../services/digest.js";
 import {
   DEFAULT_ROUND_DAYS,
   launchRound,
@@ -30,6 +31,7 @@ const SUBCOMMANDS = [
   "launch",
   "close",
   "remind",
+  "digest",
   "actions",
   "me",
   "setup",
@@ -37,7 +39,7 @@ const SUBCOMMANDS = [
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Subcommands of the planned surface (design.md) that this version does not offer yet. */
-const NOT_YET = ["digest", "export"] as const;
+const NOT_YET = ["export"] as const;
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
@@ -261,6 +263,10 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       case "remind":
         await args.ack();
         return remind(args);
+      case "digest":
+        await args.ack();
+        if (await requireLeader(args)) await args.respond(ephemeral(digestFor(deps, teamId)));
+        return;
     }
   });
 }

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { announceClosedRound, type ClosingDeps, closeRound } from "../services/closing.js";
+import type { DigestScheduler } from "../services/digest.js";
 import { describeError } from "../services/slack.js";
 
 const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -8,7 +9,10 @@ const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
  * One tick of the scheduler. What is due lives in the database, so a tick after a restart catches
  * up with whatever was missed, and the sent-log keeps announcements exactly-once.
  */
-export async function runDueJobs(c: ClosingDeps): Promise<{ closed: number[] }> {
+export async function runDueJobs(
+  c: ClosingDeps,
+  digests: DigestScheduler,
+): Promise<{ closed: number[]; digests: number }> {
   const { deps } = c;
   const now = deps.clock();
   const closed: number[] = [];
@@ -29,7 +33,15 @@ export async function runDueJobs(c: ClosingDeps): Promise<{ closed: number[] }> 
       ),
     );
   }
-  return { closed };
+  let sentDigests = 0;
+  try {
+    sentDigests = await digests.sendDue(
+      deps.store.rounds.teams().filter((team) => isActive(deps, team)),
+    );
+  } catch (error) {
+    deps.logger.warn(`Sending the leaders' digests failed: ${describeError(error)}`);
+  }
+  return { closed, digests: sentDigests };
 }
 
 const isActive = (deps: Deps, teamId: string) =>

@@ -83,6 +83,9 @@ export function createRoundRepository(db: Db) {
     `${select} WHERE closed_at IS NOT NULL AND closed_at >= ? ORDER BY closed_at`,
   );
   const allOpen = db.prepare<[], RoundRow>(`${select} WHERE closed_at IS NULL`);
+  const teams = db.prepare<[], { team_id: string }>(
+    "SELECT DISTINCT team_id FROM rounds ORDER BY team_id",
+  );
   const insert = db.prepare(
     `INSERT INTO rounds (team_id, opened_by_key, opened_at, closes_at, sales_channel, marketing_channel,
        statement_ids, invited_sales, invited_marketing)
@@ -119,6 +122,8 @@ export function createRoundRepository(db: Db) {
     /** Open rounds whose deadline has passed. */
     due: (now: number): Round[] => due.all(now).map(toRound),
     allOpen: (): Round[] => allOpen.all().map(toRound),
+    /** Workspaces that have run at least one round. */
+    teams: (): string[] => teams.all().map((row) => row.team_id),
     closedSince: (since: number): Round[] => closedSince.all(since).map(toRound),
     /** Opens a round; throws RoundAlreadyOpenError when the workspace already has one. */
     open: (round: NewRound): Round =>

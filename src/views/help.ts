@@ -13,6 +13,7 @@ export const USAGE_LINES: readonly [string, string][] = [
   ["/alignment close", "leaders: close the open round now and share the results"],
   ["/alignment remind", "leaders: remind both channels about the open round (once a day)"],
   ["/alignment setup", "leaders: choose the sales and marketing channels"],
+  ["/alignment digest", "leaders: preview the weekly digest you get by DM"],
   ["/alignment help", "this help"],
 ];
 

@@ -1,0 +1,76 @@
+import type { KnownBlock } from "@slack/types";
+import { participationLine, scoreLine } from "./figures.js";
+import type { ClosedRound } from "./report.js";
+import type { OpenRoundStatus } from "./status.js";
+import {
+  context,
+  escapeMrkdwn,
+  header,
+  type MessageView,
+  plainDate,
+  section,
+  slackDate,
+} from "./text.js";
+
+export interface DigestInput {
+  now: number;
+  open: OpenRoundStatus | undefined;
+  closed: ClosedRound | undefined;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Response rates as whole percentages, when both invited counts are known. */
+function rates(open: OpenRoundStatus): string | undefined {
+  const { sales, marketing } = open.invited;
+  if (!sales || !marketing) return undefined;
+  const pct = (n: number, of: number) => `${Math.round((100 * n) / of)}%`;
+  return `Response rate: Sales ${pct(open.participation.sales, sales)} · Marketing ${pct(open.participation.marketing, marketing)}`;
+}
+
+/** The leaders' weekly digest (and `/alignment digest`, its preview). */
+export function digestMessage(input: DigestInput): MessageView {
+  const blocks: KnownBlock[] = [header("Your weekly Sales & Marketing alignment digest")];
+  const text: string[] = ["Weekly alignment digest"];
+  const { open, closed } = input;
+  if (open) {
+    const daysLeft = Math.max(0, Math.ceil((open.closesAt - input.now) / DAY_MS));
+    const line = participationLine(open.participation, open.invited);
+    const rate = rates(open);
+    blocks.push(
+      section(
+        `*A round is open* — it closes ${slackDate(open.closesAt)} (${daysLeft} day${daysLeft === 1 ? "" : "s"} left).\n${line}${rate ? `\n${rate}` : ""}`,
+      ),
+    );
+    text.push(`Open round, closes ${plainDate(open.closesAt)}: ${line}`);
+    blocks.push(
+      context("Scores appear when the round closes. `/alignment remind` nudges both channels."),
+    );
+  } else {
+    const none = closed
+      ? "No round is open. When you want a fresh reading, start one with `/alignment launch`."
+      : "No round has run yet. Start the first one with `/alignment launch`.";
+    blocks.push(section(none));
+    text.push(none.replace(/`/g, ""));
+  }
+  if (closed) {
+    const { report } = closed;
+    const lines = report.levels.map(scoreLine);
+    blocks.push(
+      section(
+        `*Latest results* (round closed ${slackDate(closed.closedAt)})\n${lines.length > 0 ? lines.join("\n") : report.notes.join(" ")}`,
+      ),
+    );
+    text.push(...lines);
+    const actions = report.advice?.actions.slice(0, 3) ?? [];
+    if (actions.length > 0) {
+      blocks.push(
+        section(
+          `*Joint actions to work on*\n${actions.map((a, i) => `${i + 1}. ${escapeMrkdwn(a.title)}`).join("\n")}`,
+        ),
+      );
+    }
+    blocks.push(context("`/alignment report` has the full report."));
+  }
+  return { text: text.join("\n"), blocks };
+}
