@@ -12,6 +12,7 @@ import {
   reportInput,
 } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
+import { exportMessage } from "../views/export.js";
 import { helpMessage } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
@@ -32,14 +33,12 @@ const SUBCOMMANDS = [
   "close",
   "remind",
   "digest",
+  "export",
   "actions",
   "me",
   "setup",
 ] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
-
-/** Subcommands of the planned surface (design.md) that this version does not offer yet. */
-const NOT_YET = ["export"] as const;
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
@@ -204,19 +203,6 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
   app.command(COMMAND, async (args) => {
     const parsed = parseCommandText(args.command.text ?? "");
     const teamId = args.command.team_id;
-    if (
-      "unknown" in parsed &&
-      (NOT_YET as readonly string[]).includes(parsed.unknown.toLowerCase())
-    ) {
-      await args.ack(
-        ephemeral(
-          helpMessage(
-            `\`/alignment ${parsed.unknown.toLowerCase()}\` isn't available in this version of Truce yet. Here is what I can do:`,
-          ),
-        ),
-      );
-      return;
-    }
     if ("unknown" in parsed) {
       await args.ack(
         ephemeral(
@@ -241,6 +227,8 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
           ),
         );
       }
+      case "export":
+        return args.ack(ephemeral(exportMessage(reportInput(deps, teamId).closed)));
       case "actions":
         return args.ack(ephemeral(actionsMessage(reportInput(deps, teamId).closed)));
       case "me": {

@@ -5,6 +5,7 @@ export const USAGE_LINES: readonly [string, string][] = [
   ["/alignment report", "the full report of the latest closed round"],
   ["/alignment status", "participation in the open round"],
   ["/alignment actions", "the suggested joint actions from the latest results"],
+  ["/alignment export", "the latest results as CSV (group figures only)"],
   ["/alignment me", "your own answers beside each team's averages (only you see them)"],
   [
     "/alignment launch [days]",

@@ -69,6 +69,13 @@ describe("when a round closes", () => {
       );
       expect(text).toContain("Suggested joint actions");
     }
+    await h.driver.command(ADMIN, SALES, "export");
+    const exported = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    expect(exported).toContain(
+      "```group,n,mean_total,level\\nSales,5,60.0,Aligned\\nMarketing,5,39.0,Undefined",
+    );
+    expect(exported).toContain("5,Useful collateral,2.50,4.00,1.00,3.00,0.00");
+
     const dm = h.fake.dms(LEADER).at(-1);
     expect(JSON.stringify(dm?.blocks)).toContain("Every statement");
     expect(JSON.stringify(dm?.blocks)).toContain("Truce's own addition");
@@ -155,6 +162,7 @@ describe("anonymity", () => {
     ]);
     await closeRound(h);
     await h.driver.command(ADMIN, SALES, "report");
+    await h.driver.command(ADMIN, SALES, "export");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
     await h.driver.appHomeOpened(ADMIN);
     await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
@@ -168,6 +176,9 @@ describe("anonymity", () => {
     expect(said).not.toContain("80.0");
     expect(said).not.toContain("30.0");
     expect(said).not.toContain("How differently the two sides see it");
+    expect(said).toContain("Everyone,7,65.7,Aligned"); // the export has Everyone…
+    expect(said).not.toMatch(/(Sales|Marketing),\d+,/); // …and no side
+    expect(said).not.toContain("sales_mean");
     expect(said).toContain(
       "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2).",
     );

@@ -310,10 +310,6 @@ describe("the command surface", () => {
     await h.driver.command(ADMIN, SALES, "frobnicate now");
     expect(replyTo(h, ADMIN)).toContain("`frobnicate` isn't a Truce command");
     expect(replyTo(h, ADMIN)).toContain("/alignment status");
-    await h.driver.command(ADMIN, SALES, "export");
-    expect(replyTo(h, ADMIN)).toContain(
-      "`/alignment export` isn't available in this version of Truce yet",
-    );
   });
 
   it("rejects a badly signed or stale request with 401 and does nothing", async () => {

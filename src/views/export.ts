@@ -1,0 +1,74 @@
+import type { KnownBlock } from "@slack/types";
+import { stringify } from "csv-stringify/sync";
+import { meanTotal } from "./figures.js";
+import type { ClosedRound } from "./report.js";
+import { context, header, type MessageView, plainDate, section } from "./text.js";
+
+/** Rating means and gaps in the CSV: two decimals, as plain numbers a spreadsheet reads. */
+const num = (value: number | undefined) => (value === undefined ? "" : value.toFixed(2));
+
+/**
+ * The latest results as CSV (group figures, then one row per statement). Built from the round's
+ * report, so it holds exactly what the report may show: group figures only, per-side columns only
+ * when both sides reach the minimum group size.
+ */
+export function exportCsv(closed: ClosedRound): { groups: string; statements: string } {
+  const { report } = closed;
+  const groups = stringify([
+    ["group", "n", "mean_total", "level"],
+    ...report.levels.map((row) => [row.label, row.n, meanTotal(row.mean), row.level]),
+  ]);
+  const gapByNumber = new Map(report.gap?.statements.map((g) => [g.number, g]));
+  const perSide = report.gap !== undefined;
+  const statements = stringify([
+    [
+      "statement",
+      "theme",
+      "everyone_mean",
+      ...(perSide ? ["sales_mean", "marketing_mean", "gap", "p_value"] : []),
+    ],
+    ...(report.everyone?.statements ?? []).map((s) => {
+      const gap = gapByNumber.get(s.number);
+      return [
+        s.number,
+        s.theme,
+        num(s.mean),
+        ...(perSide
+          ? [
+              num(gap?.sales),
+              num(gap?.marketing),
+              num(gap?.gap),
+              gap?.significance ? gap.significance.pValue.toFixed(4) : "",
+            ]
+          : []),
+      ];
+    }),
+  ]);
+  return { groups, statements };
+}
+
+const codeBlock = (csv: string) => `\`\`\`${csv.trimEnd()}\`\`\``;
+
+/** `/alignment export`: the CSV in code blocks, ready to copy into a spreadsheet. */
+export function exportMessage(closed: ClosedRound | undefined): MessageView {
+  if (!closed) {
+    const text = "No round has closed yet, so there is nothing to export.";
+    return { text, blocks: [section(text)] };
+  }
+  const csv = exportCsv(closed);
+  const blocks: KnownBlock[] = [
+    header("Alignment results as CSV"),
+    context(
+      `Round closed ${plainDate(closed.closedAt)}. Copy a block into a spreadsheet; group figures only, as in the report.`,
+    ),
+  ];
+  if (closed.report.levels.length === 0) {
+    blocks.push(section(closed.report.notes.join(" ") || "Too few answers to export anything."));
+  } else {
+    blocks.push(
+      section(`*Groups*\n${codeBlock(csv.groups)}`),
+      section(`*Statements*\n${codeBlock(csv.statements)}`),
+    );
+  }
+  return { text: `Alignment results (round closed ${plainDate(closed.closedAt)}) as CSV.`, blocks };
+}
