@@ -7,7 +7,7 @@ import type { Side } from "../survey/types.js";
 import { invitationMessage, reminderMessage } from "../views/invitation.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import type { OpenRoundStatus } from "../views/status.js";
-import { slackDate } from "../views/text.js";
+import { type MessageView, slackDate } from "../views/text.js";
 import { describeError, ensureChannelAccess, postToChannel } from "./slack.js";
 
 export const DEFAULT_ROUND_DAYS = 7;
@@ -216,13 +216,30 @@ export function createInvitationRefresher(deps: Deps, client: () => WebClient) {
         participation,
         credit: deps.instrument.credit,
       });
-      try {
-        await client().chat.update({ channel: invitation.channel, ts: invitation.ts, ...message });
-      } catch (error) {
-        deps.logger.warn(
-          `Could not update the invitation in ${invitation.channel}: ${describeError(error)}`,
-        );
-      }
+      await update(invitation, message, "invitation");
+    }
+    // Reminders are snapshots; only at close do they change, to lose their survey button.
+    if (round.closedAt === undefined) return;
+    const closedReminder = reminderMessage({
+      roundId: round.id,
+      closesAt: round.closesAt,
+      closedAt: round.closedAt,
+      participation,
+    });
+    for (const reminder of deps.store.rounds.reminders(round.id)) {
+      await update(reminder, closedReminder, "reminder");
+    }
+  }
+
+  async function update(
+    where: { channel: string; ts: string },
+    message: MessageView,
+    what: string,
+  ): Promise<void> {
+    try {
+      await client().chat.update({ channel: where.channel, ts: where.ts, ...message });
+    } catch (error) {
+      deps.logger.warn(`Could not update the ${what} in ${where.channel}: ${describeError(error)}`);
     }
   }
 
@@ -285,6 +302,7 @@ export async function remindRound(
   const message = reminderMessage({
     roundId: round.id,
     closesAt: round.closesAt,
+    closedAt: undefined,
     participation: participationIn(deps, round.id),
   });
   const posted: string[] = [];
@@ -292,7 +310,8 @@ export async function remindRound(
   for (const channel of [round.salesChannel, round.marketingChannel]) {
     if (!deps.store.sentLog.claim(teamId, "reminder", channel, day, deps.clock())) continue;
     try {
-      await postToChannel(client, channel, message);
+      const ts = await postToChannel(client, channel, message);
+      if (ts) deps.store.rounds.addReminder(round.id, { channel, ts });
       posted.push(channel);
     } catch (error) {
       deps.store.sentLog.release(teamId, "reminder", channel, day);

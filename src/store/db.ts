@@ -58,6 +58,15 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team_id, kind, recipient_key, period)
   );
   `,
+  `
+  -- Reminders posted during a round, so their survey button can be taken away at close.
+  CREATE TABLE reminders (
+    round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    channel  TEXT NOT NULL,
+    ts       TEXT NOT NULL,
+    PRIMARY KEY (round_id, channel, ts)
+  );
+  `,
 ];
 
 /** Open (creating if needed) the database file, set pragmas and apply pending migrations. */

@@ -100,6 +100,12 @@ export function createRoundRepository(db: Db) {
     "SELECT side, channel, ts FROM invitations WHERE round_id = ? ORDER BY side DESC",
   );
   const deleteRound = db.prepare("DELETE FROM rounds WHERE id = ?");
+  const insertReminder = db.prepare(
+    "INSERT OR IGNORE INTO reminders (round_id, channel, ts) VALUES (?, ?, ?)",
+  );
+  const reminders = db.prepare<[number], { channel: string; ts: string }>(
+    "SELECT channel, ts FROM reminders WHERE round_id = ? ORDER BY ts",
+  );
 
   return {
     get: (id: number): Round | undefined => {
@@ -148,6 +154,10 @@ export function createRoundRepository(db: Db) {
       insertInvitation.run(roundId, invitation.side, invitation.channel, invitation.ts);
     },
     invitations: (roundId: number): Invitation[] => invitations.all(roundId),
+    addReminder: (roundId: number, reminder: { channel: string; ts: string }): void => {
+      insertReminder.run(roundId, reminder.channel, reminder.ts);
+    },
+    reminders: (roundId: number): { channel: string; ts: string }[] => reminders.all(roundId),
   };
 }
 

@@ -56,9 +56,17 @@ export function invitationMessage(input: InvitationInput): MessageView {
 export function reminderMessage(input: {
   roundId: number;
   closesAt: number;
+  closedAt: number | undefined;
   participation: Participation;
 }): MessageView {
   const line = participationLine(input.participation);
+  if (input.closedAt !== undefined) {
+    const closed = `This round closed on ${slackDate(input.closedAt)}; run \`/alignment report\` for the results.`;
+    return {
+      text: `The Sales & Marketing survey closed on ${plainDate(input.closedAt)}.`,
+      blocks: [section(`:bell: ${closed}`), context(`:bar_chart: Final responses: ${line}`)],
+    };
+  }
   return {
     text: `Reminder: the Sales & Marketing survey closes ${plainDate(input.closesAt)}. So far: ${line}.`,
     blocks: [

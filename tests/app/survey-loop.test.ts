@@ -240,6 +240,19 @@ describe("/alignment remind", () => {
     await h.driver.command(LEADER, SALES, "remind");
     await h.fake.waitFor(() => h.fake.messagesIn(SALES).length === 3);
 
+    // At close every reminder loses its button too: no dead buttons left behind.
+    await h.driver.command(LEADER, SALES, "close");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
+    await h.truce.idle();
+    const round = h.store.rounds.latestClosed(h.fake.teamId);
+    const reminders = h.store.rounds.reminders(round?.id as number);
+    expect(reminders).toHaveLength(4); // two days, two channels
+    for (const { channel, ts } of reminders) {
+      const blocks = JSON.stringify(h.fake.message(channel, ts)?.blocks);
+      expect(blocks).not.toContain("open_survey");
+      expect(blocks).toContain("This round closed on");
+    }
+
     const [user] = people("sales", 2).slice(1) as [string];
     await h.driver.command(user, SALES, "remind");
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === user));

@@ -35,13 +35,13 @@ afterEach(() => {
 
 describe("database", () => {
   it("creates the file and applies every migration to an empty database, once", () => {
-    expect(schemaVersion(store.db)).toBe(1);
+    expect(schemaVersion(store.db)).toBe(2);
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.db.pragma("foreign_keys", { simple: true })).toBe(1);
     store.close();
     const again = openDatabase(path);
-    expect(schemaVersion(again)).toBe(1);
-    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 1 });
+    expect(schemaVersion(again)).toBe(2);
+    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 2 });
     again.close();
     store = openStore(path);
   });
