@@ -15,6 +15,7 @@ import {
   statementBlockId,
   surveyModal,
   thanksModal,
+  wordingChangedModal,
 } from "../views/survey-modal.js";
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
@@ -56,6 +57,15 @@ export const SAVE_FAILED =
 const isOpen = (round: Round | undefined, now: number): round is Round =>
   round !== undefined && round.closedAt === undefined && round.closesAt > now;
 
+/**
+ * Answers are stored by position, so they are only comparable under the wording the round was
+ * launched with. If TRUCE_INSTRUMENT changed in mid-round, the survey stops taking answers
+ * rather than mixing two wordings in one round.
+ */
+const sameWording = (round: Round, deps: Deps) =>
+  round.statementIds.length === deps.instrument.statements.length &&
+  round.statementIds.every((id, i) => id === deps.instrument.statements[i]?.id);
+
 export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefresher) {
   const { store, clock } = deps;
 
@@ -68,7 +78,9 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
       const round = store.rounds.get(Number(action.value));
       const usable = round?.teamId === teamId && isOpen(round, clock()) ? round : undefined;
       let view: ReturnType<typeof surveyModal>;
-      if (!usable) {
+      if (usable && !sameWording(usable, deps)) {
+        view = wordingChangedModal();
+      } else if (!usable) {
         view = roundClosedModal(round?.closedAt ?? round?.closesAt);
       } else {
         const previous = store.responses.find(usable.id, deps.personKey(teamId, body.user.id));
@@ -110,6 +122,10 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
         response_action: "update",
         view: roundClosedModal(round?.closedAt ?? round?.closesAt),
       });
+      return;
+    }
+    if (!sameWording(round, deps)) {
+      await ack({ response_action: "update", view: wordingChangedModal() });
       return;
     }
     const parsed = parseSubmission(view.state.values, deps.instrument.statements.length);

@@ -118,3 +118,12 @@ export function roundClosedModal(closedAt: number | undefined): ModalView {
     ),
   ]);
 }
+
+/** Shown when the survey's wording changed after the round was launched. */
+export function wordingChangedModal(): ModalView {
+  return noticeModal("Survey unavailable", "OK", [
+    section(
+      "The wording of this survey changed after the round was launched, so it can't take answers any more: answers under two wordings can't be compared. A leader can run `/alignment close` and launch a new round.",
+    ),
+  ]);
+}

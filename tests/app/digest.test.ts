@@ -7,16 +7,14 @@ import {
   launchRound,
   people,
   replyTo,
+  restartHarness,
   SALES,
   startHarness,
 } from "./harness.js";
 
 const PARIS_LEADER = "U0LEADPARIS";
 let h: Harness;
-let again: Harness | undefined;
 afterEach(async () => {
-  await again?.close();
-  again = undefined;
   await h?.close();
 });
 
@@ -49,14 +47,10 @@ describe("the leaders' weekly digest", () => {
     expect(h.fake.dms(PARIS_LEADER)).toHaveLength(1);
 
     // A restart does not send this week's digest again.
-    await h.truce.stop();
-    h.store.close();
-    again = await startHarness({ dir: h.dir, env: { TRUCE_LEADERS: `${LEADER},${PARIS_LEADER}` } });
-    again.fake.addUser({ id: PARIS_LEADER, name: "pia", tz: "Europe/Paris" });
-    again.advance(6 * HOUR);
-    expect((await again.truce.runDueJobs()).digests).toBe(0);
-    h = again;
-    again = undefined;
+    h = await restartHarness(h, { env: { TRUCE_LEADERS: `${LEADER},${PARIS_LEADER}` } });
+    h.fake.addUser({ id: PARIS_LEADER, name: "pia", tz: "Europe/Paris" });
+    h.advance(6 * HOUR);
+    expect((await h.truce.runDueJobs()).digests).toBe(0);
   });
 
   it("catches up on a digest missed while Truce was down, within a day", async () => {

@@ -74,6 +74,8 @@ export interface HarnessOptions {
   instrument?: Instrument;
   /** Reuse a database directory (restart tests). */
   dir?: string;
+  /** Remove `dir` on close even though it was given (the harness took it over on a restart). */
+  ownsDir?: boolean;
   rateLimit?: false;
   /** Make LEADER a workspace admin (for tests that lead through admin status, TRUCE_LEADERS unset). */
   leaderIsAdmin?: boolean;
@@ -153,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await truce.stop();
       store.close();
       await fake.close();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.dir || options.ownsDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -230,4 +232,12 @@ export async function closeRound(h: Harness): Promise<void> {
     timeoutMs: 10_000,
   });
   await h.truce.idle();
+}
+
+/** Stops the app (and its Slack sandbox) and starts a new one on the same database directory. */
+export async function restartHarness(old: Harness, options: HarnessOptions = {}): Promise<Harness> {
+  await old.truce.stop();
+  old.store.close();
+  await old.fake.close();
+  return startHarness({ ...options, dir: old.dir, ownsDir: true });
 }

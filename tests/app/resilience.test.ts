@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.js";
+import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import type { Harness } from "./harness.js";
 import {
   ADMIN,
@@ -10,16 +11,14 @@ import {
   MARKETING,
   people,
   ratingsFor,
+  restartHarness,
   SALES,
   startHarness,
   surveyValues,
 } from "./harness.js";
 
 let h: Harness;
-let second: Harness | undefined;
 afterEach(async () => {
-  await second?.close();
-  second = undefined;
   await h?.close();
 });
 
@@ -144,28 +143,48 @@ describe("restarts", () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
     const invitations = await launchRound(h);
     await answerAll(h, invitations, [...everyone("sales", 3, 70), ...everyone("marketing", 3, 50)]);
-    await h.truce.stop();
-    h.store.close();
-    second = await startHarness({ salesPeople: 3, marketingPeople: 3, dir: h.dir });
-    await second.driver.command(ADMIN, SALES, "status");
-    expect(second.fake.responses.at(-1)?.text).toContain(
+    h = await restartHarness(h, { salesPeople: 3, marketingPeople: 3 });
+    await h.driver.command(ADMIN, SALES, "status");
+    expect(h.fake.responses.at(-1)?.text).toContain(
       "Sales n=3 (of 5) · Marketing n=3 (of 5) · Everyone n=6",
     );
     // The person's key is stable across restarts: their answer is still recognised as theirs.
     const user = people("sales", 1)[0] as string;
     const invitation = h.fake.messagesIn(SALES)[0];
-    const round = second.store.rounds.openFor(second.fake.teamId);
-    await second.driver.blockAction(user, {
+    const round = h.store.rounds.openFor(h.fake.teamId);
+    await h.driver.blockAction(user, {
       actionId: "open_survey",
       value: String(round?.id),
       channelId: SALES,
       messageTs: invitation?.ts as string,
     });
-    const view = await second.fake.waitFor(() => second?.fake.lastView(user));
+    const view = await h.fake.waitFor(() => h.fake.lastView(user));
     expect(JSON.stringify(view.view.blocks)).toContain("You already answered this round");
     // h's harness objects are closed; only its directory is reused.
-    h = second;
-    second = undefined;
+  });
+});
+
+describe("own wording", () => {
+  it("stops taking answers when TRUCE_INSTRUMENT changed after the round was launched", async () => {
+    h = await startHarness();
+    const invitations = await launchRound(h);
+    const reworded = {
+      ...DEFAULT_INSTRUMENT,
+      statements: DEFAULT_INSTRUMENT.statements.map((s, i) => ({ ...s, id: `org-${i + 1}` })),
+    };
+    h = await restartHarness(h, { instrument: reworded });
+    const [user] = people("sales", 1) as [string];
+    const round = h.store.rounds.openFor(h.fake.teamId);
+    await h.driver.blockAction(user, {
+      actionId: "open_survey",
+      value: String(round?.id),
+      channelId: SALES,
+      messageTs: invitations.sales,
+    });
+    const view = await h.fake.waitFor(() => h.fake.lastView(user));
+    expect(JSON.stringify(view.view.blocks)).toContain(
+      "The wording of this survey changed after the round was launched",
+    );
   });
 });
 
