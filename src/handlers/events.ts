@@ -29,7 +29,10 @@ export function registerEvents(app: App, deps: Deps) {
     try {
       await client.views.publish({
         user_id: event.user,
-        view: homeView(reportInput(deps, context.teamId ?? "")),
+        view: homeView({
+          ...reportInput(deps, context.teamId ?? ""),
+          openRoundId: deps.store.rounds.openFor(context.teamId ?? "")?.id,
+        }),
       });
     } catch (error) {
       deps.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);

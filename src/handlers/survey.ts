@@ -104,7 +104,8 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
         await client.views.open({ trigger_id: body.trigger_id, view });
       } catch (error) {
         deps.logger.warn(`Could not open the survey: ${describeError(error)}`);
-        await respond({
+        // A click in the Home tab has no response_url to answer on; the log line is all we can do.
+        await respond?.({
           response_type: "ephemeral",
           replace_original: false,
           text: "Sorry, Slack didn't let me open the survey just then. Please press *Take the survey* again.",

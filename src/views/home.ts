@@ -1,14 +1,26 @@
 import type { HomeView, KnownBlock } from "@slack/types";
 import { USAGE_LINES } from "./help.js";
+import { surveyButton } from "./invitation.js";
 import type { ReportInput } from "./report.js";
 import { reportMessage } from "./report.js";
-import { context, divider, header, section } from "./text.js";
+import { context, divider, header, section, slackDate } from "./text.js";
 
 /** The App Home tab: the latest results, the open round and the commands. */
-export function homeView(input: ReportInput): HomeView {
+export function homeView(input: ReportInput & { openRoundId?: number }): HomeView {
   const report = reportMessage(input);
+  // An open round can be answered from here too (the side is then chosen in the survey).
+  const answerHere: KnownBlock[] =
+    input.open && input.openRoundId !== undefined
+      ? [
+          section(
+            `:ballot_box_with_ballot: *A survey round is open* until ${slackDate(input.open.closesAt)}. It takes about 5 minutes and is anonymous.`,
+          ),
+          surveyButton(input.openRoundId),
+        ]
+      : [];
   const blocks: KnownBlock[] = [
-    ...report.blocks.slice(0, 90),
+    ...answerHere,
+    ...report.blocks.slice(0, 85),
     divider(),
     header("Commands"),
     section(USAGE_LINES.map(([command, what]) => `• \`${command}\` — ${what}`).join("\n")),

@@ -15,7 +15,7 @@ export interface InvitationInput {
 }
 
 /** The button that opens the survey; its value is the round id. */
-function surveyButton(roundId: number): ActionsBlock {
+export function surveyButton(roundId: number): ActionsBlock {
   return {
     type: "actions",
     block_id: "survey_actions",

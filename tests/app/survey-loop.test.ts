@@ -207,6 +207,30 @@ describe("one complete round in Slack", () => {
   });
 });
 
+describe("the Home tab", () => {
+  it("lets people answer an open round from Home, choosing their side in the survey", async () => {
+    h = await startHarness();
+    await launchRound(h);
+    const [user] = people("marketing", 1) as [string];
+    await h.driver.appHomeOpened(user);
+    const home = await h.fake.waitFor(() => h.fake.homeViews.get(user));
+    expect(JSON.stringify(home.view.blocks)).toContain("A survey round is open");
+    const before = new Set(h.fake.viewsOf(user).map((v) => v.id));
+    await h.driver.clickViewButton(user, home.id, "open_survey");
+    const modal = await h.fake.waitFor(() =>
+      h.fake.viewsOf(user).find((v) => !before.has(v.id) && v.type === "modal"),
+    );
+    const side = (
+      modal.view.blocks as Array<{ block_id?: string; element?: { initial_option?: unknown } }>
+    ).find((b) => b.block_id === "side");
+    expect(side?.element?.initial_option).toBeUndefined();
+    await h.driver.submitView(user, modal.id, surveyValues("marketing", ratingsFor(55)));
+    const round = h.store.rounds.openFor(h.fake.teamId);
+    expect(h.store.responses.counts(round?.id as number)).toEqual({ sales: 0, marketing: 1 });
+    expect(h.fake.errors()).toEqual([]);
+  });
+});
+
 describe("/alignment remind", () => {
   it("posts a reminder with a working button in both channels, once a day", async () => {
     h = await startHarness();
