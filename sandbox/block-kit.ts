@@ -60,9 +60,9 @@ export const BLOCK_KIT_LIMITS = {
   viewBytes: 250_000,
 } as const;
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

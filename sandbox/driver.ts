@@ -20,7 +20,7 @@
 
 import { createHmac, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { elementOptions, findElements } from "./block-kit.js";
+import { elementOptions, findElements, isObj, type Obj } from "./block-kit.js";
 import type {
   FakeSlack,
   RecordedEphemeral,
@@ -29,12 +29,6 @@ import type {
   StoredView,
   ViewResponseOutcome,
 } from "./fake-slack.js";
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Slack's request signature: `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{raw body}`). */
 export function signSlackRequest(

@@ -37,16 +37,12 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import {
   BLOCK_KIT_LIMITS,
+  isObj,
+  type Obj,
   validateMessageBlocks,
   validateView,
   viewByteSize,
 } from "./block-kit.js";
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Public types

@@ -39,14 +39,9 @@ import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
+import { isObj, type Obj } from "./block-kit.js";
 import { type DriverResponse, type RequestOptions, SlackDriver } from "./driver.js";
 import type { FakeSlack } from "./fake-slack.js";
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // A minimal RFC 6455 server connection
