@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
-import type { Market } from "./survey/types.js";
+import { MARKETS, type Market } from "./survey/types.js";
 
 /**
  * The environment, parsed once at start-up (design.md § Configuration). Everything else receives
@@ -70,9 +70,9 @@ const envSchema = z.object({
   TRUCE_MIN_GROUP: optional(
     z.coerce.number().int().min(3, "must be at least 3 (smaller groups would expose individuals)"),
   ).default(3),
-  TRUCE_MARKET: optional(
-    z.enum(["stable", "shifting", "complex"], { error: "must be stable, shifting or complex" }),
-  ).default("shifting"),
+  TRUCE_MARKET: optional(z.enum(MARKETS, { error: "must be stable, shifting or complex" })).default(
+    "shifting",
+  ),
   TRUCE_DIGEST_CRON: optional(
     z.string().refine(isCron, "must be a cron expression such as 0 9 * * 1 (Mondays at 09:00)"),
   ).default("0 9 * * 1"),

@@ -4,6 +4,7 @@ import type { Deps } from "../deps.js";
 import type { InvitationRefresher } from "../services/rounds.js";
 import { describeError } from "../services/slack.js";
 import type { Round } from "../store/index.js";
+import { sameStatementIds } from "../survey/instrument.js";
 import type { Side } from "../survey/types.js";
 import { OPEN_SURVEY_ACTION_ID } from "../views/invitation.js";
 import {
@@ -63,8 +64,10 @@ const isOpen = (round: Round | undefined, now: number): round is Round =>
  * rather than mixing two wordings in one round.
  */
 const sameWording = (round: Round, deps: Deps) =>
-  round.statementIds.length === deps.instrument.statements.length &&
-  round.statementIds.every((id, i) => id === deps.instrument.statements[i]?.id);
+  sameStatementIds(
+    round.statementIds,
+    deps.instrument.statements.map((s) => s.id),
+  );
 
 export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefresher) {
   const { store, clock } = deps;

@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import { type Round, RoundAlreadyOpenError } from "../store/index.js";
+import { sameStatementIds } from "../survey/instrument.js";
 import { analyzeRound, type Mirror, mirrorFor } from "../survey/report.js";
 import type { Participation } from "../survey/summary.js";
 import type { Side } from "../survey/types.js";
@@ -150,8 +151,7 @@ export function closedRoundReport(deps: Deps, round: Round): ClosedRound {
 function analyzeClosedRound(deps: Deps, round: Round): ClosedRound {
   const previousRound = deps.store.rounds.previousClosed(round);
   const sameWording =
-    previousRound !== undefined &&
-    JSON.stringify(previousRound.statementIds) === JSON.stringify(round.statementIds);
+    previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
   const report = analyzeRound({
     instrument: deps.instrument,
     answers: deps.store.responses.answers(round.id),

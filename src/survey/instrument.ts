@@ -150,3 +150,8 @@ export const LEVEL_DESCRIPTIONS: Record<Level, string> = {
   Integrated:
     "Boundaries blur: shared structures, systems, metrics and rewards, marketers embedded in key accounts and a culture where both teams rise or fall together.",
 };
+
+/** Whether two rounds (or a round and an instrument) use the same statements in the same order. */
+export function sameStatementIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}

@@ -29,5 +29,5 @@ export const GROUP_LABELS: Record<Group, string> = {
  * How the organisation's market behaves (`TRUCE_MARKET`). It sets the level worth aiming for:
  * stable → Defined, shifting → Aligned, complex → Integrated (see advice.ts).
  */
-export type Market = "stable" | "shifting" | "complex";
-export const MARKETS: readonly Market[] = ["stable", "shifting", "complex"];
+export const MARKETS = ["stable", "shifting", "complex"] as const;
+export type Market = (typeof MARKETS)[number];

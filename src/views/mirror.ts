@@ -1,10 +1,8 @@
 import type { KnownBlock } from "@slack/types";
 import type { Mirror } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
-import { GROUP_LABELS, type Group } from "../survey/types.js";
+import { GROUP_LABELS, GROUPS } from "../survey/types.js";
 import { context, escapeMrkdwn, header, type MessageView, section } from "./text.js";
-
-const ORDER: readonly Group[] = ["sales", "marketing", "everyone"];
 
 /** `/alignment me`: a person's own ratings beside the visible groups' means. Only they see it. */
 export function mirrorMessage(mirror: Mirror | undefined, reason?: string): MessageView {
@@ -12,7 +10,7 @@ export function mirrorMessage(mirror: Mirror | undefined, reason?: string): Mess
     const text = reason ?? "You have no answers in the latest closed round.";
     return { text, blocks: [section(text)] };
   }
-  const shown = ORDER.filter((g) => mirror.rows.some((r) => r.means[g] !== undefined));
+  const shown = GROUPS.filter((g) => mirror.rows.some((r) => r.means[g] !== undefined));
   const head = `you${shown.map((g) => ` / ${GROUP_LABELS[g]}`).join("")}`;
   const rows = mirror.rows.map((row) => {
     const means = shown.map((g) => ` / ${oneDecimal(row.means[g] as number)}`).join("");
