@@ -84,8 +84,9 @@ function ratingsFor(side: Side): number[] {
     return Math.min(5, Math.max(1, Math.round(m + noise)));
   });
 }
-const surveyValues = (side: Side, ratings: readonly number[]) =>
-  Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, String(r)])]);
+/** Each person is in one team's channel: the form knows their side and does not ask it. */
+const surveyValues = (ratings: readonly number[]) =>
+  Object.fromEntries(ratings.map((r, i) => [`statement_${i + 1}`, String(r)]));
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
       if (!ts) throw new Error(`no invitation in ${channel}`);
       invitation[channel] = ts;
     }
-    const round = store.rounds.openFor(fake.teamId);
+    const round = await store.rounds.openFor(fake.teamId);
     if (!round) throw new Error("no open round after launch");
     say(`bench: round ${round.id} open; ${everyone.length} people invited (${elapsed()})`);
 
@@ -371,7 +372,7 @@ async function main(): Promise<void> {
       const side = sideOf(user);
       const ratings = ratingsFor(side);
       try {
-        const result = await driver.submitView(user, view.id, surveyValues(side, ratings));
+        const result = await driver.submitView(user, view.id, surveyValues(ratings));
         // Acknowledged = Slack shows the "Your answers are saved/updated" modal.
         const reply = JSON.stringify(result.outcome.view?.view.blocks ?? []);
         if (!/Your answers are (saved|updated)/.test(reply)) {

@@ -137,10 +137,8 @@ async function main() {
       for (const user of group) {
         const modal = await driver.openModalFromMessage(user, channel, ts, "open_survey");
         const ratings = ratingsFrom(view);
-        const values = Object.fromEntries([
-          ["side", channel === SALES ? "sales" : "marketing"],
-          ...ratings.map((r, i) => [`statement_${i + 1}`, r]),
-        ]);
+        // Each person is in one team's channel, so the form knows their side and does not ask.
+        const values = Object.fromEntries(ratings.map((r, i) => [`statement_${i + 1}`, r]));
         const result = await driver.submitView(user, modal.id, values);
         slowest = Math.max(slowest, result.ackMs);
       }

@@ -1,17 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { App, type Logger, LogLevel } from "@slack/bolt";
+import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
-import { dropRedeliveredEvents, registerEvents } from "./handlers/events.js";
+import { dropRedeliveries, registerEvents } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
-import type { ClosingDeps } from "./services/closing.js";
+import type { Runtime } from "./runtime.js";
 import { createDigestScheduler } from "./services/digest.js";
+import { createInvitationRefresher } from "./services/invitations.js";
 import { createLeaderDirectory } from "./services/leaders.js";
-import { createInvitationRefresher } from "./services/rounds.js";
 import { describeError } from "./services/slack.js";
 import type { Store } from "./store/index.js";
 import { personKeyer } from "./store/keys.js";
@@ -30,7 +30,7 @@ export interface AppInput {
 
 export interface TruceApp {
   app: App;
-  deps: Deps;
+  runtime: Runtime;
   /** Starts receiving; resolves to the HTTP port (HTTP mode) or undefined (Socket Mode). */
   start(): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -64,22 +64,33 @@ function boltLogger(logger: Logger): Logger {
   };
 }
 
-/** `GET /healthz`: 200 with JSON while the database answers, 503 otherwise. */
-function answerHealth(store: Store, res: ServerResponse): void {
-  let ok = false;
-  try {
-    ok = store.ping();
-  } catch {
-    ok = false;
-  }
+/**
+ * `GET /healthz`: 200 with JSON while the database takes reads and writes (and, in Socket Mode,
+ * the socket to Slack is up), 503 otherwise, saying which part is down.
+ */
+async function answerHealth(
+  store: Store,
+  socket: (() => boolean) | undefined,
+  res: ServerResponse,
+): Promise<void> {
+  const db = await store.health();
+  const database = db.writable ? "writable" : db.readable ? "read-only" : "unreachable";
+  const connected = socket ? socket() : undefined;
+  const ok = db.writable && connected !== false;
   res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-  res.end(JSON.stringify({ ok, database: ok ? "reachable" : "unreachable" }));
+  res.end(
+    JSON.stringify({
+      ok,
+      database,
+      ...(connected === undefined ? {} : { socket: connected ? "connected" : "disconnected" }),
+    }),
+  );
 }
 
-function createHealthServer(store: Store): Server {
+function createHealthServer(store: Store, socket: () => boolean): Server {
   return createServer((req, res) => {
     if (req.method === "GET" && req.url?.split("?")[0] === "/healthz")
-      return answerHealth(store, res);
+      return void answerHealth(store, socket, res);
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ ok: false, error: "not_found" }));
   });
@@ -97,12 +108,12 @@ function listen(server: Server, port: number): Promise<Server> {
 }
 
 /** Every Slack listener, in one place per surface. */
-export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): void {
-  app.use(dropRedeliveredEvents());
-  registerCommands(app, deps, closing);
-  registerSurvey(app, deps, closing.invitations);
-  registerEvents(app, deps);
-  registerSetup(app, deps, closing.leaders);
+export function registerListeners(app: App, rt: Runtime): void {
+  app.use(dropRedeliveries(rt));
+  registerCommands(app, rt);
+  registerSurvey(app, rt);
+  registerEvents(app, rt);
+  registerSetup(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -116,27 +127,42 @@ export function createApp(input: AppInput): TruceApp {
     personKey: personKeyer(input.secret),
     logger: input.logger,
   };
-  const socketMode = config.appToken !== undefined;
-  const healthz = {
-    path: "/healthz",
-    method: ["GET"],
-    handler: (_req: IncomingMessage, res: ServerResponse) => answerHealth(store, res),
-  };
-  const app = new App({
-    token: config.botToken,
-    ...(socketMode
-      ? {
-          socketMode: true,
+  const logger = boltLogger(input.logger);
+  const logLevel = BOLT_LEVELS[config.logLevel === "debug" ? "info" : config.logLevel];
+  // Built here rather than by Bolt so /healthz can tell whether the socket to Slack is up.
+  const socketReceiver =
+    config.appToken !== undefined
+      ? new SocketModeReceiver({
           appToken: config.appToken,
+          logger,
+          logLevel,
           // The socket client keeps its own reconnect-friendly retry policy (the app's short
           // one would give up during a brief Slack outage); it only needs the API URL.
           installerOptions: {
             clientOptions: config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {},
           },
-        }
+        })
+      : undefined;
+  let socketConnected = false;
+  socketReceiver?.client.on("connected", () => {
+    socketConnected = true;
+  });
+  for (const state of ["disconnected", "reconnecting", "disconnecting"])
+    socketReceiver?.client.on(state, () => {
+      socketConnected = false;
+    });
+  const healthz = {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => answerHealth(store, undefined, res),
+  };
+  const app = new App({
+    token: config.botToken,
+    ...(socketReceiver
+      ? { receiver: socketReceiver }
       : { signingSecret: config.signingSecret as string, customRoutes: [healthz] }),
-    logger: boltLogger(input.logger),
-    logLevel: BOLT_LEVELS[config.logLevel === "debug" ? "info" : config.logLevel],
+    logger,
+    logLevel,
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
       // Rate-limited calls wait for Retry-After and go again; other failures retry briefly.
@@ -148,21 +174,21 @@ export function createApp(input: AppInput): TruceApp {
     input.logger.error(`Unhandled error in a Slack handler: ${describeError(error)}`);
   });
 
-  const invitations = createInvitationRefresher(deps, () => app.client);
-  const closing: ClosingDeps = {
-    deps,
-    client: () => app.client,
+  const slack = async (_teamId: string) => app.client;
+  const runtime: Runtime = {
+    ...deps,
+    slack,
     leaders: createLeaderDirectory(config, deps.clock),
-    invitations,
+    invitations: createInvitationRefresher(deps, slack),
   };
-  const digests = createDigestScheduler(deps, closing.leaders, () => app.client);
-  registerListeners(app, deps, closing);
+  const digests = createDigestScheduler(runtime);
+  registerListeners(app, runtime);
 
   let task: ScheduledTask | undefined;
   let ticking: Promise<unknown> = Promise.resolve();
   const tick = () => {
     ticking = ticking
-      .then(() => runDueJobs(closing, digests))
+      .then(() => runDueJobs(runtime, digests))
       .catch((error) => input.logger.error(`Scheduled work failed: ${describeError(error)}`));
     return ticking;
   };
@@ -173,11 +199,17 @@ export function createApp(input: AppInput): TruceApp {
 
   return {
     app,
-    deps,
+    runtime,
     async start() {
+      // This process is the only one on its SQLite file: a delivery left leased by a process
+      // that died is nobody's any more, and is resumed by the first tick.
+      await store.deliveries.releaseAllLeases();
       let server: Server;
-      if (socketMode) {
-        healthServer = await listen(createHealthServer(store), config.port);
+      if (socketReceiver) {
+        healthServer = await listen(
+          createHealthServer(store, () => socketConnected),
+          config.port,
+        );
         await app.start();
         server = healthServer;
       } else {
@@ -193,11 +225,11 @@ export function createApp(input: AppInput): TruceApp {
     async stop() {
       await task?.stop();
       await ticking;
-      await invitations.idle();
+      await runtime.invitations.idle();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
-    runDueJobs: () => runDueJobs(closing, digests),
-    idle: () => invitations.idle(),
+    runDueJobs: () => runDueJobs(runtime, digests),
+    idle: () => runtime.invitations.idle(),
   };
 }

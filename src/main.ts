@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);
     await truce.stop();
-    store.close();
+    await store.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,44 +1,28 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import type { Deps } from "../deps.js";
-import { type ClosingDeps, closeRound } from "../services/closing.js";
+import type { Runtime } from "../runtime.js";
+import { closeRound } from "../services/closing.js";
 import { digestFor } from "../services/digest.js";
-import {
-  DEFAULT_ROUND_DAYS,
-  launchRound,
-  MAX_ROUND_DAYS,
-  mirrorOf,
-  openRoundStatus,
-  remindRound,
-  reportInput,
-} from "../services/rounds.js";
+import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
+import { mirrorOf } from "../services/mirror.js";
+import { openRoundStatus } from "../services/participation.js";
+import { remindRound } from "../services/remind.js";
+import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
-import { helpMessage } from "../views/help.js";
+import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
-import { section, slackDate } from "../views/text.js";
+import { clip, section, slackDate } from "../views/text.js";
 import { openSetup } from "./setup.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 export const COMMAND = "/alignment";
 
-const SUBCOMMANDS = [
-  "help",
-  "report",
-  "status",
-  "launch",
-  "close",
-  "remind",
-  "digest",
-  "export",
-  "actions",
-  "me",
-  "setup",
-] as const;
-type Subcommand = (typeof SUBCOMMANDS)[number];
+/** How much of what someone typed is quoted back in an error: enough to recognise, never 100 kB. */
+export const ECHO_LIMIT = 40;
 
 /** Splits `/alignment` text into a subcommand and its arguments; pure, so it is unit-tested. */
 export function parseCommandText(
@@ -49,7 +33,7 @@ export function parseCommandText(
   const word = first.toLowerCase();
   return (SUBCOMMANDS as readonly string[]).includes(word)
     ? { subcommand: word as Subcommand, args }
-    : { unknown: first };
+    : { unknown: clip(first, ECHO_LIMIT) };
 }
 
 /** `launch [days]`: a whole number of days, 1…60, default 7. */
@@ -59,7 +43,7 @@ export function parseDays(args: readonly string[]): number | { error: string } {
   const days = Number(raw);
   if (rest.length > 0 || !Number.isInteger(days) || days < 1 || days > MAX_ROUND_DAYS) {
     return {
-      error: `\`/alignment launch ${args.join(" ")}\` — the round length must be a whole number of days from 1 to ${MAX_ROUND_DAYS}, e.g. \`/alignment launch 7\`.`,
+      error: `\`/alignment launch ${clip(args.join(" "), ECHO_LIMIT)}\` — the round length must be a whole number of days from 1 to ${MAX_ROUND_DAYS}, e.g. \`/alignment launch 7\`.`,
     };
   }
   return days;
@@ -75,134 +59,156 @@ const NOT_A_LEADER = note(
   "Only the survey's leaders can do that (the people listed in `TRUCE_LEADERS`, or workspace admins when none are listed). Anyone can run `/alignment status` or `/alignment report`.",
 );
 
-export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
-  const { leaders } = closing;
+interface CommandContext {
+  rt: Runtime;
+  args: CommandArgs;
+  rest: string[];
+  teamId: string;
+  userId: string;
+}
 
-  async function requireLeader(args: CommandArgs): Promise<boolean> {
-    try {
-      if (await leaders.isLeader(args.client, args.command.user_id)) return true;
-      await args.respond(ephemeral(NOT_A_LEADER));
-    } catch (error) {
-      deps.logger.warn(`Leader check failed: ${describeError(error)}`);
-      await args.respond(
-        ephemeral(
-          note(
-            "I couldn't check your permissions with Slack just now. Please try again in a minute.",
-          ),
-        ),
-      );
-    }
-    return false;
-  }
+/**
+ * A subcommand anyone may run answers in its acknowledgement. A leaders' subcommand acknowledges
+ * at once (its work may take longer than Slack's 3 seconds), checks the person leads, then
+ * answers on the response_url; `undefined` means it answered some other way (a modal).
+ */
+type Handler =
+  | { leaders: false; reply: (ctx: CommandContext) => Promise<MessageView> }
+  | { leaders: true; reply: (ctx: CommandContext) => Promise<MessageView | undefined> };
 
-  async function launch(args: CommandArgs, rest: string[]): Promise<void> {
-    const days = parseDays(rest);
-    if (typeof days !== "number") {
-      await args.respond(ephemeral(note(days.error)));
-      return;
-    }
-    if (!(await requireLeader(args))) return;
-    try {
-      const result = await launchRound(deps, args.client, {
-        teamId: args.command.team_id,
-        userId: args.command.user_id,
-        days,
-      });
-      if (!result.ok) {
-        await args.respond(ephemeral(note(result.message)));
-        return;
-      }
-      const where = result.posted.map(
-        (side) =>
-          `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
+const HANDLERS = {
+  help: { leaders: false, reply: async () => helpMessage() },
+  report: {
+    leaders: false,
+    reply: async ({ rt, teamId }) => reportMessage(await reportInput(rt, teamId)),
+  },
+  status: {
+    leaders: false,
+    reply: async ({ rt, teamId }) => {
+      const [open, closed] = await Promise.all([
+        rt.store.rounds.openFor(teamId),
+        rt.store.rounds.latestClosed(teamId),
+      ]);
+      return statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
+    },
+  },
+  export: {
+    leaders: false,
+    reply: async ({ rt, teamId }) => exportMessage((await reportInput(rt, teamId)).closed),
+  },
+  actions: {
+    leaders: false,
+    reply: async ({ rt, teamId }) => actionsMessage((await reportInput(rt, teamId)).closed),
+  },
+  me: {
+    leaders: false,
+    reply: async ({ rt, teamId, userId }) => {
+      const mirror = await mirrorOf(rt, teamId, userId);
+      return typeof mirror === "string" ? mirrorMessage(undefined, mirror) : mirrorMessage(mirror);
+    },
+  },
+  launch: { leaders: true, reply: launch },
+  close: { leaders: true, reply: close },
+  setup: { leaders: true, reply: setup },
+  remind: {
+    leaders: true,
+    reply: async ({ rt, args, teamId }) => {
+      const result = await remindRound(rt, args.client, teamId);
+      return note(
+        result.ok
+          ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
+          : result.message,
       );
-      const missed =
-        result.posted.length < 2
-          ? " I couldn't post in the other channel; run `/alignment status` and check my access there."
-          : "";
-      await args.respond(
-        ephemeral(
-          note(
-            `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
-          ),
-        ),
-      );
-    } catch (error) {
-      deps.logger.error(`Launch failed: ${describeError(error)}`);
-      await args.respond(
-        ephemeral(
-          note(
-            `Slack didn't let me launch the round (${describeError(error)}). Nothing was launched; please try again.`,
-          ),
-        ),
-      );
-    }
-  }
+    },
+  },
+  digest: { leaders: true, reply: async ({ rt, teamId }) => digestFor(rt, teamId) },
+} as const satisfies Record<Subcommand, Handler>;
 
-  async function remind(args: CommandArgs): Promise<void> {
-    if (!(await requireLeader(args))) return;
-    const result = await remindRound(deps, args.client, args.command.team_id);
-    await args.respond(
-      ephemeral(
-        note(
-          result.ok
-            ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
-            : result.message,
-        ),
-      ),
+async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promise<MessageView> {
+  const days = parseDays(rest);
+  if (typeof days !== "number") return note(days.error);
+  try {
+    const result = await launchRound(rt, args.client, {
+      teamId,
+      userId,
+      days,
+      botUserId: args.context.botUserId,
+    });
+    if (!result.ok) return note(result.message);
+    const where = result.posted.map(
+      (side) =>
+        `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
+    );
+    const missed =
+      result.posted.length < 2
+        ? " I couldn't post in the other channel yet; I'll keep trying every minute while the round is open. Run `/alignment status` and check my access there."
+        : "";
+    return note(
+      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
+    );
+  } catch (error) {
+    rt.logger.error(`Launch failed: ${describeError(error)}`);
+    return note(
+      `I couldn't launch the round (${describeError(error)}). Nothing was launched; please try again.`,
     );
   }
+}
 
-  async function setup(args: CommandArgs): Promise<void> {
-    if (!(await requireLeader(args))) return;
-    try {
-      await openSetup(deps, args.client, {
-        teamId: args.command.team_id,
-        triggerId: args.command.trigger_id,
-      });
-    } catch (error) {
-      deps.logger.warn(`Could not open the setup: ${describeError(error)}`);
-      await args.respond(
-        ephemeral(
-          note(
-            "Slack didn't let me open the setup just then. Please run `/alignment setup` again.",
-          ),
-        ),
-      );
-    }
+async function close({ rt, teamId }: CommandContext): Promise<MessageView> {
+  let round: Awaited<ReturnType<Runtime["store"]["rounds"]["openFor"]>>;
+  try {
+    round = await rt.store.rounds.openFor(teamId);
+  } catch (error) {
+    return note(
+      `I couldn't read the round (${describeError(error)}). Nothing changed; please try again.`,
+    );
   }
+  if (!round) return note("There is no open round to close.");
+  const result = await closeRound(rt, round);
+  if (!result.ok)
+    return note(
+      `:warning: I couldn't close the round: the ${result.problem}. *The round is still open*; please try again in a minute.`,
+    );
+  if (!result.announced)
+    return note(
+      "The round is closed, but I couldn't post every result message yet. I'll retry every minute; `/alignment report` works now.",
+    );
+  return note(
+    ":checkered_flag: Round closed. The results are posted in both channels; `/alignment report` shows them.",
+  );
+}
 
-  async function close(args: CommandArgs): Promise<void> {
-    if (!(await requireLeader(args))) return;
-    const round = deps.store.rounds.openFor(args.command.team_id);
-    if (!round) {
-      await args.respond(ephemeral(note("There is no open round to close.")));
-      return;
-    }
-    try {
-      await closeRound(closing, round);
-      await args.respond(
-        ephemeral(
-          note(
-            ":checkered_flag: Round closed. The results are posted in both channels; `/alignment report` shows them.",
-          ),
-        ),
-      );
-    } catch (error) {
-      deps.logger.error(`Close failed: ${describeError(error)}`);
-      await args.respond(
-        ephemeral(
-          note(
-            "The round is closed, but I couldn't post every result message. I'll retry in a minute; `/alignment report` works now.",
-          ),
-        ),
-      );
-    }
+async function setup({ rt, args, teamId }: CommandContext): Promise<undefined | MessageView> {
+  try {
+    await openSetup(rt, args.client, { teamId, triggerId: args.command.trigger_id });
+    return undefined;
+  } catch (error) {
+    rt.logger.warn(`Could not open the setup: ${describeError(error)}`);
+    return note(
+      "Slack didn't let me open the setup just then. Please run `/alignment setup` again.",
+    );
   }
+}
 
+async function isLeader(ctx: CommandContext): Promise<MessageView | true> {
+  try {
+    if (await ctx.rt.leaders.isLeader(ctx.teamId, ctx.args.client, ctx.userId)) return true;
+    return NOT_A_LEADER;
+  } catch (error) {
+    ctx.rt.logger.warn(`Leader check failed: ${describeError(error)}`);
+    return note(
+      "I couldn't check your permissions with Slack just now. Please try again in a minute.",
+    );
+  }
+}
+
+const SORRY = note(
+  "Something went wrong on my side and nothing was changed. Please try again in a minute.",
+);
+
+export function registerCommands(app: App, rt: Runtime) {
   app.command(COMMAND, async (args) => {
     const parsed = parseCommandText(args.command.text ?? "");
-    const teamId = args.command.team_id;
     if ("unknown" in parsed) {
       await args.ack(
         ephemeral(
@@ -211,50 +217,38 @@ export function registerCommands(app: App, deps: Deps, closing: ClosingDeps) {
       );
       return;
     }
-    switch (parsed.subcommand) {
-      case "help":
-        return args.ack(ephemeral(helpMessage()));
-      case "report":
-        return args.ack(ephemeral(reportMessage(reportInput(deps, teamId))));
-      case "status": {
-        const open = deps.store.rounds.openFor(teamId);
-        return args.ack(
-          ephemeral(
-            statusMessage(
-              open && openRoundStatus(deps, open),
-              deps.store.rounds.latestClosed(teamId)?.closedAt,
-            ),
-          ),
-        );
+    const ctx: CommandContext = {
+      rt,
+      args,
+      rest: parsed.args,
+      teamId: args.command.team_id,
+      userId: args.command.user_id,
+    };
+    const handler: Handler = HANDLERS[parsed.subcommand];
+    if (!handler.leaders) {
+      let reply: MessageView;
+      try {
+        reply = await handler.reply(ctx);
+      } catch (error) {
+        rt.logger.error(`/alignment ${parsed.subcommand} failed: ${describeError(error)}`);
+        reply = SORRY;
       }
-      case "export":
-        return args.ack(ephemeral(exportMessage(reportInput(deps, teamId).closed)));
-      case "actions":
-        return args.ack(ephemeral(actionsMessage(reportInput(deps, teamId).closed)));
-      case "me": {
-        const mirror = mirrorOf(deps, teamId, args.command.user_id);
-        return args.ack(
-          ephemeral(
-            typeof mirror === "string" ? mirrorMessage(undefined, mirror) : mirrorMessage(mirror),
-          ),
-        );
-      }
-      case "launch":
-        await args.ack();
-        return launch(args, parsed.args);
-      case "close":
-        await args.ack();
-        return close(args);
-      case "setup":
-        await args.ack();
-        return setup(args);
-      case "remind":
-        await args.ack();
-        return remind(args);
-      case "digest":
-        await args.ack();
-        if (await requireLeader(args)) await args.respond(ephemeral(digestFor(deps, teamId)));
-        return;
+      await args.ack(ephemeral(reply));
+      return;
     }
+    await args.ack();
+    const allowed = await isLeader(ctx);
+    if (allowed !== true) {
+      await args.respond(ephemeral(allowed));
+      return;
+    }
+    let reply: MessageView | undefined;
+    try {
+      reply = await handler.reply(ctx);
+    } catch (error) {
+      rt.logger.error(`/alignment ${parsed.subcommand} failed: ${describeError(error)}`);
+      reply = SORRY;
+    }
+    if (reply) await args.respond(ephemeral(reply));
   });
 }

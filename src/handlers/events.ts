@@ -1,75 +1,98 @@
 import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
-import type { Deps } from "../deps.js";
-import { participationIn, reportInput } from "../services/rounds.js";
+import type { Runtime } from "../runtime.js";
+import { sideOfChannel } from "../services/channels.js";
+import { invitationOf } from "../services/invitations.js";
+import { participationIn } from "../services/participation.js";
+import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
 import { homeView } from "../views/home.js";
-import { invitationMessage } from "../views/invitation.js";
+
+/** What makes a request unique: an event's id, or the trigger of a command or interaction. */
+export function requestKey(body: unknown): string | undefined {
+  const b = body as { event_id?: unknown; trigger_id?: unknown } | null | undefined;
+  if (typeof b?.event_id === "string") return `event:${b.event_id}`;
+  if (typeof b?.trigger_id === "string") return `trigger:${b.trigger_id}`;
+  return undefined;
+}
 
 /**
  * Slack redelivers an event (with X-Slack-Retry-Num) when it did not see our acknowledgement in
- * time. Events are acknowledged before any listener runs, so a redelivery is a duplicate of one
- * already being handled: drop it by event_id. Remembers the last `capacity` ids.
+ * time, and a request can arrive twice through a retrying proxy. Each is handled once: the ids
+ * already handled are kept in the database, so a redelivery after a restart is dropped too.
  */
-export function dropRedeliveredEvents(capacity = 1000): Middleware<AnyMiddlewareArgs> {
-  const seen = new Set<string>();
-  return async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId === "string") {
-      if (seen.has(eventId)) return;
-      seen.add(eventId);
-      if (seen.size > capacity) seen.delete(seen.values().next().value as string);
+export function dropRedeliveries(rt: Runtime): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const key = requestKey(args.body);
+    if (key) {
+      let first = true;
+      try {
+        first = await rt.store.requests.firstSeen(args.context.teamId ?? "", key, rt.clock());
+      } catch (error) {
+        // Better to handle a rare duplicate than to drop a request because the log is down.
+        rt.logger.warn(`Could not check for a redelivery: ${describeError(error)}`);
+      }
+      if (!first) {
+        const ack = (args as { ack?: () => Promise<void> }).ack;
+        if (ack) await ack();
+        return;
+      }
     }
-    await next();
+    await args.next();
   };
 }
 
-export function registerEvents(app: App, deps: Deps) {
+export function registerEvents(app: App, rt: Runtime) {
   app.event("app_home_opened", async ({ event, client, context }) => {
     if (event.tab !== "home") return;
+    const teamId = context.teamId ?? "";
     try {
+      const [input, open] = await Promise.all([
+        reportInput(rt, teamId),
+        rt.store.rounds.openFor(teamId),
+      ]);
       await client.views.publish({
         user_id: event.user,
-        view: homeView({
-          ...reportInput(deps, context.teamId ?? ""),
-          openRoundId: deps.store.rounds.openFor(context.teamId ?? "")?.id,
-        }),
+        view: homeView({ ...input, openRoundId: open?.id }),
       });
     } catch (error) {
-      deps.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);
+      rt.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);
     }
   });
 
-  // Someone joins a survey channel while a round is open: show them the invitation privately,
-  // since the original post may be far up the channel.
+  // Someone joins a survey channel while a round is open: they may now answer for its side, and
+  // are shown the invitation privately, since the original post may be far up the channel.
   app.event("member_joined_channel", async ({ event, client, context }) => {
     if (event.user === context.botUserId) return;
-    const round = deps.store.rounds.openFor(event.team ?? context.teamId ?? "");
-    if (
-      !round ||
-      (event.channel !== round.salesChannel && event.channel !== round.marketingChannel)
-    )
-      return;
-    const message = invitationMessage({
-      roundId: round.id,
-      closesAt: round.closesAt,
-      closedAt: undefined,
-      statementCount: round.statementIds.length,
-      participation: participationIn(deps, round.id),
-      credit: deps.instrument.credit,
-    });
+    const teamId = event.team ?? context.teamId ?? "";
+    const round = await rt.store.rounds.openFor(teamId);
+    const side = round && sideOfChannel(round, event.channel);
+    if (!round || !side) return;
+    if (round.membersKnown)
+      await rt.store.members.setPresent(round.id, side, rt.personKey(teamId, event.user), true);
+    const message = invitationOf(rt, round, await participationIn(rt, round.id));
     try {
       await client.chat.postEphemeral({ channel: event.channel, user: event.user, ...message });
     } catch (error) {
-      deps.logger.warn(`Could not show the invitation to a new member: ${describeError(error)}`);
+      rt.logger.warn(`Could not show the invitation to a new member: ${describeError(error)}`);
     }
+  });
+
+  // Someone leaves a survey channel: from now on they cannot answer for its side (an answer
+  // they gave while a member still counts).
+  app.event("member_left_channel", async ({ event, context }) => {
+    const teamId = event.team ?? context.teamId ?? "";
+    const round = await rt.store.rounds.openFor(teamId);
+    const side = round && sideOfChannel(round, event.channel);
+    if (!round || !side || !round.membersKnown) return;
+    await rt.store.members.setPresent(round.id, side, rt.personKey(teamId, event.user), false);
   });
 
   // The app was removed or its tokens revoked: stop scheduled work for the workspace. The data
   // stays, so reinstalling picks up where it left off.
   const deactivate = async ({ context }: { context: { teamId?: string } }) => {
     if (!context.teamId) return;
-    deps.store.settings.set(context.teamId, "active", "false");
-    deps.logger.info(
+    await rt.store.settings.set(context.teamId, "active", "false");
+    rt.logger.info(
       `Truce was uninstalled or its tokens revoked in ${context.teamId}; scheduled work stops there.`,
     );
   };

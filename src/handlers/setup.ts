@@ -1,8 +1,8 @@
 import type { App, ViewStateValue } from "@slack/bolt";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
-import type { LeaderDirectory } from "../services/leaders.js";
-import { surveyChannels } from "../services/rounds.js";
+import type { Runtime } from "../runtime.js";
+import { surveyChannels } from "../services/channels.js";
 import { describeError } from "../services/slack.js";
 import type { Side } from "../survey/types.js";
 import {
@@ -51,19 +51,19 @@ export async function openSetup(
 ): Promise<void> {
   await client.views.open({
     trigger_id: input.triggerId,
-    view: setupModal(surveyChannels(deps, input.teamId)),
+    view: setupModal(await surveyChannels(deps, input.teamId)),
   });
 }
 
-export function registerSetup(app: App, deps: Deps, leaders: LeaderDirectory) {
+export function registerSetup(app: App, rt: Runtime) {
   app.view(SETUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     // The modal was opened by a leader, but check again: a view can be submitted much later.
     let allowed = false;
     try {
-      allowed = await leaders.isLeader(client, body.user.id);
+      allowed = await rt.leaders.isLeader(teamId, client, body.user.id);
     } catch (error) {
-      deps.logger.warn(`Leader check failed: ${describeError(error)}`);
+      rt.logger.warn(`Leader check failed: ${describeError(error)}`);
     }
     if (!allowed) {
       await ack({
@@ -77,8 +77,20 @@ export function registerSetup(app: App, deps: Deps, leaders: LeaderDirectory) {
       await ack({ response_action: "errors", errors: parsed.errors });
       return;
     }
-    deps.store.settings.set(teamId, "sales_channel", parsed.channels.sales);
-    deps.store.settings.set(teamId, "marketing_channel", parsed.channels.marketing);
+    try {
+      await rt.store.settings.set(teamId, "sales_channel", parsed.channels.sales);
+      await rt.store.settings.set(teamId, "marketing_channel", parsed.channels.marketing);
+    } catch (error) {
+      rt.logger.error(`Could not save the setup: ${describeError(error)}`);
+      await ack({
+        response_action: "errors",
+        errors: {
+          [CHANNEL_BLOCK_IDS.sales]:
+            "Sorry, I couldn't save the channels just now. Nothing changed: press Save again in a moment.",
+        },
+      });
+      return;
+    }
     await ack({ response_action: "update", view: setupSavedModal(parsed.channels) });
   });
 }

@@ -1,18 +1,22 @@
 import type { App, BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
-import type { InvitationRefresher } from "../services/rounds.js";
+import type { Runtime } from "../runtime.js";
+import { sideOfChannel } from "../services/channels.js";
 import { describeError } from "../services/slack.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
-import type { Side } from "../survey/types.js";
+import { SIDES, type Side } from "../survey/types.js";
 import { OPEN_SURVEY_ACTION_ID } from "../views/invitation.js";
 import {
+  notAMemberModal,
   RATING_ACTION_ID,
   roundClosedModal,
   SIDE_ACTION_ID,
   SIDE_BLOCK_ID,
+  SIDE_LABELS,
   SURVEY_CALLBACK_ID,
+  sideChangedModal,
   statementBlockId,
   surveyModal,
   thanksModal,
@@ -21,9 +25,12 @@ import {
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
-const metadataSchema = z.object({ roundId: z.number().int().positive() });
-const ratingSchema = z.enum(["1", "2", "3", "4", "5"]).transform(Number);
 const sideSchema = z.enum(["sales", "marketing"]);
+const metadataSchema = z.object({
+  roundId: z.number().int().positive(),
+  side: sideSchema.optional(),
+});
+const ratingSchema = z.enum(["1", "2", "3", "4", "5"]).transform(Number);
 
 export type ParsedSubmission =
   | { ok: true; side: Side; ratings: number[] }
@@ -31,13 +38,18 @@ export type ParsedSubmission =
 
 /**
  * Reads a survey submission's state into a side and one rating per statement, or inline errors
- * keyed by block_id (Slack shows them under the offending question). Pure: unit-tested.
+ * keyed by block_id (Slack shows them under the offending question). `knownSide` is the side of
+ * a form that did not ask it. Pure: unit-tested.
  */
-export function parseSubmission(values: StateValues, statementCount: number): ParsedSubmission {
+export function parseSubmission(
+  values: StateValues,
+  statementCount: number,
+  knownSide?: Side,
+): ParsedSubmission {
   const errors: Record<string, string> = {};
-  const side = sideSchema.safeParse(
-    values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value,
-  );
+  const side = knownSide
+    ? { success: true as const, data: knownSide }
+    : sideSchema.safeParse(values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value);
   if (!side.success) errors[SIDE_BLOCK_ID] = "Please choose the team you are on.";
   const ratings: number[] = [];
   for (let i = 0; i < statementCount; i++) {
@@ -69,8 +81,20 @@ const sameWording = (round: Round, deps: Deps) =>
     deps.instrument.statements.map((s) => s.id),
   );
 
-export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefresher) {
-  const { store, clock } = deps;
+/**
+ * The sides a person may answer for: those whose channel they are in. Rounds launched before
+ * members were recorded cannot verify, and take the side people choose.
+ */
+async function allowedSides(
+  rt: Runtime,
+  round: Round,
+  memberKey: string,
+): Promise<readonly Side[]> {
+  return round.membersKnown ? rt.store.members.sidesOf(round.id, memberKey) : SIDES;
+}
+
+export function registerSurvey(app: App, rt: Runtime) {
+  const { store, clock } = rt;
 
   // The invitation's button. The trigger_id lives 3 seconds, so the modal opens before anything else.
   app.action<BlockAction<ButtonAction>>(
@@ -78,35 +102,51 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
     async ({ ack, body, action, client, respond }) => {
       await ack();
       const teamId = body.team?.id ?? body.user.team_id ?? "";
-      const round = store.rounds.get(Number(action.value));
-      const usable = round?.teamId === teamId && isOpen(round, clock()) ? round : undefined;
+      const key = rt.personKey(teamId, body.user.id);
       let view: ReturnType<typeof surveyModal>;
-      if (usable && !sameWording(usable, deps)) {
-        view = wordingChangedModal();
-      } else if (!usable) {
-        view = roundClosedModal(round?.closedAt ?? round?.closesAt);
-      } else {
-        const previous = store.responses.find(usable.id, deps.personKey(teamId, body.user.id));
-        const channel = body.channel?.id;
-        const channelSide: Side | undefined =
-          channel === usable.salesChannel
-            ? "sales"
-            : channel === usable.marketingChannel
-              ? "marketing"
-              : undefined;
-        view = surveyModal({
-          instrument: deps.instrument,
-          roundId: usable.id,
-          closesAt: usable.closesAt,
-          minGroup: deps.config.minGroup,
-          side: previous?.side ?? channelSide,
-          previous: previous?.ratings,
-        });
+      try {
+        const round = await store.rounds.get(Number(action.value));
+        const usable = round?.teamId === teamId && isOpen(round, clock()) ? round : undefined;
+        if (usable && !sameWording(usable, rt)) {
+          view = wordingChangedModal();
+        } else if (!usable) {
+          view = roundClosedModal(round?.closedAt ?? round?.closesAt);
+        } else {
+          const [previous, sides] = await Promise.all([
+            store.responses.find(usable.id, key),
+            allowedSides(rt, usable, key),
+          ]);
+          if (sides.length === 0) {
+            view = notAMemberModal({
+              sales: usable.salesChannel,
+              marketing: usable.marketingChannel,
+            });
+          } else {
+            const preferred = previous?.side ?? sideOfChannel(usable, body.channel?.id);
+            view = surveyModal({
+              instrument: rt.instrument,
+              roundId: usable.id,
+              closesAt: usable.closesAt,
+              minGroup: rt.config.minGroup,
+              sides,
+              side: preferred && sides.includes(preferred) ? preferred : undefined,
+              previous: previous?.ratings,
+            });
+          }
+        }
+      } catch (error) {
+        rt.logger.warn(`Could not prepare the survey: ${describeError(error)}`);
+        await respond?.({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: "Sorry, I couldn't open the survey just then. Please press *Take the survey* again in a minute.",
+        }).catch(() => undefined);
+        return;
       }
       try {
         await client.views.open({ trigger_id: body.trigger_id, view });
       } catch (error) {
-        deps.logger.warn(`Could not open the survey: ${describeError(error)}`);
+        rt.logger.warn(`Could not open the survey: ${describeError(error)}`);
         // A click in the Home tab has no response_url to answer on; the log line is all we can do.
         await respond?.({
           response_type: "ephemeral",
@@ -119,45 +159,68 @@ export function registerSurvey(app: App, deps: Deps, invitations: InvitationRefr
 
   app.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const key = rt.personKey(teamId, body.user.id);
     const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
-    const round = metadata.success ? store.rounds.get(metadata.data.roundId) : undefined;
-    if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
-      await ack({
-        response_action: "update",
-        view: roundClosedModal(round?.closedAt ?? round?.closesAt),
-      });
-      return;
-    }
-    if (!sameWording(round, deps)) {
-      await ack({ response_action: "update", view: wordingChangedModal() });
-      return;
-    }
-    const parsed = parseSubmission(view.state.values, deps.instrument.statements.length);
-    if (!parsed.ok) {
-      await ack({ response_action: "errors", errors: parsed.errors });
-      return;
-    }
-    // Written in one transaction before the ack: an acknowledged answer is never lost.
-    let outcome: "created" | "updated";
+    // Written in one transaction before the ack: an acknowledged answer is never lost. Anything
+    // the database refuses keeps the modal open with everything filled in, so Submit again works.
     try {
-      outcome = store.responses.save({
+      const round = metadata.success ? await store.rounds.get(metadata.data.roundId) : undefined;
+      if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
+        await ack({
+          response_action: "update",
+          view: roundClosedModal(round?.closedAt ?? round?.closesAt),
+        });
+        return;
+      }
+      if (!sameWording(round, rt)) {
+        await ack({ response_action: "update", view: wordingChangedModal() });
+        return;
+      }
+      const knownSide = metadata.success ? metadata.data.side : undefined;
+      const parsed = parseSubmission(view.state.values, rt.instrument.statements.length, knownSide);
+      if (!parsed.ok) {
+        await ack({ response_action: "errors", errors: parsed.errors });
+        return;
+      }
+      const sides = await allowedSides(rt, round, key);
+      if (sides.length === 0) {
+        await ack({
+          response_action: "update",
+          view: notAMemberModal({ sales: round.salesChannel, marketing: round.marketingChannel }),
+        });
+        return;
+      }
+      if (!sides.includes(parsed.side)) {
+        if (knownSide) {
+          await ack({ response_action: "update", view: sideChangedModal() });
+        } else {
+          const other = sides[0] as Side;
+          await ack({
+            response_action: "errors",
+            errors: {
+              [SIDE_BLOCK_ID]: `You're not in the ${SIDE_LABELS[parsed.side]} channel, so your answers count for ${SIDE_LABELS[other]}.`,
+            },
+          });
+        }
+        return;
+      }
+      const outcome = await store.responses.save({
         roundId: round.id,
-        respondentKey: deps.personKey(teamId, body.user.id),
+        respondentKey: key,
         side: parsed.side,
         ratings: parsed.ratings,
         at: clock(),
       });
+      await ack({
+        response_action: "update",
+        view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
+      });
+      void rt.invitations.schedule(round.id);
     } catch (error) {
-      // Keep the modal open with everything filled in, so pressing Submit again loses nothing.
-      deps.logger.error(`Could not save a survey answer: ${describeError(error)}`);
-      await ack({ response_action: "errors", errors: { [SIDE_BLOCK_ID]: SAVE_FAILED } });
-      return;
+      rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
+      // The first statement is always in the form (the side question may not be).
+      await ack({ response_action: "errors", errors: { [statementBlockId(0)]: SAVE_FAILED } });
     }
-    await ack({
-      response_action: "update",
-      view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
-    });
-    void invitations.schedule(round.id);
   });
 }
 

@@ -1,48 +1,58 @@
-import type { Deps } from "../deps.js";
-import { announceClosedRound, type ClosingDeps, closeRound } from "../services/closing.js";
+import type { Runtime } from "../runtime.js";
+import { announceClosedRound, closeRound } from "../services/closing.js";
 import type { DigestScheduler } from "../services/digest.js";
+import { ensureInvitations } from "../services/invitations.js";
 import { describeError } from "../services/slack.js";
 
 const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Slack redelivers an unacknowledged event within minutes; a day of ids is plenty. */
+const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * One tick of the scheduler. What is due lives in the database, so a tick after a restart catches
- * up with whatever was missed, and the sent-log keeps announcements exactly-once.
+ * up with whatever was missed, and the outbox keeps every message exactly-once.
  */
 export async function runDueJobs(
-  c: ClosingDeps,
+  rt: Runtime,
   digests: DigestScheduler,
 ): Promise<{ closed: number[]; digests: number }> {
-  const { deps } = c;
-  const now = deps.clock();
+  const now = rt.clock();
   const closed: number[] = [];
-  for (const round of deps.store.rounds.due(now)) {
-    if (!isActive(deps, round.teamId)) continue;
+  for (const round of await rt.store.rounds.due(now)) {
+    if (!(await isActive(rt, round.teamId))) continue;
     try {
-      if (await closeRound(c, round)) closed.push(round.id);
+      const result = await closeRound(rt, round);
+      if (result.ok && result.closedNow) closed.push(round.id);
     } catch (error) {
-      deps.logger.error(`Closing round ${round.id} failed: ${describeError(error)}`);
+      rt.logger.error(`Closing round ${round.id} failed: ${describeError(error)}`);
     }
   }
-  // Announcements that failed earlier (released in the sent-log) are retried for a day.
-  for (const round of deps.store.rounds.closedSince(now - RETRY_WINDOW_MS)) {
-    if (closed.includes(round.id) || !isActive(deps, round.teamId)) continue;
-    await announceClosedRound(c, round.id, { refreshInvitations: false }).catch((error) =>
-      deps.logger.warn(
-        `Retrying round ${round.id}'s announcements failed: ${describeError(error)}`,
-      ),
+  // A launch interrupted between its two invitations (a crash, a refused post) is completed.
+  for (const round of await rt.store.rounds.allOpen()) {
+    if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;
+    try {
+      const posted = await ensureInvitations(rt, await rt.slack(round.teamId), round);
+      if (posted.failed.length > 0)
+        rt.logger.warn(
+          `Round ${round.id}: the ${posted.failed.join(" and ")} invitation is still not posted.`,
+        );
+    } catch (error) {
+      rt.logger.warn(`Posting round ${round.id}'s invitations failed: ${describeError(error)}`);
+    }
+  }
+  // Announcements that failed or were cut short by a crash are retried for a day.
+  for (const round of await rt.store.rounds.closedSince(now - RETRY_WINDOW_MS)) {
+    if (closed.includes(round.id) || !(await isActive(rt, round.teamId))) continue;
+    await announceClosedRound(rt, round.id, { refreshInvitations: false }).catch((error) =>
+      rt.logger.warn(`Retrying round ${round.id}'s announcements failed: ${describeError(error)}`),
     );
   }
-  let sentDigests = 0;
-  try {
-    sentDigests = await digests.sendDue(
-      deps.store.rounds.teams().filter((team) => isActive(deps, team)),
-    );
-  } catch (error) {
-    deps.logger.warn(`Sending the leaders' digests failed: ${describeError(error)}`);
-  }
+  const teams: string[] = [];
+  for (const team of await rt.store.rounds.teams()) if (await isActive(rt, team)) teams.push(team);
+  const sentDigests = await digests.sendDue(teams);
+  await rt.store.requests.prune(now - REQUEST_MEMORY_MS).catch(() => 0);
   return { closed, digests: sentDigests };
 }
 
-const isActive = (deps: Deps, teamId: string) =>
-  deps.store.settings.get(teamId, "active") !== "false";
+const isActive = async (rt: Runtime, teamId: string) =>
+  (await rt.store.settings.get(teamId, "active")) !== "false";

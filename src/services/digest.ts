@@ -1,9 +1,11 @@
-import type { WebClient } from "@slack/web-api";
 import { CronExpressionParser } from "cron-parser";
 import type { Deps } from "../deps.js";
+import type { Runtime } from "../runtime.js";
 import { digestMessage } from "../views/digest.js";
-import type { LeaderDirectory } from "./leaders.js";
-import { closedRoundReport, openRoundStatus } from "./rounds.js";
+import type { MessageView } from "../views/text.js";
+import { deliverOnce } from "./delivery.js";
+import { openRoundStatus } from "./participation.js";
+import { closedRoundReport } from "./round-report.js";
 import { describeError, openDm } from "./slack.js";
 
 /** A digest missed while Truce was down is still sent if it is less than this late. */
@@ -20,73 +22,92 @@ export function lastScheduledTime(cron: string, timeZone: string, now: number): 
 }
 
 /** What a leader's digest says about a workspace right now. */
-export function digestFor(deps: Deps, teamId: string) {
-  const open = deps.store.rounds.openFor(teamId);
-  const closed = deps.store.rounds.latestClosed(teamId);
+export async function digestFor(deps: Deps, teamId: string): Promise<MessageView> {
+  const [open, closed] = await Promise.all([
+    deps.store.rounds.openFor(teamId),
+    deps.store.rounds.latestClosed(teamId),
+  ]);
   return digestMessage({
     now: deps.clock(),
-    open: open && openRoundStatus(deps, open),
-    closed: closed && closedRoundReport(deps, closed),
+    open: open && (await openRoundStatus(deps, open)),
+    closed: closed && (await closedRoundReport(deps, closed)),
   });
 }
 
-/**
- * Sends each leader the weekly digest when TRUCE_DIGEST_CRON fires in *their* time zone
- * (users.info), else TRUCE_TIMEZONE. The sent-log keys each send by the scheduled time, so it
- * goes out once even across restarts, and one missed while down is caught up within a day.
- * Who leads and where they live change rarely: both are looked up at most hourly.
- */
-export function createDigestScheduler(
-  deps: Deps,
-  leaders: LeaderDirectory,
-  client: () => WebClient,
-) {
-  let directory: { at: number; people: { id: string; timeZone: string }[] } | undefined;
+interface Leader {
+  id: string;
+  timeZone: string;
+}
 
-  async function leadersWithZones(): Promise<{ id: string; timeZone: string }[]> {
-    const now = deps.clock();
-    if (directory && now - directory.at < DIRECTORY_TTL_MS) return directory.people;
-    const ids = await leaders.list(client());
+/**
+ * Sends each leader of each workspace the weekly digest when TRUCE_DIGEST_CRON fires in *their*
+ * time zone (users.info), else TRUCE_TIMEZONE. The outbox keys each send by the scheduled time,
+ * so it goes out once even across restarts, and one missed while down is caught up within a day.
+ * Who leads and where they live change rarely: both are looked up at most hourly, per workspace.
+ */
+export function createDigestScheduler(rt: Runtime) {
+  const directories = new Map<string, { at: number; people: Leader[] }>();
+
+  async function leadersOf(teamId: string): Promise<Leader[]> {
+    const now = rt.clock();
+    const cached = directories.get(teamId);
+    if (cached && now - cached.at < DIRECTORY_TTL_MS) return cached.people;
+    const client = await rt.slack(teamId);
+    const ids = await rt.leaders.list(teamId, client);
     const people = await Promise.all(
       ids.map(async (id) => {
         try {
-          const { user } = await client().users.info({ user: id });
-          return { id, timeZone: user?.tz || deps.config.timeZone };
+          const { user } = await client.users.info({ user: id });
+          return { id, timeZone: user?.tz || rt.config.timeZone };
         } catch {
-          return { id, timeZone: deps.config.timeZone };
+          return { id, timeZone: rt.config.timeZone };
         }
       }),
     );
-    directory = { at: now, people };
+    directories.set(teamId, { at: now, people });
     return people;
   }
 
   async function sendDue(teamIds: readonly string[]): Promise<number> {
-    if (teamIds.length === 0) return 0;
-    const now = deps.clock();
     let sent = 0;
-    const people = await leadersWithZones();
     for (const teamId of teamIds) {
-      for (const leader of people) {
-        const due = lastScheduledTime(deps.config.digestCron, leader.timeZone, now);
-        if (now - due >= DIGEST_CATCH_UP_MS) continue;
-        const key = deps.personKey(teamId, leader.id);
-        const period = new Date(due).toISOString();
-        if (!deps.store.sentLog.claim(teamId, "digest", key, period, now)) continue;
-        try {
-          const dm = await openDm(client(), leader.id);
-          if (dm)
-            await client().chat.postMessage({
-              channel: dm,
-              ...digestFor(deps, teamId),
-              unfurl_links: false,
-            });
-          sent++;
-        } catch (error) {
-          deps.store.sentLog.release(teamId, "digest", key, period);
-          deps.logger.warn(`Could not send a leader's digest: ${describeError(error)}`);
-        }
+      try {
+        sent += await sendDueIn(teamId);
+      } catch (error) {
+        rt.logger.warn(`Sending the leaders' digests failed: ${describeError(error)}`);
       }
+    }
+    return sent;
+  }
+
+  async function sendDueIn(teamId: string): Promise<number> {
+    const now = rt.clock();
+    const due = (await leadersOf(teamId))
+      .map((leader) => ({
+        leader,
+        at: lastScheduledTime(rt.config.digestCron, leader.timeZone, now),
+      }))
+      .filter(({ at }) => now - at < DIGEST_CATCH_UP_MS);
+    if (due.length === 0) return 0;
+    const client = await rt.slack(teamId);
+    let message: MessageView | undefined;
+    let sent = 0;
+    for (const { leader, at } of due) {
+      const key = {
+        teamId,
+        kind: "digest",
+        recipientKey: rt.personKey(teamId, leader.id),
+        period: new Date(at).toISOString(),
+      };
+      if (await rt.store.deliveries.isDone(key)) continue;
+      message ??= await digestFor(rt, teamId);
+      const outcome = await deliverOnce(rt, {
+        key,
+        client,
+        channel: () => openDm(client, leader.id),
+        message,
+      });
+      if (outcome.status === "sent") sent++;
     }
     return sent;
   }

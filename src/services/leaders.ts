@@ -4,27 +4,28 @@ import type { Config } from "../config.js";
 const CACHE_MS = 5 * 60 * 1000;
 
 /**
- * Who may launch, close and receive leaders' messages: TRUCE_LEADERS if set, else the
- * workspace's admins and owners (users.info / users.list). Admin status is cached briefly so a
- * burst of commands costs one lookup.
+ * Who may launch, close and receive leaders' messages in a workspace: TRUCE_LEADERS if set, else
+ * the workspace's admins and owners (users.info / users.list). Admin status is cached briefly,
+ * per workspace, so a burst of commands costs one lookup.
  */
 export function createLeaderDirectory(config: Config, clock: () => number) {
   const adminCache = new Map<string, { admin: boolean; at: number }>();
 
   return {
-    async isLeader(client: WebClient, userId: string): Promise<boolean> {
+    async isLeader(teamId: string, client: WebClient, userId: string): Promise<boolean> {
       if (config.leaders) return config.leaders.includes(userId);
-      const cached = adminCache.get(userId);
+      const cacheKey = `${teamId}:${userId}`;
+      const cached = adminCache.get(cacheKey);
       if (cached && clock() - cached.at < CACHE_MS) return cached.admin;
       const { user } = await client.users.info({ user: userId });
       const admin = Boolean(
         user && !user.deleted && (user.is_admin || user.is_owner || user.is_primary_owner),
       );
-      adminCache.set(userId, { admin, at: clock() });
+      adminCache.set(cacheKey, { admin, at: clock() });
       return admin;
     },
 
-    async list(client: WebClient): Promise<string[]> {
+    async list(_teamId: string, client: WebClient): Promise<string[]> {
       if (config.leaders) return [...config.leaders];
       const leaders: string[] = [];
       let cursor: string | undefined;

@@ -1,3 +1,4 @@
+import type { MessageMetadata } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import type { MessageView } from "../views/text.js";
 
@@ -15,6 +16,29 @@ export function describeError(error: unknown): string {
 export type ChannelCheck =
   | { ok: true; name: string; members: number | undefined }
   | { ok: false; problem: string };
+
+/**
+ * The people in a channel (every page of conversations.members), the bot itself left out.
+ * Bots other than Truce cannot be told apart without a users.info call each; they are few.
+ */
+export async function channelMembers(
+  client: WebClient,
+  channel: string,
+  botUserId: string | undefined,
+): Promise<string[]> {
+  const members: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.conversations.members({
+      channel,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const id of page.members ?? []) if (id !== botUserId) members.push(id);
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  return members;
+}
 
 /**
  * Makes sure the bot can post in a channel: joins public channels by itself; a private channel
@@ -63,10 +87,19 @@ export async function ensureChannelAccess(
 export async function postToChannel(
   client: WebClient,
   channel: string,
-  message: MessageView,
+  message: MessageView & { metadata?: MessageMetadata },
 ): Promise<string | undefined> {
+  const { text, blocks, metadata } = message;
   const post = async () =>
-    (await client.chat.postMessage({ channel, ...message, unfurl_links: false })).ts;
+    (
+      await client.chat.postMessage({
+        channel,
+        text,
+        blocks,
+        ...(metadata ? { metadata } : {}),
+        unfurl_links: false,
+      })
+    ).ts;
   try {
     return await post();
   } catch (error) {

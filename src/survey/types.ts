@@ -13,6 +13,11 @@ export const LEVELS: readonly Level[] = ["Undefined", "Defined", "Aligned", "Int
 export interface Answer {
   side: Side;
   ratings: readonly number[];
+  /**
+   * An opaque, stable pseudonym of the respondent (the same person has the same one in every
+   * round of a workspace), so trends can tell whether two rounds were answered by the same people.
+   */
+  respondent?: string;
 }
 
 /** Every group a report speaks about, in the order reports list them. */

@@ -1,21 +1,51 @@
 import { header, type MessageView, section } from "./text.js";
 
+/**
+ * Every `/alignment` subcommand, in the order help lists them. The handler table is typed
+ * `Record<Subcommand, …>` against this, so a subcommand without a handler does not compile, and
+ * help, the Home tab and the manifest's usage hint (checked by a test) come from one list.
+ */
+export const SUBCOMMAND_HELP = {
+  report: { usage: "/alignment report", summary: "the full report of the latest closed round" },
+  status: { usage: "/alignment status", summary: "participation in the open round" },
+  actions: {
+    usage: "/alignment actions",
+    summary: "the suggested joint actions from the latest results",
+  },
+  export: { usage: "/alignment export", summary: "the latest results as CSV (group figures only)" },
+  me: {
+    usage: "/alignment me",
+    summary: "your own answers beside each team's averages (only you see them)",
+  },
+  launch: {
+    usage: "/alignment launch [days]",
+    summary: "leaders: open a round for 1–60 days (default 7) and invite both channels",
+  },
+  close: {
+    usage: "/alignment close",
+    summary: "leaders: close the open round now and share the results",
+  },
+  remind: {
+    usage: "/alignment remind",
+    summary: "leaders: remind both channels about the open round (once a day)",
+  },
+  setup: { usage: "/alignment setup", summary: "leaders: choose the sales and marketing channels" },
+  digest: {
+    usage: "/alignment digest",
+    summary: "leaders: preview the weekly digest you get by DM",
+  },
+  help: { usage: "/alignment help", summary: "this help" },
+} as const satisfies Record<string, { usage: string; summary: string }>;
+
+export type Subcommand = keyof typeof SUBCOMMAND_HELP;
+export const SUBCOMMANDS = Object.keys(SUBCOMMAND_HELP) as Subcommand[];
+
 export const USAGE_LINES: readonly [string, string][] = [
   ["/alignment", "the latest results (only you see them)"],
-  ["/alignment report", "the full report of the latest closed round"],
-  ["/alignment status", "participation in the open round"],
-  ["/alignment actions", "the suggested joint actions from the latest results"],
-  ["/alignment export", "the latest results as CSV (group figures only)"],
-  ["/alignment me", "your own answers beside each team's averages (only you see them)"],
-  [
-    "/alignment launch [days]",
-    "leaders: open a round for 1–60 days (default 7) and invite both channels",
-  ],
-  ["/alignment close", "leaders: close the open round now and share the results"],
-  ["/alignment remind", "leaders: remind both channels about the open round (once a day)"],
-  ["/alignment setup", "leaders: choose the sales and marketing channels"],
-  ["/alignment digest", "leaders: preview the weekly digest you get by DM"],
-  ["/alignment help", "this help"],
+  ...SUBCOMMANDS.map((name): [string, string] => [
+    SUBCOMMAND_HELP[name].usage,
+    SUBCOMMAND_HELP[name].summary,
+  ]),
 ];
 
 export function helpMessage(problem?: string): MessageView {

@@ -18,6 +18,11 @@ export interface SurveyModalInput {
   roundId: number;
   closesAt: number;
   minGroup: number;
+  /**
+   * The sides the person may answer for: the survey channels they are in. With one, the side is
+   * not asked (it is known); with both, they choose.
+   */
+  sides: readonly Side[];
   /** Pre-selected side: the person's earlier answer, else the channel the button was pressed in. */
   side: Side | undefined;
   /** The person's earlier answer in this round, to pre-fill and say they are updating. */
@@ -26,6 +31,8 @@ export interface SurveyModalInput {
 
 export interface SurveyMetadata {
   roundId: number;
+  /** The side, when the person may answer for one side only (no side question is shown). */
+  side?: Side;
 }
 
 const option = (text: string, value: string): PlainTextOption => ({
@@ -38,21 +45,24 @@ export function surveyModal(input: SurveyModalInput): ModalView {
   const sideOptions = (["sales", "marketing"] as const).map((side) =>
     option(SIDE_LABELS[side], side),
   );
-  const sideBlock: InputBlock = {
-    type: "input",
-    block_id: SIDE_BLOCK_ID,
-    label: { type: "plain_text", text: "Which team are you on?" },
-    hint: {
-      type: "plain_text",
-      text: "Reports compare how each team sees the relationship.",
-    },
-    element: {
-      type: "radio_buttons",
-      action_id: SIDE_ACTION_ID,
-      options: sideOptions,
-      ...(input.side ? { initial_option: sideOptions[input.side === "sales" ? 0 : 1] } : {}),
-    },
-  };
+  const onlySide = input.sides.length === 1 ? input.sides[0] : undefined;
+  const sideBlock: KnownBlock = onlySide
+    ? context(`You're answering for *${SIDE_LABELS[onlySide]}*, the team whose channel you're in.`)
+    : ({
+        type: "input",
+        block_id: SIDE_BLOCK_ID,
+        label: { type: "plain_text", text: "Which team are you on?" },
+        hint: {
+          type: "plain_text",
+          text: "Reports compare how each team sees the relationship.",
+        },
+        element: {
+          type: "radio_buttons",
+          action_id: SIDE_ACTION_ID,
+          options: sideOptions,
+          ...(input.side ? { initial_option: sideOptions[input.side === "sales" ? 0 : 1] } : {}),
+        },
+      } satisfies InputBlock);
   const ratingOptions = instrument.scaleLabels.map((label, i) => option(label, String(i + 1)));
   const statementBlocks: InputBlock[] = instrument.statements.map((statement, index) => {
     const earlier = previous?.[index];
@@ -81,7 +91,10 @@ export function surveyModal(input: SurveyModalInput): ModalView {
     ...statementBlocks,
     context(escapeMrkdwn(instrument.credit)),
   ];
-  const metadata: SurveyMetadata = { roundId: input.roundId };
+  const metadata: SurveyMetadata = {
+    roundId: input.roundId,
+    ...(onlySide ? { side: onlySide } : {}),
+  };
   return {
     type: "modal",
     callback_id: SURVEY_CALLBACK_ID,
@@ -124,6 +137,24 @@ export function wordingChangedModal(): ModalView {
   return noticeModal("Survey unavailable", "OK", [
     section(
       "The wording of this survey changed after the round was launched, so it can't take answers any more: answers under two wordings can't be compared. A leader can run `/alignment close` and launch a new round.",
+    ),
+  ]);
+}
+
+/** Shown instead of the form to someone in neither survey channel: nothing is stored. */
+export function notAMemberModal(channels: { sales: string; marketing: string }): ModalView {
+  return noticeModal("Survey", "OK", [
+    section(
+      `This survey is for the members of <#${channels.sales}> and <#${channels.marketing}>: each team's answers come from its own channel's members. If you belong to one of the teams, ask to be added to its channel, then press *Take the survey* again.`,
+    ),
+  ]);
+}
+
+/** Shown when the person's channels changed while the form was open. */
+export function sideChangedModal(): ModalView {
+  return noticeModal("Survey", "OK", [
+    section(
+      "Your survey channels changed while the form was open, so I can't tell which team to count your answers for. Nothing was saved: please press *Take the survey* again.",
     ),
   ]);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "@slack/bolt";
 import { LogLevel } from "@slack/bolt";
+import Database from "better-sqlite3";
 import { SlackDriver } from "../../sandbox/driver.js";
 import { sandboxEnv } from "../../sandbox/env.js";
 import {
@@ -15,6 +16,7 @@ import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT, type Instrument } from "../../src/survey/instrument.js";
+import { faultyStore, type StoreFaults } from "./faults.js";
 
 export const SIGNING_SECRET = "test-signing-secret";
 export const SECRET = "test-secret-0123456789";
@@ -56,7 +58,10 @@ export interface Harness {
   fake: FakeSlack;
   driver: SlackDriver;
   truce: TruceApp;
+  /** The store the app uses (the real one, behind `faults`). */
   store: Store;
+  /** Makes the app's database fail on purpose. */
+  faults: StoreFaults;
   logger: ReturnType<typeof recordingLogger>;
   dir: string;
   databasePath: string;
@@ -122,7 +127,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ),
   );
   let now = Date.UTC(2026, 10, 23, 9, 0, 0);
-  const store = openStore(databasePath);
+  const { store, faults } = faultyStore(openStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
     config,
@@ -144,6 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     driver,
     truce,
     store,
+    faults,
     logger,
     dir,
     databasePath,
@@ -153,7 +159,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     close: async () => {
       await truce.stop();
-      store.close();
+      await store.close();
       await fake.close();
       if (!options.dir || options.ownsDir) rmSync(dir, { recursive: true, force: true });
     },
@@ -167,8 +173,23 @@ export function ratingsFor(total: number): string[] {
   return Array.from({ length: 20 }, (_, i) => String(base + (i < extra ? 1 : 0)));
 }
 
-export function surveyValues(side: "sales" | "marketing", ratings: readonly string[]) {
-  return Object.fromEntries([["side", side], ...ratings.map((r, i) => [`statement_${i + 1}`, r])]);
+/**
+ * A survey's answers as the driver submits them. The side is answered only when `view` asks it
+ * (someone in both channels); the side of someone in one channel is known, not asked.
+ */
+export function surveyValues(
+  side: "sales" | "marketing",
+  ratings: readonly string[],
+  view?: { view: { blocks?: unknown } },
+) {
+  const asksSide =
+    view === undefined ||
+    (Array.isArray(view.view.blocks) &&
+      view.view.blocks.some((b) => (b as { block_id?: unknown }).block_id === "side"));
+  return Object.fromEntries([
+    ...(asksSide ? [["side", side]] : []),
+    ...ratings.map((r, i) => [`statement_${i + 1}`, r]),
+  ]);
 }
 
 /** The text a person would read: the last ephemeral reply to their command (ack body or response_url). */
@@ -216,7 +237,11 @@ export async function answerAll(
       invitations[a.side],
       "open_survey",
     );
-    const result = await h.driver.submitView(a.user, view.id, surveyValues(a.side, a.ratings));
+    const result = await h.driver.submitView(
+      a.user,
+      view.id,
+      surveyValues(a.side, a.ratings, view),
+    );
     if (result.ackMs >= 3000) throw new Error(`submission acknowledged after ${result.ackMs} ms`);
   }
 }
@@ -237,7 +262,17 @@ export async function closeRound(h: Harness): Promise<void> {
 /** Stops the app (and its Slack sandbox) and starts a new one on the same database directory. */
 export async function restartHarness(old: Harness, options: HarnessOptions = {}): Promise<Harness> {
   await old.truce.stop();
-  old.store.close();
+  await old.store.close();
   await old.fake.close();
   return startHarness({ ...options, dir: old.dir, ownsDir: true });
+}
+
+/** Folds the WAL into the database file (from a connection of the test's own), to read the file. */
+export function checkpoint(databasePath: string): void {
+  const db = new Database(databasePath);
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
 }

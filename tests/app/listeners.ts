@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { registerListeners } from "../../src/app.js";
-import type { ClosingDeps } from "../../src/services/closing.js";
+import type { Runtime } from "../../src/runtime.js";
 
 /** Which commands, events, actions and views the app registers, read off a recording stand-in for Bolt's App. */
 export async function registeredListeners() {
@@ -20,12 +20,6 @@ export async function registeredListeners() {
     view: record(seen.views),
     use: () => undefined,
   } as unknown as App;
-  const closing = {
-    deps: {},
-    invitations: {},
-    leaders: {},
-    client: () => undefined,
-  } as unknown as ClosingDeps;
-  registerListeners(recorder, closing.deps, closing);
+  registerListeners(recorder, {} as Runtime);
   return seen;
 }

@@ -6,6 +6,7 @@ import type { Harness } from "./harness.js";
 import {
   ADMIN,
   answerAll,
+  checkpoint,
   closeRound,
   LEADER,
   launchRound,
@@ -227,7 +228,7 @@ describe("anonymity", () => {
     );
     await closeRound(h);
     await h.driver.command(respondents[0] as string, SALES, "me");
-    h.store.db.pragma("wal_checkpoint(TRUNCATE)");
+    checkpoint(h.databasePath);
     const bytes = readFileSync(h.databasePath).toString("latin1");
     expect(bytes).toContain("ratings"); // the file really is the database
     for (const user of [...respondents, LEADER]) expect(bytes).not.toContain(user);

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openStore } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import type { Harness } from "./harness.js";
 import {
@@ -48,9 +47,9 @@ describe("when Slack fails", () => {
       SALES,
       MARKETING,
     ]);
-    expect(h.store.rounds.openFor(h.fake.teamId)?.invited).toEqual({
-      sales: undefined,
-      marketing: undefined,
+    expect((await h.store.rounds.openFor(h.fake.teamId))?.invited).toEqual({
+      sales: 10,
+      marketing: 10,
     });
   });
 
@@ -115,26 +114,30 @@ describe("when the database fails", () => {
     const invitations = await launchRound(h);
     const [user] = people("sales", 1) as [string];
     const view = await h.driver.openModalFromMessage(user, SALES, invitations.sales, "open_survey");
-    h.store.db.exec("ALTER TABLE responses RENAME TO responses_away");
-    const result = await h.driver.submitView(user, view.id, surveyValues("sales", ratingsFor(60)));
+    h.faults.fail("responses.save", "full");
+    const result = await h.driver.submitView(
+      user,
+      view.id,
+      surveyValues("sales", ratingsFor(60), view),
+    );
     expect(result.body).toEqual({
       response_action: "errors",
       errors: {
-        side: "Sorry, your answers couldn't be saved just now. Nothing is lost: press Submit again in a moment.",
+        statement_1:
+          "Sorry, your answers couldn't be saved just now. Nothing is lost: press Submit again in a moment.",
       },
     });
     expect(h.fake.lastView(user)?.id).toBe(view.id); // the modal, with the answers, is still open
-    h.store.db.exec("ALTER TABLE responses_away RENAME TO responses");
+    h.faults.clear();
   });
 
   it("answers /healthz with 503 when the database is unreachable", async () => {
     h = await startHarness();
     const url = h.driver.appUrl.replace("/slack/events", "/healthz");
-    h.store.db.close();
+    await h.store.close();
     const response = await fetch(url);
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ ok: false, database: "unreachable" });
-    h.store = openStore(h.databasePath); // so the harness can close it again
   });
 });
 
@@ -151,7 +154,7 @@ describe("restarts", () => {
     // The person's key is stable across restarts: their answer is still recognised as theirs.
     const user = people("sales", 1)[0] as string;
     const invitation = h.fake.messagesIn(SALES)[0];
-    const round = h.store.rounds.openFor(h.fake.teamId);
+    const round = await h.store.rounds.openFor(h.fake.teamId);
     await h.driver.blockAction(user, {
       actionId: "open_survey",
       value: String(round?.id),
@@ -174,7 +177,7 @@ describe("own wording", () => {
     };
     h = await restartHarness(h, { instrument: reworded });
     const [user] = people("sales", 1) as [string];
-    const round = h.store.rounds.openFor(h.fake.teamId);
+    const round = await h.store.rounds.openFor(h.fake.teamId);
     await h.driver.blockAction(user, {
       actionId: "open_survey",
       value: String(round?.id),

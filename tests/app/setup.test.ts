@@ -25,7 +25,7 @@ describe("/alignment setup", () => {
     expect(JSON.stringify(saved.outcome.view?.view.blocks)).toContain(
       `Sales: <#${SALES}> · Marketing: <#${MARKETING}>`,
     );
-    expect(h.store.settings.get(h.fake.teamId, "sales_channel")).toBe(SALES);
+    expect(await h.store.settings.get(h.fake.teamId, "sales_channel")).toBe(SALES);
 
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round launched/.test(r.text ?? "")));
@@ -54,7 +54,7 @@ describe("/alignment setup", () => {
     });
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round launched/.test(r.text ?? "")));
-    expect(h.store.rounds.openFor(h.fake.teamId)).toMatchObject({
+    expect(await h.store.rounds.openFor(h.fake.teamId)).toMatchObject({
       salesChannel: SALES,
       marketingChannel: MARKETING,
     });
@@ -71,7 +71,7 @@ describe("/alignment setup", () => {
       response_action: "errors",
       errors: { marketing_channel: "Choose a different channel from the sales channel." },
     });
-    expect(h.store.settings.get(h.fake.teamId, "sales_channel")).toBeUndefined();
+    expect(await h.store.settings.get(h.fake.teamId, "sales_channel")).toBeUndefined();
   });
 
   it("is for leaders only", async () => {

@@ -142,15 +142,19 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
       invitation?.ts as string,
       "open_survey",
     );
-    const submitted = await driver.submitView(user, view.id, surveyValues("sales", ratingsFor(60)));
+    const submitted = await driver.submitView(
+      user,
+      view.id,
+      surveyValues("sales", ratingsFor(60), view),
+    );
     expect(submitted.ackMs).toBeLessThan(3000);
     expect(submitted.body).toMatchObject({ response_action: "update" });
     expect(submitted.outcome.ok).toBe(true);
     expect(JSON.stringify(submitted.outcome.view?.view)).toMatch(/thank/i);
 
-    const round = store.rounds.openFor(fake.teamId);
+    const round = await store.rounds.openFor(fake.teamId);
     expect(round).toBeDefined();
-    expect(store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
 
     await driver.command(ADMIN, SALES, "status");
     expect(replyTo({ fake }, ADMIN)).toContain("Sales n=1");
@@ -177,7 +181,7 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     // The health route is served on PORT in Socket Mode too.
     const health = await fetch(`http://127.0.0.1:${h.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, database: "reachable" });
+    expect(await health.json()).toEqual({ ok: true, database: "writable", socket: "connected" });
 
     await h.truce.idle();
     expect(fake.errors()).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseCommandText, parseDays } from "../../src/handlers/commands.js";
 import { parseSetup } from "../../src/handlers/setup.js";
 import { parseSubmission } from "../../src/handlers/survey.js";
-import { dayIn } from "../../src/services/rounds.js";
+import { dayIn } from "../../src/services/remind.js";
 
 describe("parseCommandText", () => {
   it("reads the subcommand case-insensitively, with its arguments", () => {

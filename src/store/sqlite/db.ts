@@ -67,7 +67,57 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (round_id, channel, ts)
   );
   `,
+  `
+  -- Each round's channel members, under the keyed hash, so a side can be verified without
+  -- storing anyone's raw id. A member who leaves stays recorded (their answer was verified).
+  ALTER TABLE rounds ADD COLUMN members_known INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE round_members (
+    round_id   INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    side       TEXT NOT NULL CHECK (side IN ('sales', 'marketing')),
+    member_key TEXT NOT NULL,
+    present    INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+    PRIMARY KEY (round_id, side, member_key)
+  );
+  CREATE INDEX round_members_by_key ON round_members (round_id, member_key);
+  -- The outbox: intent recorded before posting, marked done after, resumed after a crash.
+  CREATE TABLE deliveries (
+    team_id       TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    recipient_key TEXT NOT NULL,
+    period        TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    ts            TEXT,
+    created_at    INTEGER NOT NULL,
+    done_at       INTEGER,
+    lease_until   INTEGER NOT NULL DEFAULT 0,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (team_id, kind, recipient_key, period)
+  );
+  -- The old sent-log marked a message sent before posting it: what it holds counts as delivered.
+  INSERT INTO deliveries (team_id, kind, recipient_key, period, state, created_at, done_at)
+    SELECT team_id, kind, recipient_key, period, 'done', sent_at, sent_at FROM sent_log;
+  DROP TABLE sent_log;
+  -- Requests and events already handled, so a redelivery is dropped even after a restart.
+  CREATE TABLE seen_requests (
+    team_id TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, key)
+  );
+  CREATE INDEX seen_requests_by_time ON seen_requests (seen_at);
+  -- One row /healthz rewrites, to prove the database takes writes.
+  CREATE TABLE health (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at INTEGER NOT NULL
+  );
+  -- When someone answered, to the minute, could tell who it was: keep the hour only.
+  UPDATE responses SET submitted_at = submitted_at - submitted_at % 3600000,
+                       updated_at   = updated_at - updated_at % 3600000;
+  `,
 ];
+
+/** Answer times are kept to the hour (see migration 3). */
+export const ANSWER_TIME_GRAIN_MS = 60 * 60 * 1000;
 
 /** Open (creating if needed) the database file, set pragmas and apply pending migrations. */
 export function openDatabase(path: string): Db {
@@ -76,8 +126,11 @@ export function openDatabase(path: string): Db {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   db.pragma("synchronous = NORMAL");
+  // Start-up may wait for another process's lock (nothing else is being served yet)...
   db.pragma("busy_timeout = 5000");
   migrate(db);
+  // ...but once serving, a lock wait would block the event loop: busy.ts retries asynchronously.
+  db.pragma("busy_timeout = 0");
   return db;
 }
 

@@ -1,0 +1,16 @@
+import type { WebClient } from "@slack/web-api";
+import type { Deps } from "./deps.js";
+import type { InvitationRefresher } from "./services/invitations.js";
+import type { LeaderDirectory } from "./services/leaders.js";
+
+/**
+ * The one object every handler, service and job receives from the composition root: the
+ * dependencies, the Web API client of a workspace, the leader directory and the invitation
+ * refresher. Jobs have no incoming request, so they ask `slack(teamId)` for a client.
+ */
+export interface Runtime extends Deps {
+  /** The Web API client that acts in a workspace. */
+  slack(teamId: string): Promise<WebClient>;
+  leaders: LeaderDirectory;
+  invitations: InvitationRefresher;
+}

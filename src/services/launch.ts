@@ -1,0 +1,102 @@
+import type { WebClient } from "@slack/web-api";
+import type { Deps } from "../deps.js";
+import { type Round, RoundAlreadyOpenError } from "../store/index.js";
+import type { Side } from "../survey/types.js";
+import { slackDate } from "../views/text.js";
+import { surveyChannels } from "./channels.js";
+import { ensureInvitations } from "./invitations.js";
+import { channelMembers, describeError, ensureChannelAccess } from "./slack.js";
+
+export const DEFAULT_ROUND_DAYS = 7;
+export const MAX_ROUND_DAYS = 60;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type LaunchResult =
+  | { ok: true; round: Round; posted: Side[] }
+  | { ok: false; message: string };
+
+/**
+ * Opens a round: checks the channels, records who is in each (under the keyed hash: a side is
+ * then verified by membership, not by what someone claims), and posts both invitations.
+ */
+export async function launchRound(
+  deps: Deps,
+  client: WebClient,
+  input: { teamId: string; userId: string; days: number; botUserId: string | undefined },
+): Promise<LaunchResult> {
+  const { store, clock } = deps;
+  const existing = await store.rounds.openFor(input.teamId);
+  if (existing) return { ok: false, message: alreadyOpen(existing) };
+  const channels = await surveyChannels(deps, input.teamId);
+  if (!channels.sales || !channels.marketing) {
+    return {
+      ok: false,
+      message:
+        "I don't know the sales and marketing channels yet. Run `/alignment setup` to choose them (or set `TRUCE_SALES_CHANNEL` and `TRUCE_MARKETING_CHANNEL`).",
+    };
+  }
+  if (channels.sales === channels.marketing) {
+    return {
+      ok: false,
+      message:
+        "The sales and marketing channels are the same channel; they must be two different channels.",
+    };
+  }
+  const access = {
+    sales: await ensureChannelAccess(client, channels.sales),
+    marketing: await ensureChannelAccess(client, channels.marketing),
+  };
+  const problems = [access.sales, access.marketing].flatMap((a) => (a.ok ? [] : [a.problem]));
+  if (problems.length > 0) return { ok: false, message: problems.join("\n") };
+
+  const members: Record<Side, string[]> = { sales: [], marketing: [] };
+  for (const side of ["sales", "marketing"] as const) {
+    const channel = channels[side] as string;
+    try {
+      const ids = await channelMembers(client, channel, input.botUserId);
+      members[side] = ids.map((id) => deps.personKey(input.teamId, id));
+    } catch (error) {
+      deps.logger.warn(`Could not list the members of ${channel}: ${describeError(error)}`);
+      return {
+        ok: false,
+        message: `I couldn't see who is in <#${channel}> (${describeError(error)}), and only its members may answer for its side. Nothing was launched; please try again in a minute.`,
+      };
+    }
+  }
+
+  const now = clock();
+  let round: Round;
+  try {
+    round = await store.rounds.open({
+      teamId: input.teamId,
+      openedByKey: deps.personKey(input.teamId, input.userId),
+      openedAt: now,
+      closesAt: now + input.days * DAY_MS,
+      salesChannel: channels.sales,
+      marketingChannel: channels.marketing,
+      statementIds: deps.instrument.statements.map((s) => s.id),
+      invited: { sales: members.sales.length, marketing: members.marketing.length },
+      members,
+    });
+  } catch (error) {
+    if (error instanceof RoundAlreadyOpenError)
+      return { ok: false, message: alreadyOpen(error.round) };
+    throw error;
+  }
+
+  const invitations = await ensureInvitations(deps, client, round);
+  if (invitations.posted.length === 0 && invitations.pending.length === 0) {
+    // Nobody was invited: a round nobody can see would only block the next launch.
+    await store.rounds.discard(round.id);
+    return {
+      ok: false,
+      message:
+        "I couldn't post the invitations (Slack refused both). Nothing was launched; please try again in a minute.",
+    };
+  }
+  return { ok: true, round, posted: [...invitations.posted, ...invitations.pending] };
+}
+
+export function alreadyOpen(round: Round): string {
+  return `A round is already open (it closes ${slackDate(round.closesAt)}). Close it with \`/alignment close\` before launching a new one.`;
+}

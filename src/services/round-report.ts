@@ -1,0 +1,63 @@
+import type { Deps } from "../deps.js";
+import type { Round } from "../store/index.js";
+import { sameStatementIds } from "../survey/instrument.js";
+import { analyzeRound } from "../survey/report.js";
+import type { ClosedRound, ReportInput } from "../views/report.js";
+import { openRoundStatus } from "./participation.js";
+
+/**
+ * A closed round never changes (nor does the one before it), so its analysis is computed once
+ * and kept: `/alignment`, the Home tab and the close announcements then cost a lookup. A few
+ * rounds are kept per process; the oldest is dropped first.
+ */
+const REPORT_CACHE_SIZE = 16;
+const reportCache = new WeakMap<Deps, Map<number, Promise<ClosedRound>>>();
+
+/** The analysis of a closed round, with the trend against the previous closed round of the same wording. */
+export function closedRoundReport(deps: Deps, round: Round): Promise<ClosedRound> {
+  const cache = reportCache.get(deps) ?? new Map<number, Promise<ClosedRound>>();
+  reportCache.set(deps, cache);
+  const cached = cache.get(round.id);
+  if (cached) return cached;
+  const computed = analyzeClosedRound(deps, round);
+  cache.set(round.id, computed);
+  // A failed read is not remembered: the next request tries again.
+  computed.catch(() => cache.delete(round.id));
+  if (cache.size > REPORT_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+  return computed;
+}
+
+async function analyzeClosedRound(deps: Deps, round: Round): Promise<ClosedRound> {
+  const previousRound = await deps.store.rounds.previousClosed(round);
+  const sameWording =
+    previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
+  const report = analyzeRound({
+    instrument: deps.instrument,
+    answers: await deps.store.responses.answers(round.id),
+    roundClosed: true,
+    minGroup: deps.config.minGroup,
+    market: deps.config.market,
+    invited: definedOnly(round.invited),
+    ...(sameWording
+      ? { previous: { answers: await deps.store.responses.answers(previousRound.id) } }
+      : {}),
+  });
+  return { closedAt: round.closedAt as number, report };
+}
+
+const definedOnly = (invited: Round["invited"]) => ({
+  ...(invited.sales !== undefined ? { sales: invited.sales } : {}),
+  ...(invited.marketing !== undefined ? { marketing: invited.marketing } : {}),
+});
+
+/** The data behind `/alignment report`: the latest closed round and the open one, if any. */
+export async function reportInput(deps: Deps, teamId: string): Promise<ReportInput> {
+  const [closed, open] = await Promise.all([
+    deps.store.rounds.latestClosed(teamId),
+    deps.store.rounds.openFor(teamId),
+  ]);
+  return {
+    closed: closed && (await closedRoundReport(deps, closed)),
+    open: open && (await openRoundStatus(deps, open)),
+  };
+}

@@ -1,0 +1,109 @@
+import type { Answer, Side } from "../../survey/types.js";
+import type { MemberRepository, ResponseRepository } from "../types.js";
+import type { Run } from "./busy.js";
+import { ANSWER_TIME_GRAIN_MS, type Db } from "./db.js";
+
+interface ResponseRow {
+  side: Side;
+  ratings: string;
+  submitted_at: number;
+  updated_at: number;
+}
+
+/**
+ * An answer counts only if its respondent was a member of its side's channel (for rounds whose
+ * members were recorded): the minimum-group rule must count verified people, not claims.
+ */
+const VERIFIED = `(
+  NOT (SELECT members_known FROM rounds WHERE id = r.round_id)
+  OR EXISTS (SELECT 1 FROM round_members m
+             WHERE m.round_id = r.round_id AND m.side = r.side AND m.member_key = r.respondent_key)
+)`;
+
+const coarse = (at: number) => at - (at % ANSWER_TIME_GRAIN_MS);
+
+export function createResponseRepository(db: Db, run: Run): ResponseRepository {
+  const existing = db.prepare<[number, string], ResponseRow>(
+    "SELECT side, ratings, submitted_at, updated_at FROM responses WHERE round_id = ? AND respondent_key = ?",
+  );
+  const upsert = db.prepare(
+    `INSERT INTO responses (round_id, respondent_key, side, submitted_at, updated_at, ratings)
+     VALUES (@roundId, @respondentKey, @side, @at, @at, @ratings)
+     ON CONFLICT (round_id, respondent_key)
+     DO UPDATE SET side = excluded.side, ratings = excluded.ratings, updated_at = excluded.updated_at`,
+  );
+  // Ordered by key, not by time: the order of answers must not hint at who answered when.
+  const answers = db.prepare<[number], { side: Side; ratings: string; respondent_key: string }>(
+    `SELECT side, ratings, respondent_key FROM responses r WHERE round_id = ? AND ${VERIFIED}
+     ORDER BY respondent_key`,
+  );
+  const counts = db.prepare<[number], { side: Side; n: number }>(
+    `SELECT side, COUNT(*) AS n FROM responses r WHERE round_id = ? AND ${VERIFIED} GROUP BY side`,
+  );
+  const save = db.transaction(
+    (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" => {
+      const before = existing.get(input.roundId, input.respondentKey);
+      upsert.run({ ...input, at: coarse(input.at), ratings: JSON.stringify(input.ratings) });
+      return before ? "updated" : "created";
+    },
+  );
+
+  return {
+    save: (input) => run(() => save.immediate(input)),
+    find: (roundId, respondentKey) =>
+      run(() => {
+        const row = existing.get(roundId, respondentKey);
+        return (
+          row && {
+            side: row.side,
+            ratings: JSON.parse(row.ratings) as number[],
+            submittedAt: row.submitted_at,
+            updatedAt: row.updated_at,
+          }
+        );
+      }),
+    answers: (roundId) =>
+      run(() =>
+        answers.all(roundId).map(
+          (row): Answer => ({
+            side: row.side,
+            ratings: JSON.parse(row.ratings) as number[],
+            respondent: row.respondent_key,
+          }),
+        ),
+      ),
+    counts: (roundId) =>
+      run(() => {
+        const result: Record<Side, number> = { sales: 0, marketing: 0 };
+        for (const row of counts.all(roundId)) result[row.side] = row.n;
+        return result;
+      }),
+  };
+}
+
+export function createMemberRepository(db: Db, run: Run): MemberRepository {
+  const sides = db.prepare<[number, string], { side: Side }>(
+    "SELECT side FROM round_members WHERE round_id = ? AND member_key = ? AND present = 1 ORDER BY side DESC",
+  );
+  const upsert = db.prepare(
+    `INSERT INTO round_members (round_id, side, member_key, present) VALUES (?, ?, ?, ?)
+     ON CONFLICT (round_id, side, member_key) DO UPDATE SET present = excluded.present`,
+  );
+  const counts = db.prepare<[number], { side: Side; n: number }>(
+    "SELECT side, COUNT(*) AS n FROM round_members WHERE round_id = ? AND present = 1 GROUP BY side",
+  );
+  return {
+    sidesOf: (roundId, memberKey) =>
+      run(() => sides.all(roundId, memberKey).map((row) => row.side)),
+    setPresent: (roundId, side, memberKey, present) =>
+      run(() => {
+        upsert.run(roundId, side, memberKey, present ? 1 : 0);
+      }),
+    counts: (roundId) =>
+      run(() => {
+        const result: Record<Side, number> = { sales: 0, marketing: 0 };
+        for (const row of counts.all(roundId)) result[row.side] = row.n;
+        return result;
+      }),
+  };
+}

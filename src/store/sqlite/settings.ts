@@ -1,0 +1,97 @@
+import type {
+  DeliveryClaim,
+  DeliveryKey,
+  DeliveryRepository,
+  RequestLog,
+  SettingsRepository,
+} from "../types.js";
+import type { Run } from "./busy.js";
+import type { Db } from "./db.js";
+
+export function createSettingsRepository(db: Db, run: Run): SettingsRepository {
+  const get = db.prepare<[string, string], { value: string }>(
+    "SELECT value FROM settings WHERE team_id = ? AND key = ?",
+  );
+  const set = db.prepare(
+    "INSERT INTO settings (team_id, key, value) VALUES (?, ?, ?) ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+  );
+  return {
+    get: (teamId, key) => run(() => get.get(teamId, key)?.value),
+    set: (teamId, key, value) =>
+      run(() => {
+        set.run(teamId, key, value);
+      }),
+  };
+}
+
+interface DeliveryRow {
+  state: "pending" | "done";
+  ts: string | null;
+  lease_until: number;
+  attempts: number;
+}
+
+export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
+  const where =
+    "team_id = @teamId AND kind = @kind AND recipient_key = @recipientKey AND period = @period";
+  const find = db.prepare<[DeliveryKey], DeliveryRow>(
+    `SELECT state, ts, lease_until, attempts FROM deliveries WHERE ${where}`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO deliveries (team_id, kind, recipient_key, period, state, created_at, lease_until, attempts)
+     VALUES (@teamId, @kind, @recipientKey, @period, 'pending', @now, @leaseUntil, 1)`,
+  );
+  const lease = db.prepare(
+    `UPDATE deliveries SET lease_until = @leaseUntil, attempts = attempts + 1 WHERE ${where}`,
+  );
+  const complete = db.prepare(
+    `UPDATE deliveries SET state = 'done', ts = @ts, done_at = @now, lease_until = 0 WHERE ${where}`,
+  );
+  const release = db.prepare(`UPDATE deliveries SET lease_until = 0 WHERE ${where}`);
+  const releaseAll = db.prepare(
+    "UPDATE deliveries SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
+  );
+  const forget = db.prepare("DELETE FROM deliveries WHERE team_id = ? AND period = ?");
+
+  const claim = db.transaction((key: DeliveryKey, now: number, leaseMs: number): DeliveryClaim => {
+    const row = find.get(key);
+    const leaseUntil = now + leaseMs;
+    if (!row) {
+      insert.run({ ...key, now, leaseUntil });
+      return { state: "claimed", resumed: false, attempts: 1 };
+    }
+    if (row.state === "done") return { state: "done", ts: row.ts ?? undefined };
+    if (row.lease_until > now) return { state: "busy" };
+    lease.run({ ...key, leaseUntil });
+    return { state: "claimed", resumed: true, attempts: row.attempts + 1 };
+  });
+
+  return {
+    claim: (key, now, leaseMs) => run(() => claim.immediate(key, now, leaseMs)),
+    complete: (key, ts, now) =>
+      run(() => {
+        complete.run({ ...key, ts: ts ?? null, now });
+      }),
+    release: (key) =>
+      run(() => {
+        release.run(key);
+      }),
+    isDone: (key) => run(() => find.get(key)?.state === "done"),
+    releaseAllLeases: () => run(() => releaseAll.run().changes),
+    forgetPeriod: (teamId, period) =>
+      run(() => {
+        forget.run(teamId, period);
+      }),
+  };
+}
+
+export function createRequestLog(db: Db, run: Run): RequestLog {
+  const insert = db.prepare(
+    "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
+  );
+  const prune = db.prepare("DELETE FROM seen_requests WHERE seen_at < ?");
+  return {
+    firstSeen: (teamId, key, at) => run(() => insert.run(teamId, key, at).changes === 1),
+    prune: (before) => run(() => prune.run(before).changes),
+  };
+}

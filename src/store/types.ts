@@ -1,0 +1,204 @@
+import type { Answer, Side } from "../survey/types.js";
+
+/**
+ * The repository interface every storage engine implements. Every method is asynchronous, so a
+ * database that is busy (another writer's lock, a slow disk, a network round trip) makes the
+ * caller wait without blocking the event loop for anyone else.
+ */
+
+export interface Invitation {
+  side: Side;
+  channel: string;
+  ts: string;
+}
+
+export interface Round {
+  id: number;
+  teamId: string;
+  openedAt: number;
+  closesAt: number;
+  closedAt: number | undefined;
+  salesChannel: string;
+  marketingChannel: string;
+  /** The statement ids the round was opened with, so answers stay tied to their wording. */
+  statementIds: string[];
+  /** People in each channel at launch (the bot excluded), for response rates; undefined when unknown. */
+  invited: { sales: number | undefined; marketing: number | undefined };
+  /**
+   * Whether the round's channel members were recorded at launch. Only then is a side verified;
+   * rounds launched before members were recorded accept the side people chose.
+   */
+  membersKnown: boolean;
+}
+
+export interface NewRound {
+  teamId: string;
+  openedByKey: string;
+  openedAt: number;
+  closesAt: number;
+  salesChannel: string;
+  marketingChannel: string;
+  statementIds: readonly string[];
+  invited: { sales: number | undefined; marketing: number | undefined };
+  /** The members of each channel, as keyed hashes (never raw user ids). */
+  members: Record<Side, readonly string[]>;
+}
+
+export class RoundAlreadyOpenError extends Error {
+  constructor(readonly round: Round) {
+    super(`round ${round.id} is already open`);
+  }
+}
+
+export interface StoredResponse extends Answer {
+  /** Coarsened to the hour: the exact moment of an answer could tell who gave it. */
+  submittedAt: number;
+  updatedAt: number;
+}
+
+export interface RoundRepository {
+  get(id: number): Promise<Round | undefined>;
+  openFor(teamId: string): Promise<Round | undefined>;
+  latestClosed(teamId: string): Promise<Round | undefined>;
+  /** The closed round before `round`, for trends. */
+  previousClosed(round: Round): Promise<Round | undefined>;
+  /** Open rounds whose deadline has passed. */
+  due(now: number): Promise<Round[]>;
+  allOpen(): Promise<Round[]>;
+  /** Workspaces that have run at least one round. */
+  teams(): Promise<string[]>;
+  closedSince(since: number): Promise<Round[]>;
+  /** Opens a round with its members; throws RoundAlreadyOpenError when one is open already. */
+  open(round: NewRound): Promise<Round>;
+  /** Closes a round; false when it was already closed (so closing is idempotent). */
+  close(id: number, at: number): Promise<boolean>;
+  /** Removes a round that never got going (no invitation could be posted), with its deliveries. */
+  discard(id: number): Promise<void>;
+  addInvitation(roundId: number, invitation: Invitation): Promise<void>;
+  invitations(roundId: number): Promise<Invitation[]>;
+  addReminder(roundId: number, reminder: { channel: string; ts: string }): Promise<void>;
+  reminders(roundId: number): Promise<{ channel: string; ts: string }[]>;
+}
+
+export interface MemberRepository {
+  /** The sides whose channel the person is in now (keyed hash). */
+  sidesOf(roundId: number, memberKey: string): Promise<Side[]>;
+  /** Someone joined (present) or left (absent) a survey channel during the round. */
+  setPresent(roundId: number, side: Side, memberKey: string, present: boolean): Promise<void>;
+  /** People in each channel now. */
+  counts(roundId: number): Promise<Record<Side, number>>;
+}
+
+export interface ResponseRepository {
+  /**
+   * Saves one person's answer in a single transaction; a resubmission replaces the earlier one.
+   * Returns whether it was new or an update.
+   */
+  save(input: {
+    roundId: number;
+    respondentKey: string;
+    side: Side;
+    ratings: readonly number[];
+    at: number;
+  }): Promise<"created" | "updated">;
+  /** One person's own answer (for pre-filling their modal and their personal mirror). */
+  find(roundId: number, respondentKey: string): Promise<StoredResponse | undefined>;
+  /**
+   * The round's verified answers, each with its respondent's keyed hash (so trends can tell
+   * whether two rounds were answered by the same people). Ordered by key, never by time.
+   */
+  answers(roundId: number): Promise<Answer[]>;
+  /** Verified respondents per side, counted by the database (no answer is read). */
+  counts(roundId: number): Promise<Record<Side, number>>;
+}
+
+export type SettingKey = "sales_channel" | "marketing_channel" | "active";
+
+export interface SettingsRepository {
+  get(teamId: string, key: SettingKey): Promise<string | undefined>;
+  set(teamId: string, key: SettingKey, value: string): Promise<void>;
+}
+
+/** One message Truce owes someone: unique per workspace, kind, recipient and period. */
+export interface DeliveryKey {
+  teamId: string;
+  kind: string;
+  /** A channel id, or a person's keyed hash. */
+  recipientKey: string;
+  period: string;
+}
+
+export type DeliveryClaim =
+  /** Already delivered. */
+  | { state: "done"; ts: string | undefined }
+  /** Someone is sending it right now (another request, job or instance). */
+  | { state: "busy" }
+  /** Ours to send; `resumed` when an earlier attempt may have posted it before failing. */
+  | { state: "claimed"; resumed: boolean; attempts: number };
+
+/**
+ * The outbox: the intent to send is recorded first, the message posted, then marked done. A
+ * crash in between leaves the intent pending, and whoever resumes it first checks whether the
+ * earlier attempt got through.
+ */
+export interface DeliveryRepository {
+  /** Claims a delivery for `leaseMs`: records the intent if new, takes over an expired lease. */
+  claim(key: DeliveryKey, now: number, leaseMs: number): Promise<DeliveryClaim>;
+  complete(key: DeliveryKey, ts: string | undefined, now: number): Promise<void>;
+  /** The attempt failed: keep the intent, let the next attempt take it at once. */
+  release(key: DeliveryKey): Promise<void>;
+  isDone(key: DeliveryKey): Promise<boolean>;
+  /** Ends every lease (start-up of the only instance: nobody else can be sending). */
+  releaseAllLeases(): Promise<number>;
+  /** Forgets the deliveries of a round that was discarded. */
+  forgetPeriod(teamId: string, period: string): Promise<void>;
+}
+
+export interface RequestLog {
+  /** True the first time `key` is seen for the workspace: redeliveries are dropped, across restarts. */
+  firstSeen(teamId: string, key: string, at: number): Promise<boolean>;
+  /** Forgets keys older than `before` (Slack redelivers within minutes). */
+  prune(before: number): Promise<number>;
+}
+
+export interface HealthReport {
+  readable: boolean;
+  writable: boolean;
+  problem?: string;
+}
+
+export interface Store {
+  rounds: RoundRepository;
+  members: MemberRepository;
+  responses: ResponseRepository;
+  settings: SettingsRepository;
+  deliveries: DeliveryRepository;
+  requests: RequestLog;
+  /** Proves the database can be read and written (for /healthz). */
+  health(): Promise<HealthReport>;
+  close(): Promise<void>;
+}
+
+export type StoreFailure = "busy" | "read-only" | "full" | "unavailable";
+
+/**
+ * The database refused a read or a write. `reason` lets the person who acted be told what really
+ * happened ("the round is still open") instead of a guess.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly reason: StoreFailure,
+    readonly code: string | undefined,
+  ) {
+    super(`database ${STORE_FAILURE_WORDS[reason]}${code ? ` (${code})` : ""}`);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** How a StoreFailure reads in a sentence: "the database is busy". */
+export const STORE_FAILURE_WORDS: Record<StoreFailure, string> = {
+  busy: "is busy (another process holds a lock)",
+  "read-only": "is read-only",
+  full: "is full (no space left on the disk)",
+  unavailable: "is unavailable",
+};

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { openStore, StoreUnavailableError } from "../../src/store/index.js";
+import { personKeyer, resolveSecret } from "../../src/store/keys.js";
+import { withRetry } from "../../src/store/sqlite/busy.js";
+import { openDatabase, schemaVersion } from "../../src/store/sqlite/db.js";
+import { newRound, storeSuite } from "./suite.js";
+
+const tempPath = () => {
+  const dir = mkdtempSync(join(tmpdir(), "truce-store-"));
+  return { dir, path: join(dir, "nested", "truce.db") };
+};
+
+storeSuite("sqlite", () => {
+  const { dir, path } = tempPath();
+  return {
+    open: async () => openStore(path),
+    reopen: async () => openStore(path),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe("sqlite: the file", () => {
+  let dir = "";
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const fresh = () => {
+    const temp = tempPath();
+    dir = temp.dir;
+    return temp.path;
+  };
+
+  it("is created with WAL and foreign keys, every migration applied once", () => {
+    const path = fresh();
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
+    // Serving never waits on a lock synchronously: that would block the event loop.
+    expect(db.pragma("busy_timeout", { simple: true })).toBe(0);
+    db.close();
+    const again = openDatabase(path);
+    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 3 });
+    again.close();
+  });
+
+  it("waits for another process's write lock without blocking the event loop, then writes", async () => {
+    const path = fresh();
+    const store = openStore(path);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const opening = store.rounds.open(newRound());
+    // Other work runs while the write waits: a timer set after the write started fires first.
+    const order: string[] = [];
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        order.push("timer");
+        resolve();
+      }, 20),
+    );
+    order.push(
+      `round opened: ${(await Promise.race([opening.then(() => "yes"), "not yet"])) as string}`,
+    );
+    other.exec("COMMIT");
+    const round = await opening;
+    expect(order).toEqual(["timer", "round opened: not yet"]);
+    expect(round.teamId).toBe("T1");
+    other.close();
+    await store.close();
+  });
+
+  it("says the database is busy when a lock outlasts the wait, and health says not writable", async () => {
+    const path = fresh();
+    const store = openStore(path);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const error = await store.rounds.open(newRound()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).reason).toBe("busy");
+    expect(await store.health()).toMatchObject({ readable: true, writable: false });
+    other.exec("ROLLBACK");
+    expect(await store.health()).toEqual({ readable: true, writable: true });
+    other.close();
+    await store.close();
+  });
+
+  it("names a full disk and a read-only file, and passes other errors through", async () => {
+    const failing = (code: string) => () => {
+      throw Object.assign(new Error(code), { code });
+    };
+    await expect(withRetry(failing("SQLITE_FULL"))).rejects.toMatchObject({
+      reason: "full",
+      message: "database is full (no space left on the disk) (SQLITE_FULL)",
+    });
+    await expect(withRetry(failing("SQLITE_READONLY_DBMOVED"))).rejects.toMatchObject({
+      reason: "read-only",
+    });
+    await expect(withRetry(failing("SQLITE_CONSTRAINT_PRIMARYKEY"))).rejects.not.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+  });
+});
+
+describe("keys", () => {
+  it("hashes team and user with the secret, never returning the raw id", () => {
+    const key = personKeyer("s3cret-s3cret-s3cret");
+    expect(key("T1", "U1")).toMatch(/^[0-9a-f]{64}$/);
+    expect(key("T1", "U1")).toBe(key("T1", "U1"));
+    expect(key("T1", "U1")).not.toBe(key("T2", "U1"));
+    expect(key("T1", "U1")).not.toBe(personKeyer("another-secret-xx")("T1", "U1"));
+  });
+
+  it("generates a 0600 key file beside the database once and reuses it", () => {
+    const { dir, path } = tempPath();
+    const first = resolveSecret(undefined, path);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(dir, "nested", "truce.key")).mode & 0o777).toBe(0o600);
+    expect(resolveSecret(undefined, path)).toBe(first);
+    expect(resolveSecret("configured-secret-value", path)).toBe("configured-secret-value");
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

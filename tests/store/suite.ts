@@ -1,0 +1,243 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RoundAlreadyOpenError, type Store } from "../../src/store/index.js";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** A second engine passes the same suite: this is what "a store" means to the rest of Truce. */
+export interface EngineUnderTest {
+  /** A fresh, empty store. */
+  open(): Promise<Store>;
+  /** The same database again (after `close`), to prove what survives a restart. */
+  reopen(): Promise<Store>;
+  dispose(): Promise<void>;
+}
+
+export const newRound = (teamId = "T1", openedAt = 1_000) => ({
+  teamId,
+  openedByKey: "k-leader",
+  openedAt,
+  closesAt: openedAt + 7 * DAY,
+  salesChannel: "CSALES",
+  marketingChannel: "CMKTG",
+  statementIds: ["a", "b"],
+  invited: { sales: 12, marketing: undefined },
+  members: { sales: ["p1", "p2", "both"], marketing: ["p3", "both"] },
+});
+const ratings = (value: number) => Array.from({ length: 20 }, () => value);
+
+export function storeSuite(engine: string, make: () => EngineUnderTest) {
+  let under: EngineUnderTest;
+  let store: Store;
+  beforeEach(async () => {
+    under = make();
+    store = await under.open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await under.dispose();
+  });
+
+  describe(`${engine}: rounds`, () => {
+    it("allows one open round per workspace, and one per team independently", async () => {
+      const round = await store.rounds.open(newRound());
+      expect(round).toMatchObject({
+        teamId: "T1",
+        closedAt: undefined,
+        statementIds: ["a", "b"],
+        membersKnown: true,
+      });
+      expect(round.invited).toEqual({ sales: 12, marketing: undefined });
+      await expect(store.rounds.open(newRound())).rejects.toThrow(RoundAlreadyOpenError);
+      const other = await store.rounds.open(newRound("T2"));
+      expect(other.id).not.toBe(round.id);
+      expect((await store.rounds.openFor("T1"))?.id).toBe(round.id);
+      expect(await store.rounds.teams()).toEqual(["T1", "T2"]);
+    });
+
+    it("closes once, lists due rounds by deadline, and finds the previous closed round", async () => {
+      const first = await store.rounds.open(newRound());
+      expect(await store.rounds.due(first.closesAt - 1)).toEqual([]);
+      expect((await store.rounds.due(first.closesAt)).map((r) => r.id)).toEqual([first.id]);
+      expect(await store.rounds.close(first.id, 5_000)).toBe(true);
+      expect(await store.rounds.close(first.id, 6_000)).toBe(false);
+      expect((await store.rounds.get(first.id))?.closedAt).toBe(5_000);
+      const second = await store.rounds.open(newRound("T1", 10_000));
+      await store.rounds.close(second.id, 20_000);
+      expect((await store.rounds.latestClosed("T1"))?.id).toBe(second.id);
+      expect((await store.rounds.previousClosed(second))?.id).toBe(first.id);
+      expect(await store.rounds.previousClosed(first)).toBeUndefined();
+      expect((await store.rounds.closedSince(10_000)).map((r) => r.id)).toEqual([second.id]);
+    });
+
+    it("keeps invitations and reminders, and discards a round with its deliveries", async () => {
+      const round = await store.rounds.open(newRound());
+      await store.rounds.addInvitation(round.id, { side: "sales", channel: "CSALES", ts: "1.1" });
+      await store.rounds.addInvitation(round.id, {
+        side: "marketing",
+        channel: "CMKTG",
+        ts: "1.2",
+      });
+      await store.rounds.addReminder(round.id, { channel: "CSALES", ts: "2.1" });
+      expect(await store.rounds.invitations(round.id)).toEqual([
+        { side: "sales", channel: "CSALES", ts: "1.1" },
+        { side: "marketing", channel: "CMKTG", ts: "1.2" },
+      ]);
+      expect(await store.rounds.reminders(round.id)).toEqual([{ channel: "CSALES", ts: "2.1" }]);
+      const key = {
+        teamId: "T1",
+        kind: "invitation",
+        recipientKey: "CSALES",
+        period: `round-${round.id}`,
+      };
+      await store.deliveries.claim(key, 1, 1000);
+      await store.rounds.discard(round.id);
+      expect(await store.rounds.get(round.id)).toBeUndefined();
+      expect(await store.deliveries.claim(key, 2, 1000)).toEqual({
+        state: "claimed",
+        resumed: false,
+        attempts: 1,
+      });
+    });
+  });
+
+  describe(`${engine}: members and verified responses`, () => {
+    it("knows which sides a person may answer for, as they join and leave", async () => {
+      const round = await store.rounds.open(newRound());
+      expect(await store.members.sidesOf(round.id, "p1")).toEqual(["sales"]);
+      expect(await store.members.sidesOf(round.id, "both")).toEqual(["sales", "marketing"]);
+      expect(await store.members.sidesOf(round.id, "stranger")).toEqual([]);
+      await store.members.setPresent(round.id, "marketing", "stranger", true);
+      await store.members.setPresent(round.id, "sales", "p1", false);
+      expect(await store.members.sidesOf(round.id, "stranger")).toEqual(["marketing"]);
+      expect(await store.members.sidesOf(round.id, "p1")).toEqual([]);
+      expect(await store.members.counts(round.id)).toEqual({ sales: 2, marketing: 3 });
+    });
+
+    it("counts only answers whose respondent is a member of their side's channel", async () => {
+      const round = await store.rounds.open(newRound());
+      const save = (respondentKey: string, side: "sales" | "marketing") =>
+        store.responses.save({
+          roundId: round.id,
+          respondentKey,
+          side,
+          ratings: ratings(3),
+          at: 1,
+        });
+      await save("p1", "sales");
+      await save("p3", "sales"); // a marketer claiming sales: never counted
+      await save("stranger", "marketing");
+      await save("both", "marketing");
+      expect(await store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 1 });
+      expect((await store.responses.answers(round.id)).map((a) => a.respondent)).toEqual([
+        "both",
+        "p1",
+      ]);
+      // Someone who answered, then left the channel, still counts: they were a member.
+      await store.members.setPresent(round.id, "sales", "p1", false);
+      expect(await store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 1 });
+    });
+
+    it("keeps one response per person per round, times to the hour; a resubmission replaces it", async () => {
+      const round = await store.rounds.open(newRound());
+      const at = Date.UTC(2026, 10, 23, 9, 41, 17);
+      const base = { roundId: round.id, respondentKey: "both" };
+      expect(await store.responses.save({ ...base, side: "sales", ratings: ratings(3), at })).toBe(
+        "created",
+      );
+      expect(
+        await store.responses.save({
+          ...base,
+          side: "marketing",
+          ratings: ratings(4),
+          at: at + 2 * HOUR,
+        }),
+      ).toBe("updated");
+      expect(await store.responses.find(round.id, "both")).toEqual({
+        side: "marketing",
+        ratings: ratings(4),
+        submittedAt: Date.UTC(2026, 10, 23, 9),
+        updatedAt: Date.UTC(2026, 10, 23, 11),
+      });
+      expect(await store.responses.counts(round.id)).toEqual({ sales: 0, marketing: 1 });
+    });
+
+    it("survives closing and reopening the database", async () => {
+      const round = await store.rounds.open(newRound());
+      await store.responses.save({
+        roundId: round.id,
+        respondentKey: "p1",
+        side: "sales",
+        ratings: ratings(5),
+        at: 10,
+      });
+      await store.close();
+      store = await under.reopen();
+      expect((await store.rounds.openFor("T1"))?.id).toBe(round.id);
+      expect(await store.responses.answers(round.id)).toEqual([
+        { side: "sales", ratings: ratings(5), respondent: "p1" },
+      ]);
+    });
+  });
+
+  describe(`${engine}: deliveries`, () => {
+    const key = { teamId: "T1", kind: "digest", recipientKey: "k1", period: "2026-W47" };
+
+    it("records the intent, leases it to one sender, and is done only when marked", async () => {
+      expect(await store.deliveries.claim(key, 100, 50)).toEqual({
+        state: "claimed",
+        resumed: false,
+        attempts: 1,
+      });
+      expect(await store.deliveries.claim(key, 120, 50)).toEqual({ state: "busy" });
+      expect(await store.deliveries.isDone(key)).toBe(false);
+      // The sender died: once its lease is over, the next one resumes (and checks Slack first).
+      expect(await store.deliveries.claim(key, 151, 50)).toEqual({
+        state: "claimed",
+        resumed: true,
+        attempts: 2,
+      });
+      await store.deliveries.complete(key, "123.456", 160);
+      expect(await store.deliveries.isDone(key)).toBe(true);
+      expect(await store.deliveries.claim(key, 1_000, 50)).toEqual({
+        state: "done",
+        ts: "123.456",
+      });
+      expect(await store.deliveries.claim({ ...key, period: "2026-W48" }, 1_000, 50)).toMatchObject(
+        { state: "claimed", resumed: false },
+      );
+    });
+
+    it("lets a failed attempt, or the only instance after a crash, be resumed at once", async () => {
+      await store.deliveries.claim(key, 100, 10_000);
+      await store.deliveries.release(key);
+      expect(await store.deliveries.claim(key, 101, 10_000)).toMatchObject({ resumed: true });
+      expect(await store.deliveries.releaseAllLeases()).toBe(1);
+      expect(await store.deliveries.claim(key, 102, 10_000)).toMatchObject({
+        state: "claimed",
+        attempts: 3,
+      });
+    });
+  });
+
+  describe(`${engine}: settings, requests and health`, () => {
+    it("stores settings per workspace", async () => {
+      await store.settings.set("T1", "sales_channel", "C1");
+      await store.settings.set("T1", "sales_channel", "C2");
+      expect(await store.settings.get("T1", "sales_channel")).toBe("C2");
+      expect(await store.settings.get("T2", "sales_channel")).toBeUndefined();
+    });
+
+    it("remembers handled requests per workspace until pruned", async () => {
+      expect(await store.requests.firstSeen("T1", "event:Ev1", 10)).toBe(true);
+      expect(await store.requests.firstSeen("T1", "event:Ev1", 11)).toBe(false);
+      expect(await store.requests.firstSeen("T2", "event:Ev1", 12)).toBe(true);
+      expect(await store.requests.prune(12)).toBe(1); // the first sighting counts, not the redelivery
+      expect(await store.requests.firstSeen("T1", "event:Ev1", 13)).toBe(true);
+    });
+
+    it("reports a readable and writable database", async () => {
+      expect(await store.health()).toEqual({ readable: true, writable: true });
+    });
+  });
+}
