@@ -74,7 +74,7 @@ async function answerHealth(
   res: ServerResponse,
 ): Promise<void> {
   const db = await store.health();
-  const database = db.writable ? "writable" : db.readable ? "read-only" : "unreachable";
+  const database = db.writable ? "writable" : db.readable ? "not writable" : "unreachable";
   const connected = socket ? socket() : undefined;
   const ok = db.writable && connected !== false;
   res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
@@ -82,6 +82,7 @@ async function answerHealth(
     JSON.stringify({
       ok,
       database,
+      ...(db.problem ? { problem: db.problem } : {}),
       ...(connected === undefined ? {} : { socket: connected ? "connected" : "disconnected" }),
     }),
   );

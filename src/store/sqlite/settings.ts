@@ -85,13 +85,18 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
   };
 }
 
+const REQUEST_LOG_BUDGET_MS = 200;
+
 export function createRequestLog(db: Db, run: Run): RequestLog {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
   );
   const prune = db.prepare("DELETE FROM seen_requests WHERE seen_at < ?");
   return {
-    firstSeen: (teamId, key, at) => run(() => insert.run(teamId, key, at).changes === 1),
+    // A short wait: every request passes here, and under a long lock it is better to let a
+    // rare duplicate through than to hold every request up.
+    firstSeen: (teamId, key, at) =>
+      run(() => insert.run(teamId, key, at).changes === 1, REQUEST_LOG_BUDGET_MS),
     prune: (before) => run(() => prune.run(before).changes),
   };
 }
