@@ -5,6 +5,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMAND } from "../src/handlers/commands.js";
+import { SUBCOMMANDS } from "../src/views/help.js";
 import { registeredListeners } from "./app/listeners.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,6 +36,7 @@ describe("manifest.yml", () => {
       "app_uninstalled",
       "tokens_revoked",
       "member_joined_channel",
+      "member_left_channel",
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
@@ -46,9 +48,18 @@ describe("manifest.yml", () => {
       "groups:read",
       "im:write",
       "channels:join",
+      // Reading recent messages lets a delivery resumed after a crash see whether it went out.
+      "channels:history",
+      "groups:history",
+      "im:history",
     ]) {
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }
+  });
+
+  it("hints every subcommand in Slack's autocomplete, in help's order", () => {
+    const hint = manifest.features.slash_commands[0].usage_hint as string;
+    expect(hint).toBe(`[${SUBCOMMANDS.join(" | ")}]`);
   });
 
   it("has a listener for every command and event it declares", async () => {
