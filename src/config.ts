@@ -3,7 +3,7 @@ import { z } from "zod";
 import { MARKETS, type Market } from "./survey/types.js";
 
 /**
- * The environment, parsed once at start-up (design.md § Configuration). Everything else receives
+ * The environment, parsed once at start-up (README.md § Settings). Everything else receives
  * this frozen value; nothing else reads process.env.
  */
 

@@ -3,8 +3,8 @@ import { oneDecimal } from "./scoring.js";
 import { LEVELS, type Level, type Market } from "./types.js";
 
 /**
- * Suggested joint actions. The moves between levels follow the article's recommendations
- * (diagnostic.md § Moving up), the per-statement actions are Truce's own; all wording is ours.
+ * Suggested joint actions. The moves between levels follow the article's recommendations for
+ * moving up a level, the per-statement actions are Truce's own; all wording is ours.
  *
  * Advice is computed only from figures the report may show (report.ts passes the Everyone means
  * and, only when per-side figures are disclosed, the statement gaps), so it can never hint at

@@ -24,7 +24,7 @@ export interface Disclosure {
 }
 
 /**
- * The one place that decides which groups' figures may be shown (design.md § Anonymity rules).
+ * The one place that decides which groups' figures may be shown (README.md § Anonymity).
  * 1. While a round is open, no scores at all: comparing reports around one submission would
  *    reveal it.
  * 2. A group is shown only with at least `minGroup` respondents, and per-side figures only when

@@ -15,7 +15,7 @@ export function meanTotal(mean: number): string {
     : (Math.floor(mean * 10) / 10).toFixed(1);
 }
 
-/** `Sales n=12 · 62.5 · Aligned` — the contract form of a group's figures (design.md ⚑). */
+/** `Sales n=12 · 62.5 · Aligned` — the one form every view gives a group's figures in. */
 export function scoreLine(row: { group: Group; n: number; mean: number; level: Level }): string {
   return `${GROUP_LABELS[row.group]} n=${row.n} · ${meanTotal(row.mean)} · ${row.level}`;
 }
