@@ -13,6 +13,14 @@ export const LEVELS: readonly Level[] = ["Undefined", "Defined", "Aligned", "Int
 export interface Answer {
   side: Side;
   ratings: readonly number[];
+  /**
+   * An opaque, stable pseudonym of the person (a keyed hash): the same person has the same string
+   * in every round of a workspace, and different people never share one. The analysis only
+   * compares these for equality, to tell whether two rounds were answered by the same people
+   * (see discloseChange); no report ever carries one. Unknown (absent) withholds every change
+   * since the previous round.
+   */
+  respondent?: string;
 }
 
 /** Every group a report speaks about, in the order reports list them. */
