@@ -1,5 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { ABSOLUTE_MIN_GROUP, DEFAULT_MIN_GROUP } from "./survey/anonymity.js";
 import { MARKETS, type Market } from "./survey/types.js";
 
 /**
@@ -68,8 +69,14 @@ const envSchema = z.object({
     z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
   ).default("UTC"),
   TRUCE_MIN_GROUP: optional(
-    z.coerce.number().int().min(3, "must be at least 3 (smaller groups would expose individuals)"),
-  ).default(3),
+    z.coerce
+      .number()
+      .int()
+      .min(
+        ABSOLUTE_MIN_GROUP,
+        `must be at least ${ABSOLUTE_MIN_GROUP} (smaller groups would expose individuals)`,
+      ),
+  ).default(DEFAULT_MIN_GROUP),
   TRUCE_MARKET: optional(z.enum(MARKETS, { error: "must be stable, shifting or complex" })).default(
     "shifting",
   ),

@@ -114,34 +114,67 @@ describe("when a round closes", () => {
 });
 
 describe("the trend", () => {
-  it("compares a round with the previous closed round", async () => {
-    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    const round = async (salesTotal: number, marketingTotal: number) => {
-      const ts = await launchRound(h);
-      await answerAll(h, ts, [
-        ...people("sales", 3).map((user) => ({
-          side: "sales" as const,
-          user,
-          ratings: ratingsFor(salesTotal),
-        })),
-        ...people("marketing", 3).map((user) => ({
-          side: "marketing" as const,
-          user,
-          ratings: ratingsFor(marketingTotal),
-        })),
-      ]);
-      await closeRound(h);
-      h.fake.responses.splice(0);
-    };
-    await round(50, 40);
-    await round(66, 60);
+  /** One round: the first `sales` and `marketing` people of each side answer with the totals. */
+  const round = async (
+    sides: { sales: number; marketing: number },
+    salesTotal: number,
+    marketingTotal: number,
+  ) => {
+    const ts = await launchRound(h);
+    await answerAll(h, ts, [
+      ...people("sales", sides.sales).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(salesTotal),
+      })),
+      ...people("marketing", sides.marketing).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(marketingTotal),
+      })),
+    ]);
+    await closeRound(h);
+    h.fake.responses.splice(0);
+  };
+  /** Whether the store hands the analysis each answer's pseudonym (Answer.respondent). */
+  const pseudonymsStored = () => {
+    const latest = h.store.rounds.latestClosed(h.fake.teamId);
+    const answers = latest ? h.store.responses.answers(latest.id) : [];
+    return answers.length > 0 && answers.every((a) => a.respondent !== undefined);
+  };
+  const withheldNote =
+    "The change since the previous round is not shown for Sales, Marketing and Everyone";
+
+  it("compares a round with the previous closed round answered by the same people", async () => {
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
+    await round({ sales: 5, marketing: 5 }, 50, 40);
+    await round({ sales: 5, marketing: 5 }, 66, 60);
     await h.driver.command(ADMIN, SALES, "report");
     const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    if (!pseudonymsStored()) {
+      // Without pseudonyms nobody can tell whether the same people answered: withheld.
+      expect(report).not.toContain("Since the previous round");
+      expect(report).toContain(withheldNote);
+      return;
+    }
     // Sales 50.0 → 66.0 (+16.0), Defined → Aligned; Marketing 40.0 → 60.0; Everyone 45.0 → 63.0.
     expect(report).toContain("Since the previous round");
     expect(report).toContain("Sales: 50.0 → 66.0 (+16.0) · Defined → Aligned");
     expect(report).toContain("Marketing: 40.0 → 60.0 (+20.0) · Defined → Aligned");
     expect(report).toContain("Everyone: 45.0 → 63.0 (+18.0) · Defined → Aligned");
+    expect(report).not.toContain(withheldNote);
+  });
+
+  it("shows no change when one newcomer joins: it would give away the newcomer's answers", async () => {
+    h = await startHarness({ salesPeople: 6, marketingPeople: 5 });
+    await round({ sales: 5, marketing: 5 }, 50, 40);
+    // The same ten answer as before, and a sixth salesperson joins: Sales' trend would show
+    // 50.0 → 50.0 with n 5 → 6, so the newcomer's total is 6 × 50 − 5 × 50 = 50.
+    await round({ sales: 6, marketing: 5 }, 50, 40);
+    await h.driver.command(ADMIN, SALES, "report");
+    const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    expect(report).not.toContain("Since the previous round");
+    expect(report).toContain(withheldNote);
   });
 });
 
@@ -181,7 +214,7 @@ describe("anonymity", () => {
     expect(said).not.toMatch(/(Sales|Marketing),\d+,/); // …and no side
     expect(said).not.toContain("sales_mean");
     expect(said).toContain(
-      "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2).",
+      "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     );
   });
 
@@ -240,16 +273,16 @@ describe("anonymity", () => {
 
 describe("/alignment me", () => {
   it("shows a respondent their own ratings beside each side's means, privately", async () => {
-    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     const ts = await launchRound(h);
     const [me] = people("sales", 1) as [string];
     await answerAll(h, ts, [
-      ...people("sales", 3).map((user, i) => ({
+      ...people("sales", 5).map((user, i) => ({
         side: "sales" as const,
         user,
         ratings: ratingsFor(i === 0 ? 100 : 40),
       })),
-      ...people("marketing", 3).map((user) => ({
+      ...people("marketing", 5).map((user) => ({
         side: "marketing" as const,
         user,
         ratings: ratingsFor(60),
@@ -261,8 +294,8 @@ describe("/alignment me", () => {
     expect(body.response_type).toBe("ephemeral");
     const text = JSON.stringify(body.blocks);
     expect(text).toContain("Your total: *100* (Integrated)");
-    // Statement 1: me 5; Sales (5 + 2 + 2) / 3 = 3.0; Marketing 3.0; Everyone (9 + 9) / 6 = 3.0.
-    expect(text).toContain("1. Forecast accuracy — *5* / 3.0 / 3.0 / 3.0");
+    // Statement 1: me 5; Sales (5 + 4 × 2) / 5 = 2.6; Marketing 3.0; Everyone (13 + 15) / 10 = 2.8.
+    expect(text).toContain("1. Forecast accuracy — *5* / 2.6 / 3.0 / 2.8");
     const other = await h.driver.command(people("marketing", 1)[0] as string, MARKETING, "me");
     expect(JSON.stringify(other.body)).not.toContain("*100*");
   });
