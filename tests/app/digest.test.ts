@@ -6,6 +6,7 @@ import {
   LEADER,
   launchRound,
   people,
+  readableText,
   replyTo,
   restartHarness,
   SALES,
@@ -32,7 +33,7 @@ describe("the leaders' weekly digest", () => {
     expect((await h.truce.runDueJobs()).digests).toBe(1);
     const paris = h.fake.dms(PARIS_LEADER);
     expect(paris).toHaveLength(1);
-    const text = JSON.stringify(paris[0]?.blocks);
+    const text = readableText(paris[0]?.blocks);
     expect(text).toContain("A round is open");
     expect(text).toContain("Sales n=3 (of 10) · Marketing n=2 (of 10) · Everyone n=5");
     expect(text).toContain("Response rate: Sales 30% · Marketing 20%");

@@ -12,6 +12,7 @@ import {
   MARKETING,
   people,
   ratingsFor,
+  readableText,
   SALES,
   startHarness,
 } from "./harness.js";
@@ -21,15 +22,19 @@ afterEach(async () => {
   await h?.close();
 });
 
-/** Everything Truce said anywhere: channel posts, DMs, ephemerals, replies, Home tabs, modals. */
+/**
+ * Everything Truce said anywhere, as people read it: channel posts and DMs (with their earlier
+ * versions), ephemerals, replies, Home tabs and modals. Only text, never timestamps or ids: a
+ * message ts such as 1795424480.012345 contains "80.0".
+ */
 function everythingSaid(h: Harness): string {
-  return JSON.stringify([
+  return readableText(
     h.fake.messages,
     h.fake.ephemerals,
     h.fake.responses,
     [...h.fake.views.values()],
     [...h.fake.homeViews.values()],
-  ]);
+  );
 }
 
 /** Sales rate statements 1–10 at 4 and 11–20 at 2 (total 60); marketing rate them all 3 … with one statement apart. */
@@ -57,7 +62,7 @@ describe("when a round closes", () => {
     // Sales: 5 × 60 → 60.0 Aligned. Marketing: 1 + 19×2 = 39 each → 39.0 Undefined. Everyone 49.5 Defined.
     for (const channel of [SALES, MARKETING]) {
       const summary = h.fake.messagesIn(channel).at(-1);
-      const text = JSON.stringify(summary?.blocks);
+      const text = readableText(summary?.blocks);
       expect(summary?.text).toContain("Sales n=5 · 60.0 · Aligned");
       expect(text).toContain("Marketing n=5 · 39.0 · Undefined");
       expect(text).toContain("Everyone n=10 · 49.5 · Defined");
@@ -71,15 +76,15 @@ describe("when a round closes", () => {
       expect(text).toContain("Suggested joint actions");
     }
     await h.driver.command(ADMIN, SALES, "export");
-    const exported = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    const exported = readableText(h.fake.responses.at(-1)?.blocks);
     expect(exported).toContain(
-      "```group,n,mean_total,level\\nSales,5,60.0,Aligned\\nMarketing,5,39.0,Undefined",
+      "```group,n,mean_total,level\nSales,5,60.0,Aligned\nMarketing,5,39.0,Undefined",
     );
     expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,0.0027");
 
     const dm = h.fake.dms(LEADER).at(-1);
-    expect(JSON.stringify(dm?.blocks)).toContain("Every statement");
-    expect(JSON.stringify(dm?.blocks)).toContain("Truce's own addition");
+    expect(readableText(dm?.blocks)).toContain("Every statement");
+    expect(readableText(dm?.blocks)).toContain("Truce's own addition");
     expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
     expect(h.fake.errors()).toEqual([]);
     expect(h.fake.warnings).toEqual([]);
@@ -150,7 +155,7 @@ describe("the trend", () => {
     await round({ sales: 5, marketing: 5 }, 50, 40);
     await round({ sales: 5, marketing: 5 }, 66, 60);
     await h.driver.command(ADMIN, SALES, "report");
-    const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    const report = readableText(h.fake.responses.at(-1)?.blocks);
     if (!pseudonymsStored()) {
       // Without pseudonyms nobody can tell whether the same people answered: withheld.
       expect(report).not.toContain("Since the previous round");
@@ -172,7 +177,7 @@ describe("the trend", () => {
     // 50.0 → 50.0 with n 5 → 6, so the newcomer's total is 6 × 50 − 5 × 50 = 50.
     await round({ sales: 6, marketing: 5 }, 50, 40);
     await h.driver.command(ADMIN, SALES, "report");
-    const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    const report = readableText(h.fake.responses.at(-1)?.blocks);
     expect(report).not.toContain("Since the previous round");
     expect(report).toContain(withheldNote);
   });
@@ -292,12 +297,12 @@ describe("/alignment me", () => {
     const reply = await h.driver.command(me, SALES, "me");
     const body = reply.body as { response_type: string; blocks: unknown[] };
     expect(body.response_type).toBe("ephemeral");
-    const text = JSON.stringify(body.blocks);
+    const text = readableText(body.blocks);
     expect(text).toContain("Your total: *100* (Integrated)");
     // Statement 1: me 5; Sales (5 + 4 × 2) / 5 = 2.6; Marketing 3.0; Everyone (13 + 15) / 10 = 2.8.
     expect(text).toContain("1. Forecast accuracy — *5* / 2.6 / 3.0 / 2.8");
     const other = await h.driver.command(people("marketing", 1)[0] as string, MARKETING, "me");
-    expect(JSON.stringify(other.body)).not.toContain("*100*");
+    expect(readableText(other.body)).not.toContain("*100*");
   });
 });
 
