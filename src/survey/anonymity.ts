@@ -44,9 +44,9 @@ export interface Disclosure {
  * 2. A group is shown only with at least `minGroup` respondents, and per-side figures only when
  *    *both* sides reach it: otherwise "everyone" minus "the other side" gives the small side away.
  * 3. When a side is withheld, Everyone is shown as its total only. Its per-statement means minus
- *    the other side's per-statement means from an earlier round (where both sides were shown)
- *    would give the small side's ratings statement by statement, and the earlier round is shown
- *    again in the trend. A total is one number per group, not twenty.
+ *    the other side's per-statement means from an earlier round (where both sides were shown,
+ *    and whose results stay in the channels' history) would give the small side's ratings
+ *    statement by statement. A total is one number per group, not twenty.
  */
 export function disclosure(
   counts: Record<Side, number>,

@@ -45,9 +45,10 @@ export interface Trend {
   /** Groups shown in both rounds whose change is withheld because of who answered them. */
   withheld: Group[];
   /**
-   * Present only when both sides are visible in both rounds. Widened: |gap| grew by at least
-   * TREND_GAP_CHANGE, largest growth first; narrowed: shrank by at least that, largest shrink
-   * first; ties to the lower statement number. A gap that flips sign but keeps its size is neither.
+   * Present only when both sides' change may be shown (see discloseChange). Widened: |gap| grew
+   * by at least TREND_GAP_CHANGE, largest growth first; narrowed: shrank by at least that, largest
+   * shrink first; ties to the lower statement number. A gap that flips sign but keeps its size is
+   * neither.
    */
   gaps?: { widened: GapChange[]; narrowed: GapChange[] };
 }
