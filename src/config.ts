@@ -1,9 +1,10 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { ABSOLUTE_MIN_GROUP, DEFAULT_MIN_GROUP } from "./survey/anonymity.js";
 import { MARKETS, type Market } from "./survey/types.js";
 
 /**
- * The environment, parsed once at start-up (design.md § Configuration). Everything else receives
+ * The environment, parsed once at start-up (README.md § Settings). Everything else receives
  * this frozen value; nothing else reads process.env.
  */
 
@@ -68,8 +69,14 @@ const envSchema = z.object({
     z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
   ).default("UTC"),
   TRUCE_MIN_GROUP: optional(
-    z.coerce.number().int().min(3, "must be at least 3 (smaller groups would expose individuals)"),
-  ).default(3),
+    z.coerce
+      .number()
+      .int()
+      .min(
+        ABSOLUTE_MIN_GROUP,
+        `must be at least ${ABSOLUTE_MIN_GROUP} (smaller groups would expose individuals)`,
+      ),
+  ).default(DEFAULT_MIN_GROUP),
   TRUCE_MARKET: optional(z.enum(MARKETS, { error: "must be stable, shifting or complex" })).default(
     "shifting",
   ),

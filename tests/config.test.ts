@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "../src/config.js";
 const minimal = { SLACK_BOT_TOKEN: "xoxb-1-2-3", SLACK_SIGNING_SECRET: "abc" };
 
 describe("loadConfig", () => {
-  it("applies design.md's defaults", () => {
+  it("applies the defaults README.md § Settings lists", () => {
     expect(loadConfig(minimal)).toEqual({
       botToken: "xoxb-1-2-3",
       appToken: undefined,
@@ -17,7 +17,7 @@ describe("loadConfig", () => {
       marketingChannel: undefined,
       leaders: undefined,
       timeZone: "UTC",
-      minGroup: 3,
+      minGroup: 5,
       market: "shifting",
       digestCron: "0 9 * * 1",
       instrumentPath: undefined,
@@ -37,7 +37,7 @@ describe("loadConfig", () => {
       TRUCE_MARKETING_CHANNEL: "G0MKTG",
       TRUCE_LEADERS: " U01, W02 ,",
       TRUCE_TIMEZONE: "Europe/Paris",
-      TRUCE_MIN_GROUP: "5",
+      TRUCE_MIN_GROUP: "3",
       TRUCE_MARKET: "complex",
       TRUCE_DIGEST_CRON: "0 8 * * 5",
       TRUCE_INSTRUMENT: "./wording.yaml",
@@ -47,7 +47,7 @@ describe("loadConfig", () => {
       appToken: "xapp-1",
       port: 8080,
       leaders: ["U01", "W02"],
-      minGroup: 5,
+      minGroup: 3,
       market: "complex",
       salesChannel: "C0SALES",
       marketingChannel: "G0MKTG",

@@ -3,12 +3,12 @@ import { oneDecimal } from "./scoring.js";
 import { LEVELS, type Level, type Market } from "./types.js";
 
 /**
- * Suggested joint actions. The moves between levels follow the article's recommendations
- * (diagnostic.md § Moving up), the per-statement actions are Truce's own; all wording is ours.
+ * Suggested joint actions. The moves between levels follow the article's recommendations for
+ * moving up a level, the per-statement actions are Truce's own; all wording is ours.
  *
  * Advice is computed only from figures the report may show (report.ts passes the Everyone means
- * and, only when per-side figures are disclosed, the statement gaps), so it can never hint at
- * something the anonymity rules withhold.
+ * and the statement gaps only when per-statement figures are disclosed, and otherwise the level
+ * alone), so it can never hint at something the anonymity rules withhold.
  */
 
 /** The level worth aiming for in each kind of market (`TRUCE_MARKET`). */
@@ -346,11 +346,18 @@ export interface AdviceInput {
   market: Market;
   /** Everyone's level. */
   level: Level;
-  /** Everyone's per-statement means. */
-  statements: readonly StatementMean[];
-  /** Per-statement gaps, only when per-side figures are disclosed. */
+  /**
+   * Everyone's per-statement means, only when per-statement figures are disclosed. Without them
+   * the advice follows from the level alone: no statement actions, level moves in listed order.
+   */
+  statements?: readonly StatementMean[];
+  /** Per-statement gaps, only when per-side figures are disclosed (read only with `statements`). */
   gaps?: readonly StatementGap[];
 }
+
+/** Said in the advice when it rests on the level alone. */
+export const LEVEL_ONLY_NOTE =
+  "Per-statement figures are withheld this round, so these actions follow from the combined level alone.";
 
 interface Candidate {
   statement: StatementMean;
@@ -391,7 +398,7 @@ function triggerOf(c: Candidate): ActionTrigger {
 function candidates(input: AdviceInput): Candidate[] {
   const gapsById = new Map((input.gaps ?? []).map((g) => [g.index, g]));
   const list: Candidate[] = [];
-  for (const statement of input.statements) {
+  for (const statement of input.statements ?? []) {
     const gap = gapsById.get(statement.index);
     const weak = statement.mean < WEAK_MEAN - EPSILON;
     const disputed = gap !== undefined && Math.abs(gap.gap) >= WIDE_GAP - EPSILON;
@@ -481,9 +488,11 @@ export function suggestActions(input: AdviceInput): Advice {
         ? `Your combined level is ${level}, the level a ${market} market calls for: staying put is the right call.`
         : `Your combined level is ${level}, above the ${targetLevel} a ${market} market calls for: staying put is the right call, with no need to invest in climbing further.`;
     const work =
-      targeted.length > 0
-        ? "The actions below work on weak or disputed statements rather than pushing up a level."
-        : "Nothing stands out as weak or disputed, so keep doing what works.";
+      input.statements === undefined
+        ? LEVEL_ONLY_NOTE
+        : targeted.length > 0
+          ? "The actions below work on weak or disputed statements rather than pushing up a level."
+          : "Nothing stands out as weak or disputed, so keep doing what works.";
     const parts = [opening, work];
     if (market === "stable") parts.push(STABLE_NOTE);
     return {
@@ -500,7 +509,7 @@ export function suggestActions(input: AdviceInput): Advice {
   // Below target: the step up from the current level (never Integrated here: it is the top).
   const from = level as StepFrom;
   const next = LEVELS[LEVELS.indexOf(level) + 1] as Level;
-  const moves = rankLevelMoves(from, input.statements);
+  const moves = rankLevelMoves(from, input.statements ?? []);
   const reasonsById = new Map(targeted.map((c) => [c.statement.id, c]));
   const moveAction = (move: LevelMove): JointAction => {
     const covered = move.covers === undefined ? undefined : reasonsById.get(move.covers);
@@ -530,7 +539,8 @@ export function suggestActions(input: AdviceInput): Advice {
     next === targetLevel
       ? `the next step, ${next}`
       : `the next step, ${next}, on the way to ${targetLevel}`;
-  const message = `Your combined level is ${level}. In a ${market} market ${targetLevel} is worth aiming for, so the actions below work on ${towards}. ${STEP_NOTES[from]}`;
+  const levelOnly = input.statements === undefined ? ` ${LEVEL_ONLY_NOTE}` : "";
+  const message = `Your combined level is ${level}. In a ${market} market ${targetLevel} is worth aiming for, so the actions below work on ${towards}.${levelOnly} ${STEP_NOTES[from]}`;
   const advice: Advice = {
     market,
     targetLevel,

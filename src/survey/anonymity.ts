@@ -1,7 +1,15 @@
-import type { Answer, Group, Side } from "./types.js";
+import { totalScore } from "./scoring.js";
+import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
 
 /** The smallest group size the product ever shows, whatever the configuration says. */
 export const ABSOLUTE_MIN_GROUP = 3;
+
+/**
+ * The minimum group size when `TRUCE_MIN_GROUP` is not set. Above the floor because a group of n
+ * always tells each member the sum of the other n − 1 (their own answer and the mean are enough):
+ * with 3 that is the sum of just two colleagues.
+ */
+export const DEFAULT_MIN_GROUP = 5;
 
 export type WithheldReason =
   /** The round is still open: only participation counts may be shown. */
@@ -20,57 +28,86 @@ export function effectiveMinGroup(minGroup: number): number {
 export interface Disclosure {
   /** Groups whose figures may be shown. Never a single side without the other. */
   groups: Group[];
+  /**
+   * Whether per-statement figures may be shown: statement means, strongest and weakest, and
+   * anything chosen from them (the advice's statements). Only when both sides are shown; when a
+   * side is withheld, Everyone is shown as its total only.
+   */
+  perStatement: boolean;
   withheld: WithheldReason[];
 }
 
 /**
- * The one place that decides which groups' figures may be shown (design.md § Anonymity rules).
+ * The one place that decides which groups' figures may be shown (README.md § Anonymity).
  * 1. While a round is open, no scores at all: comparing reports around one submission would
  *    reveal it.
  * 2. A group is shown only with at least `minGroup` respondents, and per-side figures only when
  *    *both* sides reach it: otherwise "everyone" minus "the other side" gives the small side away.
+ * 3. When a side is withheld, Everyone is shown as its total only. Its per-statement means minus
+ *    the other side's per-statement means from an earlier round (where both sides were shown,
+ *    and whose results stay in the channels' history) would give the small side's ratings
+ *    statement by statement. A total is one number per group, not twenty.
  */
 export function disclosure(
   counts: Record<Side, number>,
   options: { minGroup: number; roundClosed: boolean },
 ): Disclosure {
   const min = effectiveMinGroup(options.minGroup);
-  if (!options.roundClosed) return { groups: [], withheld: ["round-open"] };
+  if (!options.roundClosed) return { groups: [], perStatement: false, withheld: ["round-open"] };
   const withheld: WithheldReason[] = [];
   const groups: Group[] = [];
-  if (counts.sales >= min && counts.marketing >= min) groups.push("sales", "marketing");
+  const sides = counts.sales >= min && counts.marketing >= min;
+  if (sides) groups.push("sales", "marketing");
   else withheld.push("side-too-small");
   if (counts.sales + counts.marketing >= min) groups.push("everyone");
   else withheld.push("everyone-too-small");
-  return { groups, withheld };
+  return { groups, perStatement: sides, withheld };
+}
+
+/** Two sides' answers, always handed out together. */
+export interface SideAnswers {
+  sales: readonly Answer[];
+  marketing: readonly Answer[];
 }
 
 /**
  * The answers an analysis may look at, already cut down by {@link disclosure}. This is the only
  * gateway from raw answers to anything that computes a score: report.ts, trend.ts and mirror.ts
  * read groups from here, never from the raw list, so a withheld group cannot leak into a figure.
- * The two sides come as one pair, so no code path can ever hold one side without the other.
+ * The two sides come as one pair, so no code path can ever hold one side without the other, and
+ * Everyone's ratings come only with them: when the sides are withheld, only totals are handed out.
  */
 export interface DisclosedAnswers {
   disclosure: Disclosure;
   /** Respondent counts per side; counts are always shown (they are not scores). */
   counts: Record<Side, number>;
-  /** Everyone's answers, when Everyone may be shown. */
+  /** Everyone's totals (20–100), one per respondent, when Everyone may be shown at all. */
+  everyoneTotals?: readonly number[];
+  /** Everyone's answers, only when per-statement figures may be shown (both sides are). */
   everyone?: readonly Answer[];
   /** Both sides' answers, when per-side figures may be shown. */
-  sides?: { sales: readonly Answer[]; marketing: readonly Answer[] };
+  sides?: SideAnswers;
+}
+
+function split(answers: readonly Answer[]): SideAnswers {
+  return {
+    sales: answers.filter((a) => a.side === "sales"),
+    marketing: answers.filter((a) => a.side === "marketing"),
+  };
 }
 
 export function discloseAnswers(
   answers: readonly Answer[],
   options: { minGroup: number; roundClosed: boolean },
 ): DisclosedAnswers {
-  const sales = answers.filter((a) => a.side === "sales");
-  const marketing = answers.filter((a) => a.side === "marketing");
+  const { sales, marketing } = split(answers);
   const counts = { sales: sales.length, marketing: marketing.length };
   const disc = disclosure(counts, options);
   const out: DisclosedAnswers = { disclosure: disc, counts };
-  if (disc.groups.includes("everyone")) out.everyone = answers;
+  if (disc.groups.includes("everyone")) {
+    out.everyoneTotals = answers.map((a) => totalScore(a.ratings));
+    if (disc.perStatement) out.everyone = answers;
+  }
   if (disc.groups.includes("sales") && disc.groups.includes("marketing")) {
     out.sides = { sales, marketing };
   }
@@ -82,10 +119,125 @@ export function withheldNotes(disclosed: DisclosedAnswers, minGroup: number): st
   const min = effectiveMinGroup(minGroup);
   const { sales, marketing } = disclosed.counts;
   const total = sales + marketing;
+  const totalOnly = disclosed.disclosure.groups.includes("everyone")
+    ? " Everyone is shown as its total only, without per-statement figures."
+    : "";
   const notes: Record<WithheldReason, string> = {
     "round-open": "The round is still open: only participation is shown until it closes.",
-    "side-too-small": `Per-side figures are withheld: each side needs at least ${min} respondents (Sales n=${sales}, Marketing n=${marketing}).`,
+    "side-too-small": `Per-side figures are withheld: each side needs at least ${min} respondents (Sales n=${sales}, Marketing n=${marketing}).${totalOnly}`,
     "everyone-too-small": `No scores are shown: at least ${min} respondents are needed (n=${total}).`,
   };
   return disclosed.disclosure.withheld.map((reason) => notes[reason]);
+}
+
+/**
+ * Whether a group's change between two rounds may be shown, judged from who answered. Showing
+ * the change puts the earlier round's figure beside the new one; if the two groups differ by one
+ * person and everybody else answered as before, the difference of the sums *is* that person's
+ * answer. So the change is shown only when the respondents are the same people in both rounds
+ * (the change is then the group's own), or when the symmetric difference of the two sets of
+ * respondents (people in one round but not the other) has at least `minGroup` people, so that
+ * the difference mixes at least a minimum group. Unknown pseudonyms, or one pseudonym twice in
+ * a round, make the sets unknowable: the change is then withheld.
+ */
+export function respondentsAllowChange(
+  previous: readonly Answer[],
+  current: readonly Answer[],
+  minGroup: number,
+): boolean {
+  const before = respondentSet(previous);
+  const now = respondentSet(current);
+  if (before === undefined || now === undefined) return false;
+  let differing = 0;
+  for (const person of before) if (!now.has(person)) differing++;
+  for (const person of now) if (!before.has(person)) differing++;
+  return differing === 0 || differing >= effectiveMinGroup(minGroup);
+}
+
+function respondentSet(answers: readonly Answer[]): Set<string> | undefined {
+  const set = new Set<string>();
+  for (const answer of answers) {
+    if (typeof answer.respondent !== "string" || answer.respondent === "") return undefined;
+    set.add(answer.respondent);
+  }
+  return set.size === answers.length ? set : undefined;
+}
+
+export interface ChangeDisclosure {
+  /** Groups whose change since the previous round may be shown, in the order Sales, Marketing, Everyone. */
+  groups: Group[];
+  /** Groups shown in both rounds whose change is nevertheless withheld because of who answered. */
+  withheld: Group[];
+}
+
+/**
+ * The members' totals of both rounds for each group whose change may be shown, and both sides'
+ * answers in both rounds only when both sides' change may be shown (the statement gaps need
+ * them). The trend reads nothing else.
+ */
+export interface DisclosedChange {
+  disclosure: ChangeDisclosure;
+  totals: Partial<Record<Group, { previous: readonly number[]; current: readonly number[] }>>;
+  sides?: { previous: SideAnswers; current: SideAnswers };
+}
+
+/**
+ * Which groups' change between the previous closed round and this one may be shown. A group
+ * qualifies when it may be shown in both rounds ({@link disclosure}) and its respondents allow
+ * it ({@link respondentsAllowChange}). Sales' and Marketing's changes add up to Everyone's (the
+ * sums of a round's two sides are Everyone's sum), and any two of the three give the third, so:
+ * Everyone's change needs Everyone to qualify; the sides' changes need both sides *and*
+ * Everyone to qualify, and come as a pair.
+ */
+export function discloseChange(
+  previousAnswers: readonly Answer[],
+  currentAnswers: readonly Answer[],
+  options: { minGroup: number; roundClosed: boolean },
+): DisclosedChange {
+  const previous = discloseAnswers(previousAnswers, { ...options, roundClosed: true });
+  const current = discloseAnswers(currentAnswers, options);
+  const inBoth = current.disclosure.groups.filter((g) => previous.disclosure.groups.includes(g));
+  const allows = (before: readonly Answer[], now: readonly Answer[]) =>
+    respondentsAllowChange(before, now, options.minGroup);
+
+  const everyoneOk = inBoth.includes("everyone") && allows(previousAnswers, currentAnswers);
+  const sidesOk =
+    everyoneOk &&
+    previous.sides !== undefined &&
+    current.sides !== undefined &&
+    allows(previous.sides.sales, current.sides.sales) &&
+    allows(previous.sides.marketing, current.sides.marketing);
+
+  const out: DisclosedChange = {
+    disclosure: { groups: [], withheld: [] },
+    totals: {},
+  };
+  const totals = (answers: readonly Answer[]) => answers.map((a) => totalScore(a.ratings));
+  if (sidesOk && previous.sides && current.sides) {
+    out.disclosure.groups.push("sales", "marketing");
+    out.totals.sales = {
+      previous: totals(previous.sides.sales),
+      current: totals(current.sides.sales),
+    };
+    out.totals.marketing = {
+      previous: totals(previous.sides.marketing),
+      current: totals(current.sides.marketing),
+    };
+    out.sides = { previous: previous.sides, current: current.sides };
+  }
+  if (everyoneOk) {
+    out.disclosure.groups.push("everyone");
+    out.totals.everyone = { previous: totals(previousAnswers), current: totals(currentAnswers) };
+  }
+  out.disclosure.withheld = inBoth.filter((g) => !out.disclosure.groups.includes(g));
+  return out;
+}
+
+/** The plain-language note for changes withheld because of who answered, if any. */
+export function changeWithheldNote(change: ChangeDisclosure, minGroup: number): string | undefined {
+  if (change.withheld.length === 0) return undefined;
+  const names = change.withheld.map((g) => GROUP_LABELS[g]);
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `The change since the previous round is not shown for ${list}: it is shown only when a group was answered by the same people both times, or by people who differ by at least ${effectiveMinGroup(minGroup)}.`;
 }

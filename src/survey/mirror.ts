@@ -2,21 +2,22 @@ import { type Disclosure, discloseAnswers, withheldNotes } from "./anonymity.js"
 import { type StatementRef, statementMeans, statementRefs } from "./gap.js";
 import type { Instrument } from "./instrument.js";
 import { levelFor, totalScore } from "./scoring.js";
-import { type GroupResult, groupResult } from "./summary.js";
+import { type GroupResult, groupResult, groupResultOfTotals } from "./summary.js";
 import type { Answer, Group, Level, Side } from "./types.js";
 import { assertValidAnswers } from "./validation.js";
 
 /**
  * The personal mirror (`/alignment me`): one person's own ratings beside each visible group's
- * per-statement means. It is for that person's eyes only (a DM or an ephemeral message). Group
- * means obey exactly the same disclosure as the round report: nothing while the round is open,
- * per-side means only when both sides reach the minimum.
+ * per-statement means. It is for that person's eyes only (a DM or an ephemeral message), but what
+ * it shows of the groups obeys exactly the same disclosure as the round report, since anyone can
+ * ask for their own: nothing while the round is open, per-statement means (of every group) only
+ * when both sides reach the minimum, and otherwise at most Everyone's total.
  */
 
 export interface MirrorRow extends StatementRef {
   /** The person's own rating, 1–5. */
   own: number;
-  /** Group means (1–5, unrounded) of the visible groups only. */
+  /** Group means (1–5, unrounded), only when per-statement figures may be shown; else empty. */
   means: Partial<Record<Group, number>>;
 }
 
@@ -52,9 +53,9 @@ export function mirrorFor(
     groups.push(groupResult("sales", disclosed.sides.sales));
     groups.push(groupResult("marketing", disclosed.sides.marketing));
   }
-  if (disclosed.everyone) {
-    means.push(["everyone", statementMeans(disclosed.everyone, count)]);
-    groups.push(groupResult("everyone", disclosed.everyone));
+  if (disclosed.everyone) means.push(["everyone", statementMeans(disclosed.everyone, count)]);
+  if (disclosed.everyoneTotals) {
+    groups.push(groupResultOfTotals("everyone", disclosed.everyoneTotals));
   }
 
   const rows = statementRefs(instrument).map((ref) => {

@@ -1,8 +1,10 @@
 import { type Advice, suggestActions, TARGET_LEVEL } from "./advice.js";
 import {
+  changeWithheldNote,
   type DisclosedAnswers,
   type Disclosure,
   discloseAnswers,
+  discloseChange,
   effectiveMinGroup,
   withheldNotes,
 } from "./anonymity.js";
@@ -14,13 +16,13 @@ import {
   strongestAndWeakest,
 } from "./gap.js";
 import type { Instrument } from "./instrument.js";
-import { type GroupResult, groupResult } from "./summary.js";
+import { type GroupResult, groupResult, groupResultOfTotals } from "./summary.js";
 import { computeTrend, type Trend } from "./trend.js";
 import type { Answer, Level, Market, Side } from "./types.js";
 import { assertValidAnswers } from "./validation.js";
 
 export type { Advice, JointAction } from "./advice.js";
-export type { Disclosure } from "./anonymity.js";
+export type { ChangeDisclosure, Disclosure } from "./anonymity.js";
 export type {
   OverallGap,
   PerceptionGap,
@@ -61,11 +63,12 @@ export interface EveryoneDetail {
 
 /**
  * One round's results, computed once and rendered by every view (channel summary, full report,
- * DM, digest). It holds only what the anonymity rules allow: while the round is open, only
- * participation; when a side is below the minimum, nothing per side (no side means, statement
- * means, gaps, spread, headline, significance or side trend), only Everyone, when Everyone itself
- * is large enough. No single person's ratings are ever in it. Numbers are unrounded (apart from
- * the spread, see gap.ts); views round them with `oneDecimal`.
+ * DM, digest, export). It holds only what the anonymity rules allow: while the round is open,
+ * only participation; when a side is below the minimum, nothing per side (no side means,
+ * statement means, gaps, spread, headline, significance or side trend) and nothing per statement
+ * at all: only Everyone's total (level row and its trend), when Everyone itself is large enough,
+ * and advice chosen from that level alone. No single person's ratings or pseudonym are ever in
+ * it. Numbers are unrounded (apart from the spread, see gap.ts); views round them (figures.ts).
  */
 export interface RoundReport {
   roundClosed: boolean;
@@ -80,11 +83,11 @@ export interface RoundReport {
   notes: string[];
   /** Level summary of the visible groups, in the order Sales, Marketing, Everyone. */
   levels: GroupResult[];
-  /** Present when Everyone may be shown. */
+  /** Present when per-statement figures may be shown (both sides are). */
   everyone?: EveryoneDetail;
   /** Present only when both sides may be shown. */
   gap?: PerceptionGap;
-  /** Present when a previous round was given and this round is closed. */
+  /** Present when a previous round was given and this round is closed (see discloseChange). */
   trend?: Trend;
   /** Present when Everyone may be shown. */
   advice?: Advice;
@@ -156,7 +159,9 @@ function levelRows(disclosed: DisclosedAnswers): GroupResult[] {
     rows.push(groupResult("sales", disclosed.sides.sales));
     rows.push(groupResult("marketing", disclosed.sides.marketing));
   }
-  if (disclosed.everyone) rows.push(groupResult("everyone", disclosed.everyone));
+  if (disclosed.everyoneTotals) {
+    rows.push(groupResultOfTotals("everyone", disclosed.everyoneTotals));
+  }
   return rows;
 }
 
@@ -184,21 +189,19 @@ export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
   };
 
   const everyoneRow = report.levels.find((row) => row.group === "everyone");
-  if (disclosed.everyone && everyoneRow) {
-    report.everyone = everyoneDetail(instrument, disclosed.everyone);
-  }
+  if (disclosed.everyone) report.everyone = everyoneDetail(instrument, disclosed.everyone);
   if (disclosed.sides) report.gap = perceptionGap(instrument, disclosed.sides);
   if (input.previous && input.roundClosed) {
-    // The previous round is closed by definition; the same rules decide what of it is visible.
-    const previous = discloseAnswers(input.previous.answers, { ...options, roundClosed: true });
-    report.trend = computeTrend(instrument, disclosed, previous);
+    const change = discloseChange(input.previous.answers, input.answers, options);
+    report.trend = computeTrend(instrument, change);
+    const note = changeWithheldNote(change.disclosure, input.minGroup);
+    if (note !== undefined) report.notes.push(note);
   }
-  if (report.everyone && everyoneRow) {
-    const adviceInput: Parameters<typeof suggestActions>[0] = {
-      market,
-      level: everyoneRow.level,
-      statements: report.everyone.statements,
-    };
+  if (everyoneRow) {
+    // Without per-statement figures the advice follows from the level alone: picking "weak"
+    // statements would hint at the very ratings the report withholds.
+    const adviceInput: Parameters<typeof suggestActions>[0] = { market, level: everyoneRow.level };
+    if (report.everyone) adviceInput.statements = report.everyone.statements;
     if (report.gap) adviceInput.gaps = report.gap.statements;
     report.advice = suggestActions(adviceInput);
   }

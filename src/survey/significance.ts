@@ -2,7 +2,7 @@ import kruskalTest from "@stdlib/stats-kruskal-test";
 
 /**
  * Is a difference between the sides more than chance? The article gives no method for comparing
- * the sides (diagnostic.md), so this is Truce's own choice:
+ * the sides, so this is Truce's own choice:
  *
  * The ratings are ordinal (1–5) and small groups are far from normal, so we use a rank test, the
  * two-sided Mann–Whitney U test, in its normal approximation with the tie correction and without

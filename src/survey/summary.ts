@@ -28,7 +28,15 @@ export interface GroupResult {
 
 /** A group's level-summary row from its members' answers (callers check disclosure first). */
 export function groupResult(group: Group, answers: readonly Answer[]): GroupResult {
-  const score = scoreGroup(answers.map((a) => totalScore(a.ratings)));
+  return groupResultOfTotals(
+    group,
+    answers.map((a) => totalScore(a.ratings)),
+  );
+}
+
+/** A group's level-summary row from its members' totals alone (callers check disclosure first). */
+export function groupResultOfTotals(group: Group, totals: readonly number[]): GroupResult {
+  const score = scoreGroup(totals);
   const row: GroupResult = {
     group,
     label: GROUP_LABELS[group],

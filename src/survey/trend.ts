@@ -1,13 +1,14 @@
-import type { DisclosedAnswers } from "./anonymity.js";
+import type { DisclosedChange, SideAnswers } from "./anonymity.js";
 import { EPSILON, type StatementRef, statementMeans, statementRefs } from "./gap.js";
 import type { Instrument } from "./instrument.js";
-import { scoreGroup, totalScore } from "./scoring.js";
-import { type Answer, type Group, LEVELS, type Level } from "./types.js";
+import { scoreGroup } from "./scoring.js";
+import { GROUPS, type Group, LEVELS, type Level } from "./types.js";
 
 /**
- * Change since the previous closed round. A group takes part only when it could be shown in both
- * rounds, and the statement gaps only when both sides could be shown in both rounds: both rounds
- * are read through discloseAnswers, so nothing withheld in either round enters a difference.
+ * Change since the previous closed round. Both rounds are read through discloseChange, which
+ * hands out a group only when it could be shown in both rounds and its respondents allow the
+ * comparison, and the sides' answers (for the statement gaps) only when both sides' change may be
+ * shown: nothing withheld enters a difference.
  */
 
 /** A statement gap has widened or narrowed when |gap| changed by at least this (rating points). */
@@ -39,23 +40,26 @@ export interface GapChange extends StatementRef {
 }
 
 export interface Trend {
-  /** Groups visible in both rounds, in the order Sales, Marketing, Everyone. */
+  /** Groups whose change may be shown (see discloseChange), in the order Sales, Marketing, Everyone. */
   groups: GroupTrend[];
+  /** Groups shown in both rounds whose change is withheld because of who answered them. */
+  withheld: Group[];
   /**
-   * Present only when both sides are visible in both rounds. Widened: |gap| grew by at least
-   * TREND_GAP_CHANGE, largest growth first; narrowed: shrank by at least that, largest shrink
-   * first; ties to the lower statement number. A gap that flips sign but keeps its size is neither.
+   * Present only when both sides' change may be shown (see discloseChange). Widened: |gap| grew
+   * by at least TREND_GAP_CHANGE, largest growth first; narrowed: shrank by at least that, largest
+   * shrink first; ties to the lower statement number. A gap that flips sign but keeps its size is
+   * neither.
    */
   gaps?: { widened: GapChange[]; narrowed: GapChange[] };
 }
 
 function groupTrend(
   group: Group,
-  previous: readonly Answer[],
-  current: readonly Answer[],
+  previous: readonly number[],
+  current: readonly number[],
 ): GroupTrend {
-  const before = scoreGroup(previous.map((a) => totalScore(a.ratings)));
-  const now = scoreGroup(current.map((a) => totalScore(a.ratings)));
+  const before = scoreGroup(previous);
+  const now = scoreGroup(current);
   const step = LEVELS.indexOf(now.level) - LEVELS.indexOf(before.level);
   return {
     group,
@@ -70,34 +74,24 @@ function groupTrend(
   };
 }
 
-function gapsOf(
-  sides: { sales: readonly Answer[]; marketing: readonly Answer[] },
-  count: number,
-): number[] {
+function gapsOf(sides: SideAnswers, count: number): number[] {
   const sales = statementMeans(sides.sales, count);
   const marketing = statementMeans(sides.marketing, count);
   return sales.map((s, i) => s - (marketing[i] ?? Number.NaN));
 }
 
-/** The trend between two rounds of the same instrument, each already cut down by disclosure. */
-export function computeTrend(
-  instrument: Instrument,
-  current: DisclosedAnswers,
-  previous: DisclosedAnswers,
-): Trend {
+/** The trend between two rounds of the same instrument, already cut down by discloseChange. */
+export function computeTrend(instrument: Instrument, change: DisclosedChange): Trend {
   const groups: GroupTrend[] = [];
-  if (current.sides && previous.sides) {
-    groups.push(groupTrend("sales", previous.sides.sales, current.sides.sales));
-    groups.push(groupTrend("marketing", previous.sides.marketing, current.sides.marketing));
+  for (const group of GROUPS) {
+    const totals = change.totals[group];
+    if (totals) groups.push(groupTrend(group, totals.previous, totals.current));
   }
-  if (current.everyone && previous.everyone) {
-    groups.push(groupTrend("everyone", previous.everyone, current.everyone));
-  }
-  const trend: Trend = { groups };
-  if (current.sides && previous.sides) {
+  const trend: Trend = { groups, withheld: [...change.disclosure.withheld] };
+  if (change.sides) {
     const count = instrument.statements.length;
-    const now = gapsOf(current.sides, count);
-    const before = gapsOf(previous.sides, count);
+    const now = gapsOf(change.sides.current, count);
+    const before = gapsOf(change.sides.previous, count);
     const changes: GapChange[] = statementRefs(instrument).map((ref) => {
       const gap = now[ref.index] ?? Number.NaN;
       const previousGap = before[ref.index] ?? Number.NaN;

@@ -14,8 +14,11 @@ export interface Answer {
   side: Side;
   ratings: readonly number[];
   /**
-   * An opaque, stable pseudonym of the respondent (the same person has the same one in every
-   * round of a workspace), so trends can tell whether two rounds were answered by the same people.
+   * An opaque, stable pseudonym of the person (a keyed hash): the same person has the same string
+   * in every round of a workspace, and different people never share one. The analysis only
+   * compares these for equality, to tell whether two rounds were answered by the same people
+   * (see discloseChange); no report ever carries one. Unknown (absent) withholds every change
+   * since the previous round.
    */
   respondent?: string;
 }

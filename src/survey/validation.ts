@@ -9,7 +9,8 @@ export class InvalidAnswerError extends Error {
 
 /**
  * Check answers before any analysis: every answer has a side and one whole rating from 1 to 5 per
- * statement. Messages name the answer's position and the problem, never a rating's value.
+ * statement, and a pseudonym, if any, is a non-empty string. Messages name the answer's position
+ * and the problem, never a rating's value or a pseudonym.
  */
 export function assertValidAnswers(
   answers: readonly Answer[],
@@ -21,6 +22,10 @@ export function assertValidAnswers(
     const problems: string[] = [];
     if (answer.side !== "sales" && answer.side !== "marketing") {
       problems.push('side must be "sales" or "marketing"');
+    }
+    const { respondent } = answer;
+    if (respondent !== undefined && (typeof respondent !== "string" || respondent === "")) {
+      problems.push("respondent must be a non-empty string when given");
     }
     if (!Array.isArray(answer.ratings)) problems.push("ratings must be a list");
     else problems.push(...ratingProblems(answer.ratings, count));

@@ -1,23 +1,30 @@
 import type { KnownBlock } from "@slack/types";
 import { stringify } from "csv-stringify/sync";
-import { meanTotal } from "./figures.js";
+import { oneDecimal } from "../survey/scoring.js";
+import { meanTotal, pValueCell } from "./figures.js";
 import type { ClosedRound } from "./report.js";
 import { context, header, type MessageView, plainDate, section } from "./text.js";
 
-/** Rating means and gaps in the CSV: two decimals, as plain numbers a spreadsheet reads. */
-const num = (value: number | undefined) => (value === undefined ? "" : value.toFixed(2));
+/**
+ * Rating means and gaps in the CSV: one decimal, as in the report, as plain numbers a spreadsheet
+ * reads. More would pin down a small group's ratings: with five people a mean to two decimals is
+ * their exact sum, and it would let the export say more than the report it is built from.
+ */
+const num = (value: number | undefined) => (value === undefined ? "" : oneDecimal(value));
 
 /**
  * The latest results as CSV (group figures, then one row per statement). Built from the round's
  * report, so it holds exactly what the report may show: group figures only, per-side columns only
- * when both sides reach the minimum group size.
+ * when both sides reach the minimum group size, and statement rows only when per-statement
+ * figures may be shown (`statements` is undefined otherwise).
  */
-export function exportCsv(closed: ClosedRound): { groups: string; statements: string } {
+export function exportCsv(closed: ClosedRound): { groups: string; statements?: string } {
   const { report } = closed;
   const groups = stringify([
     ["group", "n", "mean_total", "level"],
     ...report.levels.map((row) => [row.label, row.n, meanTotal(row.mean), row.level]),
   ]);
+  if (!report.everyone) return { groups };
   const gapByNumber = new Map(report.gap?.statements.map((g) => [g.number, g]));
   const perSide = report.gap !== undefined;
   const statements = stringify([
@@ -27,7 +34,7 @@ export function exportCsv(closed: ClosedRound): { groups: string; statements: st
       "everyone_mean",
       ...(perSide ? ["sales_mean", "marketing_mean", "gap", "p_value"] : []),
     ],
-    ...(report.everyone?.statements ?? []).map((s) => {
+    ...report.everyone.statements.map((s) => {
       const gap = gapByNumber.get(s.number);
       return [
         s.number,
@@ -38,7 +45,7 @@ export function exportCsv(closed: ClosedRound): { groups: string; statements: st
               num(gap?.sales),
               num(gap?.marketing),
               num(gap?.gap),
-              gap?.significance ? gap.significance.pValue.toFixed(4) : "",
+              gap?.significance ? pValueCell(gap.significance) : "",
             ]
           : []),
       ];
@@ -65,9 +72,13 @@ export function exportMessage(closed: ClosedRound | undefined): MessageView {
   if (closed.report.levels.length === 0) {
     blocks.push(section(closed.report.notes.join(" ") || "Too few answers to export anything."));
   } else {
+    blocks.push(section(`*Groups*\n${codeBlock(csv.groups)}`));
     blocks.push(
-      section(`*Groups*\n${codeBlock(csv.groups)}`),
-      section(`*Statements*\n${codeBlock(csv.statements)}`),
+      csv.statements === undefined
+        ? context(
+            "No statement rows: per-statement figures are withheld while a side is below the minimum group size.",
+          )
+        : section(`*Statements*\n${codeBlock(csv.statements)}`),
     );
   }
   return { text: `Alignment results (round closed ${plainDate(closed.closedAt)}) as CSV.`, blocks };

@@ -2,9 +2,14 @@ import type { KnownBlock } from "@slack/types";
 import type { Mirror } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
 import { GROUP_LABELS, GROUPS } from "../survey/types.js";
+import { scoreLine } from "./figures.js";
 import { context, escapeMrkdwn, header, type MessageView, section } from "./text.js";
 
-/** `/alignment me`: a person's own ratings beside the visible groups' means. Only they see it. */
+/**
+ * `/alignment me`: a person's own ratings beside the visible groups' means. Only they see it.
+ * When per-statement figures are withheld the rows carry no means, so only their own ratings and
+ * the visible groups' totals are shown.
+ */
 export function mirrorMessage(mirror: Mirror | undefined, reason?: string): MessageView {
   if (!mirror) {
     const text = reason ?? "You have no answers in the latest closed round.";
@@ -21,8 +26,9 @@ export function mirrorMessage(mirror: Mirror | undefined, reason?: string): Mess
     section(
       `Your total: *${mirror.ownTotal}* (${mirror.ownLevel}). Only you can see this message.`,
     ),
-    section(`*Statement — ${head}*\n${rows.join("\n")}`),
   ];
+  if (mirror.groups.length > 0) blocks.push(section(mirror.groups.map(scoreLine).join("\n")));
+  blocks.push(section(`*Statement — ${head}*\n${rows.join("\n")}`));
   if (mirror.notes.length > 0) blocks.push(context(...mirror.notes));
   return {
     text: `Your total in the latest closed round: ${mirror.ownTotal} (${mirror.ownLevel}).`,

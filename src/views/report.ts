@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
-import { meanTotal, participationLine, scoreLine, signed } from "./figures.js";
+import { meanTotal, participationLine, pValueText, scoreLine, signed } from "./figures.js";
 import { type OpenRoundStatus, openRoundLine } from "./status.js";
 import {
   clip,
@@ -36,8 +36,7 @@ export const scoreLines = (report: RoundReport): string[] => report.levels.map(s
 
 function significanceText(gap: StatementGap): string {
   if (!gap.significance) return "";
-  const p =
-    gap.significance.pValue < 0.001 ? "p < 0.001" : `p = ${gap.significance.pValue.toFixed(3)}`;
+  const p = pValueText(gap.significance);
   return gap.significance.significant ? ` · significant (${p})` : ` · not significant (${p})`;
 }
 

@@ -1,6 +1,6 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, ModalView, SectionBlock } from "@slack/types";
 
-/** Small Block Kit helpers shared by every view. Limits are Slack's (design.md). */
+/** Small Block Kit helpers shared by every view. The limits are Slack's own: longer text is rejected. */
 
 export const LIMITS = {
   headerText: 150,

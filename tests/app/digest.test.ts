@@ -6,6 +6,7 @@ import {
   LEADER,
   launchRound,
   people,
+  readableText,
   replyTo,
   restartHarness,
   SALES,
@@ -32,7 +33,7 @@ describe("the leaders' weekly digest", () => {
     expect((await h.truce.runDueJobs()).digests).toBe(1);
     const paris = h.fake.dms(PARIS_LEADER);
     expect(paris).toHaveLength(1);
-    const text = JSON.stringify(paris[0]?.blocks);
+    const text = readableText(paris[0]?.blocks);
     expect(text).toContain("A round is open");
     expect(text).toContain("Sales n=3 (of 10) · Marketing n=2 (of 10) · Everyone n=5");
     expect(text).toContain("Response rate: Sales 30% · Marketing 20%");
@@ -65,9 +66,9 @@ describe("the leaders' weekly digest", () => {
   });
 
   it("/alignment digest previews it for a leader, with the latest results once a round has closed", async () => {
-    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     const invitations = await launchRound(h);
-    await answerAll(h, invitations, [...everyone("sales", 3, 70), ...everyone("marketing", 3, 50)]);
+    await answerAll(h, invitations, [...everyone("sales", 5, 70), ...everyone("marketing", 5, 50)]);
     await h.driver.command(LEADER, SALES, "close");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     await h.driver.command(LEADER, SALES, "digest");
@@ -76,8 +77,8 @@ describe("the leaders' weekly digest", () => {
     );
     const preview = replyTo(h, LEADER);
     expect(preview).toContain("No round is open");
-    expect(preview).toContain("Sales n=3 · 70.0 · Aligned");
-    expect(preview).toContain("Everyone n=6 · 60.0 · Aligned");
+    expect(preview).toContain("Sales n=5 · 70.0 · Aligned");
+    expect(preview).toContain("Everyone n=10 · 60.0 · Aligned");
     expect(preview).toContain("Joint actions to work on");
 
     const [user] = people("sales", 1) as [string];

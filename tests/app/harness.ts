@@ -192,11 +192,33 @@ export function surveyValues(
   ]);
 }
 
+/**
+ * The words a person can read in Slack payloads (messages, replies, views, blocks, or lists of
+ * them), one per line: every string under a `text` key, which covers a message's fallback text
+ * and every text object in its blocks. Nothing else: no ts, ids, block ids, hashes, button values
+ * or metadata, so a test looking for a figure such as "80.0" cannot match a timestamp by chance.
+ */
+export function readableText(...payloads: unknown[]): string {
+  const lines: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+    } else if (node !== null && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "text" && typeof value === "string") lines.push(value);
+        else visit(value);
+      }
+    }
+  };
+  for (const payload of payloads) visit(payload);
+  return lines.join("\n");
+}
+
 /** The text a person would read: the last ephemeral reply to their command (ack body or response_url). */
 export function replyTo(h: { fake: FakeSlack }, user: string): string {
   const last = h.fake.responses.filter((r) => r.context.user === user && r.ok).at(-1);
   if (!last) throw new Error(`no reply to ${user}`);
-  return `${last.text ?? ""}\n${JSON.stringify(last.blocks ?? [])}`;
+  return readableText({ text: last.text, blocks: last.blocks });
 }
 
 /** The leader launches a round; resolves to the ts of the invitation in each channel. */

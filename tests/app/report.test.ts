@@ -13,6 +13,7 @@ import {
   MARKETING,
   people,
   ratingsFor,
+  readableText,
   SALES,
   startHarness,
 } from "./harness.js";
@@ -22,15 +23,19 @@ afterEach(async () => {
   await h?.close();
 });
 
-/** Everything Truce said anywhere: channel posts, DMs, ephemerals, replies, Home tabs, modals. */
+/**
+ * Everything Truce said anywhere, as people read it: channel posts and DMs (with their earlier
+ * versions), ephemerals, replies, Home tabs and modals. Only text, never timestamps or ids: a
+ * message ts such as 1795424480.012345 contains "80.0".
+ */
 function everythingSaid(h: Harness): string {
-  return JSON.stringify([
+  return readableText(
     h.fake.messages,
     h.fake.ephemerals,
     h.fake.responses,
     [...h.fake.views.values()],
     [...h.fake.homeViews.values()],
-  ]);
+  );
 }
 
 /** Sales rate statements 1–10 at 4 and 11–20 at 2 (total 60); marketing rate them all 3 … with one statement apart. */
@@ -58,28 +63,29 @@ describe("when a round closes", () => {
     // Sales: 5 × 60 → 60.0 Aligned. Marketing: 1 + 19×2 = 39 each → 39.0 Undefined. Everyone 49.5 Defined.
     for (const channel of [SALES, MARKETING]) {
       const summary = h.fake.messagesIn(channel).at(-1);
-      const text = JSON.stringify(summary?.blocks);
+      const text = readableText(summary?.blocks);
       expect(summary?.text).toContain("Sales n=5 · 60.0 · Aligned");
       expect(text).toContain("Marketing n=5 · 39.0 · Undefined");
       expect(text).toContain("Everyone n=10 · 49.5 · Defined");
       expect(text).toContain("Sales sees Aligned, Marketing sees Undefined");
       expect(text).toContain("Sales rates the relationship 21.0 points higher than Marketing");
-      // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and significant.
-      expect(text).toMatch(
-        /\*5\. Useful collateral\* — Sales 4\.0 · Marketing 1\.0 · gap \+3\.0 · significant \(p = 0\.00\d\)/,
+      // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and
+      // significant: all 4s against all 1s, p = 0.0026998, two significant digits.
+      expect(text).toContain(
+        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 · significant (p = 0.0027)",
       );
       expect(text).toContain("Suggested joint actions");
     }
     await h.driver.command(ADMIN, SALES, "export");
-    const exported = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    const exported = readableText(h.fake.responses.at(-1)?.blocks);
     expect(exported).toContain(
-      "```group,n,mean_total,level\\nSales,5,60.0,Aligned\\nMarketing,5,39.0,Undefined",
+      "```group,n,mean_total,level\nSales,5,60.0,Aligned\nMarketing,5,39.0,Undefined",
     );
-    expect(exported).toContain("5,Useful collateral,2.50,4.00,1.00,3.00,0.00");
+    expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,0.0027");
 
     const dm = h.fake.dms(LEADER).at(-1);
-    expect(JSON.stringify(dm?.blocks)).toContain("Every statement");
-    expect(JSON.stringify(dm?.blocks)).toContain("Truce's own addition");
+    expect(readableText(dm?.blocks)).toContain("Every statement");
+    expect(readableText(dm?.blocks)).toContain("Truce's own addition");
     expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
     expect(h.fake.errors()).toEqual([]);
     expect(h.fake.warnings).toEqual([]);
@@ -114,34 +120,55 @@ describe("when a round closes", () => {
 });
 
 describe("the trend", () => {
-  it("compares a round with the previous closed round", async () => {
-    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
-    const round = async (salesTotal: number, marketingTotal: number) => {
-      const ts = await launchRound(h);
-      await answerAll(h, ts, [
-        ...people("sales", 3).map((user) => ({
-          side: "sales" as const,
-          user,
-          ratings: ratingsFor(salesTotal),
-        })),
-        ...people("marketing", 3).map((user) => ({
-          side: "marketing" as const,
-          user,
-          ratings: ratingsFor(marketingTotal),
-        })),
-      ]);
-      await closeRound(h);
-      h.fake.responses.splice(0);
-    };
-    await round(50, 40);
-    await round(66, 60);
+  /** One round: the first `sales` and `marketing` people of each side answer with the totals. */
+  const round = async (
+    sides: { sales: number; marketing: number },
+    salesTotal: number,
+    marketingTotal: number,
+  ) => {
+    const ts = await launchRound(h);
+    await answerAll(h, ts, [
+      ...people("sales", sides.sales).map((user) => ({
+        side: "sales" as const,
+        user,
+        ratings: ratingsFor(salesTotal),
+      })),
+      ...people("marketing", sides.marketing).map((user) => ({
+        side: "marketing" as const,
+        user,
+        ratings: ratingsFor(marketingTotal),
+      })),
+    ]);
+    await closeRound(h);
+    h.fake.responses.splice(0);
+  };
+  const withheldNote =
+    "The change since the previous round is not shown for Sales, Marketing and Everyone";
+
+  it("compares a round with the previous closed round answered by the same people", async () => {
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
+    await round({ sales: 5, marketing: 5 }, 50, 40);
+    await round({ sales: 5, marketing: 5 }, 66, 60);
     await h.driver.command(ADMIN, SALES, "report");
-    const report = JSON.stringify(h.fake.responses.at(-1)?.blocks);
+    const report = readableText(h.fake.responses.at(-1)?.blocks);
     // Sales 50.0 → 66.0 (+16.0), Defined → Aligned; Marketing 40.0 → 60.0; Everyone 45.0 → 63.0.
     expect(report).toContain("Since the previous round");
     expect(report).toContain("Sales: 50.0 → 66.0 (+16.0) · Defined → Aligned");
     expect(report).toContain("Marketing: 40.0 → 60.0 (+20.0) · Defined → Aligned");
     expect(report).toContain("Everyone: 45.0 → 63.0 (+18.0) · Defined → Aligned");
+    expect(report).not.toContain(withheldNote);
+  });
+
+  it("shows no change when one newcomer joins: it would give away the newcomer's answers", async () => {
+    h = await startHarness({ salesPeople: 6, marketingPeople: 5 });
+    await round({ sales: 5, marketing: 5 }, 50, 40);
+    // The same ten answer as before, and a sixth salesperson joins: Sales' trend would show
+    // 50.0 → 50.0 with n 5 → 6, so the newcomer's total is 6 × 50 − 5 × 50 = 50.
+    await round({ sales: 6, marketing: 5 }, 50, 40);
+    await h.driver.command(ADMIN, SALES, "report");
+    const report = readableText(h.fake.responses.at(-1)?.blocks);
+    expect(report).not.toContain("Since the previous round");
+    expect(report).toContain(withheldNote);
   });
 });
 
@@ -181,7 +208,7 @@ describe("anonymity", () => {
     expect(said).not.toMatch(/(Sales|Marketing),\d+,/); // …and no side
     expect(said).not.toContain("sales_mean");
     expect(said).toContain(
-      "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2).",
+      "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     );
   });
 
@@ -240,16 +267,16 @@ describe("anonymity", () => {
 
 describe("/alignment me", () => {
   it("shows a respondent their own ratings beside each side's means, privately", async () => {
-    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     const ts = await launchRound(h);
     const [me] = people("sales", 1) as [string];
     await answerAll(h, ts, [
-      ...people("sales", 3).map((user, i) => ({
+      ...people("sales", 5).map((user, i) => ({
         side: "sales" as const,
         user,
         ratings: ratingsFor(i === 0 ? 100 : 40),
       })),
-      ...people("marketing", 3).map((user) => ({
+      ...people("marketing", 5).map((user) => ({
         side: "marketing" as const,
         user,
         ratings: ratingsFor(60),
@@ -259,12 +286,12 @@ describe("/alignment me", () => {
     const reply = await h.driver.command(me, SALES, "me");
     const body = reply.body as { response_type: string; blocks: unknown[] };
     expect(body.response_type).toBe("ephemeral");
-    const text = JSON.stringify(body.blocks);
+    const text = readableText(body.blocks);
     expect(text).toContain("Your total: *100* (Integrated)");
-    // Statement 1: me 5; Sales (5 + 2 + 2) / 3 = 3.0; Marketing 3.0; Everyone (9 + 9) / 6 = 3.0.
-    expect(text).toContain("1. Forecast accuracy — *5* / 3.0 / 3.0 / 3.0");
+    // Statement 1: me 5; Sales (5 + 4 × 2) / 5 = 2.6; Marketing 3.0; Everyone (13 + 15) / 10 = 2.8.
+    expect(text).toContain("1. Forecast accuracy — *5* / 2.6 / 3.0 / 2.8");
     const other = await h.driver.command(people("marketing", 1)[0] as string, MARKETING, "me");
-    expect(JSON.stringify(other.body)).not.toContain("*100*");
+    expect(readableText(other.body)).not.toContain("*100*");
   });
 });
 

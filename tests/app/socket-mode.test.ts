@@ -17,6 +17,7 @@ import {
   MARKETING,
   people,
   ratingsFor,
+  readableText,
   recordingLogger,
   replyTo,
   SALES,
@@ -150,7 +151,7 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     expect(submitted.ackMs).toBeLessThan(3000);
     expect(submitted.body).toMatchObject({ response_action: "update" });
     expect(submitted.outcome.ok).toBe(true);
-    expect(JSON.stringify(submitted.outcome.view?.view)).toMatch(/thank/i);
+    expect(readableText(submitted.outcome.view?.view)).toMatch(/thank/i);
 
     const round = await store.rounds.openFor(fake.teamId);
     expect(round).toBeDefined();

@@ -3,6 +3,7 @@ import {
   type AdviceInput,
   genericStatementAction,
   LEVEL_MOVES,
+  LEVEL_ONLY_NOTE,
   MAX_ACTIONS,
   STATEMENT_ACTIONS,
   STEP_NOTES,
@@ -233,6 +234,40 @@ describe("disputed statements (only when the gaps are disclosed)", () => {
 
   it("without the gaps (a side too small) the same round suggests nothing about it", () => {
     const advice = suggestActions(input("Aligned", "shifting", { statements }));
+    expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
+  });
+});
+
+describe("advice from the level alone (per-statement figures withheld)", () => {
+  it("below target: the step's moves in their listed order, and says why", () => {
+    const advice = suggestActions({ market: "complex", level: "Aligned" });
+    expect(advice.actions.map((a) => a.id)).toEqual([
+      "move:revenue-leader",
+      "move:joint-funnel",
+      "move:split-marketing",
+      "move:shared-rewards",
+      "move:integrated-metrics",
+    ]);
+    expect(advice.actions.map((a) => a.reason)).toEqual(
+      Array(5).fill("Your combined level is Aligned"),
+    );
+    expect(advice.message).toBe(
+      `Your combined level is Aligned. In a complex market Integrated is worth aiming for, so the actions below work on the next step, Integrated. ${LEVEL_ONLY_NOTE} ${STEP_NOTES.Aligned}`,
+    );
+  });
+
+  it("at target: stay, without claiming that nothing is weak", () => {
+    const advice = suggestActions({ market: "shifting", level: "Aligned" });
+    expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
+    expect(advice.message).toBe(
+      `Your combined level is Aligned, the level a shifting market calls for: staying put is the right call. ${LEVEL_ONLY_NOTE}`,
+    );
+  });
+
+  it("ignores gaps handed over without the statements", () => {
+    const statements = means({ 12: 1 });
+    const gaps = statements.map((s) => ({ ...s, sales: 4, marketing: 1, gap: 3 }));
+    const advice = suggestActions({ market: "shifting", level: "Aligned", gaps });
     expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
   });
 });

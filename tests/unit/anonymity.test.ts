@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { LEVEL_ONLY_NOTE } from "../../src/survey/advice.js";
 import {
+  changeWithheldNote,
   discloseAnswers,
+  discloseChange,
   disclosure,
   effectiveMinGroup,
+  respondentsAllowChange,
   withheldNotes,
 } from "../../src/survey/anonymity.js";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import { analyzeRound, mirrorFor, type RoundReport } from "../../src/survey/report.js";
 import { totalScore } from "../../src/survey/scoring.js";
 import type { Answer } from "../../src/survey/types.js";
-import { answer, GAP_SET, many, walk } from "./helpers.js";
+import { answer, GAP_SET, many, named, pseudonyms, walk } from "./helpers.js";
 
 const closed = { minGroup: 3, roundClosed: true };
 
@@ -17,6 +21,7 @@ describe("disclosure", () => {
   it("shows nothing while the round is open", () => {
     expect(disclosure({ sales: 40, marketing: 40 }, { minGroup: 3, roundClosed: false })).toEqual({
       groups: [],
+      perStatement: false,
       withheld: ["round-open"],
     });
   });
@@ -24,13 +29,15 @@ describe("disclosure", () => {
   it("shows all three groups when both sides reach the minimum", () => {
     expect(disclosure({ sales: 3, marketing: 3 }, closed)).toEqual({
       groups: ["sales", "marketing", "everyone"],
+      perStatement: true,
       withheld: [],
     });
   });
 
-  it("shows Everyone only when one side is small (5 + 2): no differencing", () => {
+  it("shows Everyone's total only when one side is small (5 + 2): no differencing", () => {
     expect(disclosure({ sales: 5, marketing: 2 }, closed)).toEqual({
       groups: ["everyone"],
+      perStatement: false,
       withheld: ["side-too-small"],
     });
   });
@@ -38,6 +45,7 @@ describe("disclosure", () => {
   it("shows nothing when Everyone is below the minimum (1 + 1)", () => {
     expect(disclosure({ sales: 1, marketing: 1 }, closed)).toEqual({
       groups: [],
+      perStatement: false,
       withheld: ["side-too-small", "everyone-too-small"],
     });
   });
@@ -62,25 +70,29 @@ describe("disclosure", () => {
 });
 
 describe("discloseAnswers: the one gateway to the analysis", () => {
-  it("hands out sides only as a pair, and only when both may be shown", () => {
+  it("hands out sides only as a pair, and Everyone's ratings only with them", () => {
     const small = [...many(5, "sales", 4), ...many(2, "marketing", 2)];
     const d = discloseAnswers(small, closed);
     expect(d.sides).toBeUndefined();
-    expect(d.everyone).toHaveLength(7);
+    expect(d.everyone).toBeUndefined();
+    expect(d.everyoneTotals).toEqual([80, 80, 80, 80, 80, 40, 40]);
     expect(d.counts).toEqual({ sales: 5, marketing: 2 });
     expect(withheldNotes(d, 3)).toEqual([
-      "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2).",
+      "Per-side figures are withheld: each side needs at least 3 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     ]);
 
     const both = discloseAnswers(GAP_SET, closed);
     expect(both.sides?.sales).toHaveLength(3);
     expect(both.sides?.marketing).toHaveLength(3);
+    expect(both.everyone).toHaveLength(6);
+    expect(both.everyoneTotals).toEqual([80, 80, 76, 78, 75, 74]);
   });
 
   it("hands out nothing while the round is open", () => {
     const d = discloseAnswers(GAP_SET, { minGroup: 3, roundClosed: false });
     expect(d.sides).toBeUndefined();
     expect(d.everyone).toBeUndefined();
+    expect(d.everyoneTotals).toBeUndefined();
     expect(withheldNotes(d, 3)).toEqual([
       "The round is still open: only participation is shown until it closes.",
     ]);
@@ -135,12 +147,20 @@ describe("the round report obeys the anonymity rules", () => {
     previous: { answers: [...many(5, "sales", 3), ...many(2, "marketing", 3)] },
   });
 
-  it("holds Everyone's figures", () => {
+  it("holds Everyone's total, and nothing per statement", () => {
     expect(report.levels.map((r) => r.group)).toEqual(["everyone"]);
     expect(report.levels[0]?.mean).toBeCloseTo(468 / 7, 12);
-    expect(report.everyone?.statements[6]?.mean).toBeCloseTo(12 / 7, 12);
-    expect(report.advice).toBeDefined();
-    expect(report.trend?.groups.map((g) => g.group)).toEqual(["everyone"]);
+    expect(report.everyone).toBeUndefined();
+    expect(report.advice?.actions.map((a) => a.kind)).toEqual([
+      "level-move",
+      "level-move",
+      "level-move",
+      "level-move",
+      "level-move",
+    ]);
+    expect(report.advice?.message).toContain(LEVEL_ONLY_NOTE);
+    // Neither round's answers carry pseudonyms, so who answered is unknown: no change is shown.
+    expect(report.trend).toEqual({ groups: [], withheld: ["everyone"] });
   });
 
   it("holds no per-side figure anywhere (walking the whole model)", () => {
@@ -150,8 +170,12 @@ describe("the round report obeys the anonymity rules", () => {
     const forbidden = [78, 39, 78 - 39, 4, 2, 1];
     expect(numbersIn(report).filter((n) => forbidden.includes(n.value))).toEqual([]);
     // And no text quotes them or hints at a gap (advice reasons and the like).
-    const texts = JSON.stringify(report);
-    expect(texts).not.toMatch(/78\.0|39\.0|Sales rates|Marketing rates|(Sales|Marketing) \d|apart/);
+    const texts: string[] = [];
+    walk(report, (_path, leaf) => {
+      if (typeof leaf === "string") texts.push(leaf);
+    });
+    const quoting = /78\.0|39\.0|Sales rates|Marketing rates|(Sales|Marketing) \d|apart/;
+    expect(texts.filter((text) => quoting.test(text))).toEqual([]);
     expect(report.advice?.actions.map((a) => a.trigger)).not.toContain("disputed-statement");
   });
 
@@ -168,6 +192,7 @@ describe("the round report obeys the anonymity rules", () => {
   it("holds no single person's ratings", () => {
     walk(report, (_path, _leaf, key) => {
       expect(key).not.toBe("ratings");
+      expect(key).not.toBe("respondent");
     });
   });
 });
@@ -230,14 +255,16 @@ describe("the mirror obeys the same rules", () => {
   const own = answer("sales", 4, { 7: 2 });
   const answers = [own, ...many(4, "sales", 4), ...many(2, "marketing", 2)];
 
-  it("shows own ratings beside Everyone only when a side is small", () => {
+  it("shows own ratings beside Everyone's total only when a side is small", () => {
     const mirror = mirrorFor(own, answers, {
       instrument: DEFAULT_INSTRUMENT,
       minGroup: 3,
       roundClosed: true,
     });
-    expect(mirror.groups.map((g) => g.group)).toEqual(["everyone"]);
-    expect(mirror.rows.every((r) => Object.keys(r.means).join() === "everyone")).toBe(true);
+    // (78 + 4 × 80 + 2 × 40) / 7 = 478 / 7.
+    expect(mirror.groups.map((g) => [g.group, g.n, g.mean])).toEqual([["everyone", 7, 478 / 7]]);
+    expect(mirror.rows.map((r) => r.means)).toEqual(Array(20).fill({}));
+    expect(mirror.rows[6]?.own).toBe(2);
     expect(sideTraces({ rows: mirror.rows, groups: mirror.groups })).toEqual([]);
   });
 
@@ -251,5 +278,174 @@ describe("the mirror obeys the same rules", () => {
     expect(mirror.rows.every((r) => Object.keys(r.means).length === 0)).toBe(true);
     expect(mirror.rows[6]?.own).toBe(2);
     expect(mirror.ownTotal).toBe(totalScore(own.ratings));
+  });
+});
+
+describe("a side withheld: Everyone cannot be differenced against an earlier round", () => {
+  /*
+   * Round 1: 5 Sales (rate every statement 4, #7 a 2) and 5 Marketing (all 3): both sides shown,
+   * so Sales' per-statement means are published. Round 2: the same 5 Sales answer as before and
+   * only 2 Marketing people answer. If round 2 showed Everyone's per-statement means, then
+   * 7 × Everyone's mean − 5 × Sales' mean from round 1 would be the two Marketing people's summed
+   * ratings, statement by statement (and each one's ratings when they agree).
+   */
+  const sales = named(
+    Array.from({ length: 5 }, () => answer("sales", 4, { 7: 2 })),
+    pseudonyms("s", 5),
+  );
+  const round1Answers = [...sales, ...named(many(5, "marketing", 3), pseudonyms("m", 5))];
+  const options = {
+    instrument: DEFAULT_INSTRUMENT,
+    roundClosed: true,
+    minGroup: 5,
+    market: "shifting" as const,
+  };
+  const round1 = analyzeRound({ ...options, answers: round1Answers });
+  // Two versions of round 2's Marketing pair, with the same totals (40 each) but opposite ratings.
+  const pairA = named(
+    [answer("marketing", 2, { 3: 1, 7: 3 }), answer("marketing", 2, { 3: 1, 7: 3 })],
+    ["n1", "n2"],
+  );
+  const pairB = named(
+    [answer("marketing", 2, { 3: 3, 7: 1 }), answer("marketing", 2, { 3: 3, 7: 1 })],
+    ["n1", "n2"],
+  );
+  const round2 = (pair: Answer[]) =>
+    analyzeRound({
+      ...options,
+      answers: [...sales, ...pair],
+      previous: { answers: round1Answers },
+    });
+
+  it("leaves nothing per statement to subtract from round 1's Sales means", () => {
+    const salesThen = round1.gap?.statements.map((s) => s.sales) ?? [];
+    expect(salesThen).toHaveLength(20);
+    const report = round2(pairA);
+    const everyoneNow = report.everyone?.statements.map((s) => s.mean) ?? [];
+    const pairSums = everyoneNow.map((mean, i) => 7 * mean - 5 * (salesThen[i] ?? 0));
+    expect(pairSums).toEqual([]);
+    expect(report.everyone).toBeUndefined();
+    expect(report.levels.map((r) => [r.group, r.n])).toEqual([["everyone", 7]]);
+  });
+
+  it("gives the same report whatever the pair rated, as long as their totals are the same", () => {
+    const a = round2(pairA);
+    expect(a).toEqual(round2(pairB));
+    // And so nothing chosen per statement: the advice follows from the level alone.
+    expect(a.advice?.actions.map((action) => action.id)).toEqual(["stay"]);
+    expect(a.advice?.message).toBe(
+      `Your combined level is Aligned, the level a shifting market calls for: staying put is the right call. ${LEVEL_ONLY_NOTE}`,
+    );
+  });
+
+  it("gives the same personal mirror too, with no group's statement means", () => {
+    const own = sales[0] as Answer;
+    const mirror = (pair: Answer[]) =>
+      mirrorFor(own, [...sales, ...pair], {
+        instrument: DEFAULT_INSTRUMENT,
+        minGroup: 5,
+        roundClosed: true,
+      });
+    const a = mirror(pairA);
+    expect(a).toEqual(mirror(pairB));
+    expect(a.rows.filter((r) => Object.keys(r.means).length > 0)).toEqual([]);
+    // (5 × 78 + 2 × 40) / 7 = 470 / 7.
+    expect(a.groups.map((g) => [g.group, g.n, g.mean])).toEqual([["everyone", 7, 470 / 7]]);
+  });
+});
+
+describe("respondentsAllowChange: who answered decides whether a change may be shown", () => {
+  const round = (names: string[]) => named(many(names.length, "sales", 3), names);
+  const ten = pseudonyms("p", 10);
+
+  it("allows the same people, in any order", () => {
+    expect(respondentsAllowChange(round(ten), round([...ten].reverse()), 5)).toBe(true);
+  });
+
+  it("refuses sets that differ by 1 to 4 people, allows 5 or more (minimum 5)", () => {
+    const differing = (joined: number, left: number) =>
+      round([...ten.slice(left), ...pseudonyms("new", joined)]);
+    expect(respondentsAllowChange(round(ten), differing(1, 0), 5)).toBe(false);
+    expect(respondentsAllowChange(round(ten), differing(0, 1), 5)).toBe(false);
+    expect(respondentsAllowChange(round(ten), differing(2, 2), 5)).toBe(false);
+    expect(respondentsAllowChange(round(ten), differing(4, 0), 5)).toBe(false);
+    expect(respondentsAllowChange(round(ten), differing(3, 2), 5)).toBe(true);
+    expect(respondentsAllowChange(round(ten), differing(5, 0), 5)).toBe(true);
+    expect(respondentsAllowChange(round(ten), differing(10, 10), 5)).toBe(true);
+  });
+
+  it("never goes below the floor of 3", () => {
+    expect(respondentsAllowChange(round(ten), round(ten.slice(2)), 1)).toBe(false);
+    expect(respondentsAllowChange(round(ten), round(ten.slice(3)), 1)).toBe(true);
+  });
+
+  it("refuses when a pseudonym is unknown on either side, or given twice in a round", () => {
+    const unknown = [...round(ten.slice(1)), answer("sales", 3)];
+    expect(respondentsAllowChange(round(ten), unknown, 5)).toBe(false);
+    expect(respondentsAllowChange(unknown, round(ten), 5)).toBe(false);
+    expect(respondentsAllowChange(many(10, "sales", 3), many(10, "sales", 3), 5)).toBe(false);
+    const twice = round([...ten.slice(1), "p2"]);
+    expect(respondentsAllowChange(twice, twice, 5)).toBe(false);
+  });
+});
+
+describe("discloseChange: which groups' change may be shown", () => {
+  const side = (s: Answer["side"], names: string[]) => named(many(names.length, s, 3), names);
+  const options = { minGroup: 5, roundClosed: true };
+
+  it("shows every group answered by the same people", () => {
+    const round = [...side("sales", pseudonyms("s", 5)), ...side("marketing", pseudonyms("m", 5))];
+    const change = discloseChange(round, round, options);
+    expect(change.disclosure).toEqual({ groups: ["sales", "marketing", "everyone"], withheld: [] });
+    expect(change.totals.sales).toEqual({
+      previous: [60, 60, 60, 60, 60],
+      current: [60, 60, 60, 60, 60],
+    });
+    expect(change.sides?.current.marketing).toHaveLength(5);
+  });
+
+  it("withholds the sides with Everyone: their changes add up to Everyone's", () => {
+    /*
+     * Four people switch from Marketing to Sales and each side gains one newcomer. Each side then
+     * differs by 5 people, but Everyone only by the 2 newcomers, and Sales' sum plus Marketing's
+     * sum is Everyone's sum in both rounds: the two side trends would give the newcomers' sum.
+     */
+    const before = [...side("sales", pseudonyms("s", 5)), ...side("marketing", pseudonyms("m", 9))];
+    const now = [
+      ...side("sales", [...pseudonyms("s", 5), ...pseudonyms("m", 4), "new1"]),
+      ...side("marketing", [...pseudonyms("m", 5, 5), "new2"]),
+    ];
+    expect(respondentsAllowChange(before.slice(0, 5), now.slice(0, 10), 5)).toBe(true);
+    expect(respondentsAllowChange(before.slice(5), now.slice(10), 5)).toBe(true);
+    const change = discloseChange(before, now, options);
+    expect(change.disclosure).toEqual({
+      groups: [],
+      withheld: ["sales", "marketing", "everyone"],
+    });
+    expect(change.totals).toEqual({});
+    expect(change.sides).toBeUndefined();
+  });
+
+  it("shows Everyone alone when only the sides' sets differ by too few", () => {
+    // One person switches side: each side differs by 1, Everyone is the same people.
+    const before = [...side("sales", pseudonyms("s", 6)), ...side("marketing", pseudonyms("m", 5))];
+    const now = [
+      ...side("sales", pseudonyms("s", 5)),
+      ...side("marketing", [...pseudonyms("m", 5), "s6"]),
+    ];
+    const change = discloseChange(before, now, options);
+    expect(change.disclosure).toEqual({ groups: ["everyone"], withheld: ["sales", "marketing"] });
+    expect(Object.keys(change.totals)).toEqual(["everyone"]);
+    expect(change.sides).toBeUndefined();
+    expect(changeWithheldNote(change.disclosure, 5)).toBe(
+      "The change since the previous round is not shown for Sales and Marketing: it is shown only when a group was answered by the same people both times, or by people who differ by at least 5.",
+    );
+  });
+
+  it("shows nothing while the current round is open", () => {
+    const round = [...side("sales", pseudonyms("s", 5)), ...side("marketing", pseudonyms("m", 5))];
+    const change = discloseChange(round, round, { minGroup: 5, roundClosed: false });
+    expect(change.disclosure).toEqual({ groups: [], withheld: [] });
+    expect(changeWithheldNote(change.disclosure, 5)).toBeUndefined();
   });
 });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import { analyzeRound } from "../../src/survey/report.js";
+import { mannWhitneyTest } from "../../src/survey/significance.js";
 import type { Answer } from "../../src/survey/types.js";
-import { exportCsv } from "../../src/views/export.js";
-
-const all = (side: Answer["side"], rating: number, n: number): Answer[] =>
-  Array.from({ length: n }, () => ({ side, ratings: Array(20).fill(rating) }));
+import { exportCsv, exportMessage } from "../../src/views/export.js";
+import { answer, many } from "./helpers.js";
 
 const closed = (answers: Answer[]) => ({
   closedAt: Date.UTC(2026, 10, 30),
@@ -13,30 +12,118 @@ const closed = (answers: Answer[]) => ({
     instrument: DEFAULT_INSTRUMENT,
     answers,
     roundClosed: true,
-    minGroup: 3,
+    minGroup: 5,
     market: "shifting",
   }),
 });
 
+const rows = (csv: string | undefined) => (csv ?? "").trimEnd().split("\n");
+
 describe("exportCsv", () => {
-  it("exports group figures and per-statement means and gaps", () => {
+  it("exports group figures and per-statement means and gaps, to one decimal", () => {
     // Sales rate everything 4 (total 80), marketing 2 (total 40); everyone (5×4 + 5×2)/10 = 3.
-    const csv = exportCsv(closed([...all("sales", 4, 5), ...all("marketing", 2, 5)]));
-    expect(csv.groups).toBe(
-      "group,n,mean_total,level\nSales,5,80.0,Integrated\nMarketing,5,40.0,Defined\nEveryone,10,60.0,Aligned\n",
-    );
-    const lines = csv.statements.trimEnd().split("\n");
+    const csv = exportCsv(closed([...many(5, "sales", 4), ...many(5, "marketing", 2)]));
+    expect(rows(csv.groups)).toEqual([
+      "group,n,mean_total,level",
+      "Sales,5,80.0,Integrated",
+      "Marketing,5,40.0,Defined",
+      "Everyone,10,60.0,Aligned",
+    ]);
+    const lines = rows(csv.statements);
     expect(lines[0]).toBe("statement,theme,everyone_mean,sales_mean,marketing_mean,gap,p_value");
     expect(lines).toHaveLength(21);
-    // All-4 against all-2, five each: U = 25, p = 0.0039 (tie-corrected normal approximation).
-    expect(lines[1]).toMatch(/^1,Forecast accuracy,3\.00,4\.00,2\.00,2\.00,0\.00\d\d$/);
-    expect(lines[14]).toMatch(/^14,One shared funnel,3\.00,4\.00,2\.00,2\.00,0\.00\d\d$/);
+    // All-4 against all-2, five each: p = 0.0026998 (tie-corrected normal approximation).
+    expect(lines[1]).toBe("1,Forecast accuracy,3.0,4.0,2.0,2.0,0.0027");
+    expect(lines[14]).toBe("14,One shared funnel,3.0,4.0,2.0,2.0,0.0027");
   });
 
-  it("leaves out every per-side column when a side is below the minimum group size", () => {
-    const csv = exportCsv(closed([...all("sales", 4, 5), ...all("marketing", 2, 2)]));
+  it("gives a negative gap with a plain minus a spreadsheet reads", () => {
+    const csv = exportCsv(closed([...many(5, "sales", 2), ...many(5, "marketing", 3)]));
+    expect(rows(csv.statements)[1]).toBe("1,Forecast accuracy,2.5,2.0,3.0,-1.0,0.0027");
+  });
+
+  it("leaves out every per-side column and every statement row when a side is below the minimum", () => {
+    const csv = exportCsv(closed([...many(5, "sales", 4), ...many(2, "marketing", 2)]));
     expect(csv.groups).toBe("group,n,mean_total,level\nEveryone,7,68.6,Aligned\n");
-    expect(csv.statements.split("\n")[0]).toBe("statement,theme,everyone_mean");
-    expect(csv.statements).not.toContain("4.00");
+    expect(csv.statements).toBeUndefined();
+  });
+
+  it("says why the statement rows are missing", () => {
+    const view = exportMessage(closed([...many(5, "sales", 4), ...many(2, "marketing", 2)]));
+    expect(view.blocks.at(-1)).toEqual({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: "No statement rows: per-statement figures are withheld while a side is below the minimum group size.",
+        },
+      ],
+    });
+  });
+
+  it("holds nothing that tells a small side's statement ratings apart (same totals → same export)", () => {
+    // Two Marketing people with totals of 40 either way, rating #3 and #7 the opposite way round.
+    const sales = many(5, "sales", 4);
+    const a = exportCsv(
+      closed([
+        ...sales,
+        answer("marketing", 2, { 3: 1, 7: 3 }),
+        answer("marketing", 2, { 3: 1, 7: 3 }),
+      ]),
+    );
+    const b = exportCsv(
+      closed([
+        ...sales,
+        answer("marketing", 2, { 3: 3, 7: 1 }),
+        answer("marketing", 2, { 3: 3, 7: 1 }),
+      ]),
+    );
+    expect(a).toEqual(b);
+  });
+});
+
+/** Every way five people can rate one statement (as a sorted list), 126 of them. */
+function ratingSets(size: number, from = 1): number[][] {
+  if (size === 0) return [[]];
+  const out: number[][] = [];
+  for (let r = from; r <= 5; r++)
+    for (const rest of ratingSets(size - 1, r)) out.push([r, ...rest]);
+  return out;
+}
+
+/** Whether a value fits a published cell: within half its last digit, or under a `<` bound. */
+function fits(value: number, cell: string): boolean {
+  if (cell.startsWith("<")) return value < Number(cell.slice(1));
+  const decimals = cell.split(".")[1]?.length ?? 0;
+  return Math.abs(value - Number(cell)) <= 0.5 * 10 ** -decimals + 1e-12;
+}
+
+describe("the export's precision does not pin a side's ratings", () => {
+  /*
+   * On statement 1 Sales rate 1, 1, 1, 2, 4 and Marketing 1, 2, 3, 4, 5 (p = 0.19306); every
+   * other statement is rated 3. An attacker tries every pair of five-person rating sets, keeps
+   * those that reproduce the exported cells (both means and the p-value) and looks at what is
+   * left for Marketing. With four decimals (p = 0.1931) only the true set is left.
+   */
+  const sales = [1, 1, 1, 2, 4].map((r) => answer("sales", 3, { 1: r }));
+  const marketing = [1, 2, 3, 4, 5].map((r) => answer("marketing", 3, { 1: r }));
+  const cells = rows(exportCsv(closed([...sales, ...marketing])).statements)[1]?.split(",") ?? [];
+
+  it("exports one-decimal means and a two-significant-digit p-value", () => {
+    expect(cells).toEqual(["1", "Forecast accuracy", "2.4", "1.8", "3.0", "-1.2", "0.19"]);
+  });
+
+  it("leaves four rating sets that Marketing might have given", () => {
+    const [, , , salesMean, marketingMean, , p] = cells as string[];
+    const sum = (set: number[]) => set.reduce((a, b) => a + b, 0);
+    const salesSets = ratingSets(5).filter((s) => fits(sum(s) / 5, salesMean as string));
+    const marketingSets = ratingSets(5).filter((m) => fits(sum(m) / 5, marketingMean as string));
+    const left = new Set<string>();
+    for (const s of salesSets) {
+      for (const m of marketingSets) {
+        if (fits(mannWhitneyTest(s, m).pValue, p as string)) left.add(m.join(" "));
+      }
+    }
+    expect([...left].sort()).toEqual(["1 2 2 5 5", "1 2 3 4 5", "1 3 3 3 5", "1 3 3 4 4"]);
   });
 });

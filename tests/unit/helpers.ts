@@ -14,6 +14,17 @@ export function answer(side: Side, base: number, overrides: Record<number, numbe
   return { side, ratings: ratings(base, overrides) };
 }
 
+/** The answers with pseudonyms, in order: named(answers, ["a", "b"]) gives the first "a", the second "b". */
+export function named(answers: readonly Answer[], respondents: readonly string[]): Answer[] {
+  if (respondents.length !== answers.length) throw new Error("one pseudonym per answer");
+  return answers.map((a, i) => ({ ...a, respondent: respondents[i] as string }));
+}
+
+/** Pseudonyms `${prefix}1` … `${prefix}${count}` (or from `first`). */
+export function pseudonyms(prefix: string, count: number, first = 1): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${first + i}`);
+}
+
 /** `count` identical answers. */
 export function many(count: number, side: Side, base: number): Answer[] {
   return Array.from({ length: count }, () => answer(side, base));

@@ -178,6 +178,13 @@ describe("answers are validated before any analysis", () => {
     );
   });
 
+  it("rejects a pseudonym that is not a non-empty string, without quoting it", () => {
+    const bad = { ...answer("sales", 3), respondent: "" };
+    expect(() => analyzeRound({ ...base, market: "stable", answers: [...GAP_SET, bad] })).toThrow(
+      "answer 7: respondent must be a non-empty string when given",
+    );
+  });
+
   it("validates the previous round too", () => {
     expect(() =>
       analyzeRound({
