@@ -14,7 +14,7 @@ import { createInvitationRefresher } from "./services/invitations.js";
 import { createLeaderDirectory } from "./services/leaders.js";
 import { describeError } from "./services/slack.js";
 import type { Store } from "./store/index.js";
-import { personKeyer } from "./store/keys.js";
+import { keyFingerprint, personKeyer } from "./store/keys.js";
 import type { Instrument } from "./survey/instrument.js";
 
 export interface AppInput {
@@ -126,6 +126,7 @@ export function createApp(input: AppInput): TruceApp {
     instrument: input.instrument,
     clock: input.clock ?? Date.now,
     personKey: personKeyer(input.secret),
+    keyFingerprint: keyFingerprint(input.secret),
     logger: input.logger,
   };
   const logger = boltLogger(input.logger);

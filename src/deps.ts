@@ -12,5 +12,7 @@ export interface Deps {
   /** Milliseconds since the epoch; injected so tests control time. */
   clock: () => number;
   personKey: PersonKey;
+  /** Fingerprint of the secret behind personKey, recorded with each round. */
+  keyFingerprint: string;
   logger: Logger;
 }

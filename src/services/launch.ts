@@ -77,6 +77,7 @@ export async function launchRound(
       statementIds: deps.instrument.statements.map((s) => s.id),
       invited: { sales: members.sales.length, marketing: members.marketing.length },
       members,
+      keyFingerprint: deps.keyFingerprint,
     });
   } catch (error) {
     if (error instanceof RoundAlreadyOpenError)

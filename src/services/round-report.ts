@@ -2,6 +2,7 @@ import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
 import { analyzeRound } from "../survey/report.js";
+import type { Answer } from "../survey/types.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import { openRoundStatus } from "./participation.js";
 
@@ -39,10 +40,29 @@ async function analyzeClosedRound(deps: Deps, round: Round): Promise<ClosedRound
     market: deps.config.market,
     invited: definedOnly(round.invited),
     ...(sameWording
-      ? { previous: { answers: await deps.store.responses.answers(previousRound.id) } }
+      ? {
+          previous: {
+            answers: comparable(
+              round,
+              previousRound,
+              await deps.store.responses.answers(previousRound.id),
+            ),
+          },
+        }
       : {}),
   });
   return { closedAt: round.closedAt as number, report };
+}
+
+/**
+ * The previous round's answers, with their pseudonyms only when both rounds were keyed by the
+ * same secret: after a secret change every pseudonym differs, which would make the same people
+ * look like strangers. Without pseudonyms no change since that round is shown.
+ */
+function comparable(round: Round, previous: Round, answers: Answer[]): Answer[] {
+  const sameKeys =
+    round.keyFingerprint !== undefined && round.keyFingerprint === previous.keyFingerprint;
+  return sameKeys ? answers : answers.map(({ side, ratings }) => ({ side, ratings }));
 }
 
 const definedOnly = (invited: Round["invited"]) => ({

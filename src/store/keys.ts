@@ -11,6 +11,14 @@ export function personKeyer(secret: string): PersonKey {
 }
 
 /**
+ * A short fingerprint of the secret, stored with each round: pseudonyms made under different
+ * secrets never match, so rounds keyed differently cannot tell whether the same people answered.
+ */
+export function keyFingerprint(secret: string): string {
+  return createHmac("sha256", secret).update("truce:key-fingerprint").digest("hex").slice(0, 16);
+}
+
+/**
  * TRUCE_SECRET if set; otherwise a key generated once into `truce.key` beside the database
  * (mode 0600), so pseudonyms stay stable across restarts without anyone having to configure one.
  */

@@ -29,6 +29,8 @@ export interface Round {
    * rounds launched before members were recorded accept the side people chose.
    */
   membersKnown: boolean;
+  /** Which secret keyed the round's respondents (see keys.ts); undefined for older rounds. */
+  keyFingerprint: string | undefined;
 }
 
 export interface NewRound {
@@ -42,6 +44,7 @@ export interface NewRound {
   invited: { sales: number | undefined; marketing: number | undefined };
   /** The members of each channel, as keyed hashes (never raw user ids). */
   members: Record<Side, readonly string[]>;
+  keyFingerprint: string;
 }
 
 export class RoundAlreadyOpenError extends Error {

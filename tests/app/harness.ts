@@ -82,6 +82,8 @@ export interface HarnessOptions {
   /** Remove `dir` on close even though it was given (the harness took it over on a restart). */
   ownsDir?: boolean;
   rateLimit?: false;
+  /** The key for pseudonyms (default SECRET). */
+  secret?: string;
   /** Make LEADER a workspace admin (for tests that lead through admin status, TRUCE_LEADERS unset). */
   leaderIsAdmin?: boolean;
 }
@@ -133,7 +135,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     store,
     instrument: options.instrument ?? DEFAULT_INSTRUMENT,
-    secret: SECRET,
+    secret: options.secret ?? SECRET,
     logger,
     clock: () => now,
     heartbeat: false,

@@ -14,6 +14,7 @@ import {
   people,
   ratingsFor,
   readableText,
+  restartHarness,
   SALES,
   startHarness,
 } from "./harness.js";
@@ -157,6 +158,21 @@ describe("the trend", () => {
     expect(report).toContain("Marketing: 40.0 → 60.0 (+20.0) · Defined → Aligned");
     expect(report).toContain("Everyone: 45.0 → 63.0 (+18.0) · Defined → Aligned");
     expect(report).not.toContain(withheldNote);
+  });
+
+  it("shows no change across a change of TRUCE_SECRET: the same people would look like strangers", async () => {
+    h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
+    await round({ sales: 5, marketing: 5 }, 50, 40);
+    h = await restartHarness(h, {
+      salesPeople: 5,
+      marketingPeople: 5,
+      secret: "another-secret-0123456789",
+    });
+    await round({ sales: 5, marketing: 5 }, 66, 60);
+    await h.driver.command(ADMIN, SALES, "report");
+    const report = readableText(h.fake.responses.at(-1)?.blocks);
+    expect(report).not.toContain("Since the previous round");
+    expect(report).toContain(withheldNote);
   });
 
   it("shows no change when one newcomer joins: it would give away the newcomer's answers", async () => {

@@ -23,6 +23,7 @@ export const newRound = (teamId = "T1", openedAt = 1_000) => ({
   statementIds: ["a", "b"],
   invited: { sales: 12, marketing: undefined },
   members: { sales: ["p1", "p2", "both"], marketing: ["p3", "both"] },
+  keyFingerprint: "fp-1",
 });
 const ratings = (value: number) => Array.from({ length: 20 }, () => value);
 
@@ -46,6 +47,7 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
         closedAt: undefined,
         statementIds: ["a", "b"],
         membersKnown: true,
+        keyFingerprint: "fp-1",
       });
       expect(round.invited).toEqual({ sales: 12, marketing: undefined });
       await expect(store.rounds.open(newRound())).rejects.toThrow(RoundAlreadyOpenError);

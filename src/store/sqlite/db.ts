@@ -71,6 +71,9 @@ const MIGRATIONS: readonly string[] = [
   -- Each round's channel members, under the keyed hash, so a side can be verified without
   -- storing anyone's raw id. A member who leaves stays recorded (their answer was verified).
   ALTER TABLE rounds ADD COLUMN members_known INTEGER NOT NULL DEFAULT 0;
+  -- Which secret keyed the round's respondents: keys made with another secret never match, so
+  -- two rounds keyed differently must not be compared as if they were different people.
+  ALTER TABLE rounds ADD COLUMN key_fingerprint TEXT;
   CREATE TABLE round_members (
     round_id   INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
     side       TEXT NOT NULL CHECK (side IN ('sales', 'marketing')),

@@ -21,6 +21,7 @@ interface RoundRow {
   invited_sales: number | null;
   invited_marketing: number | null;
   members_known: number;
+  key_fingerprint: string | null;
 }
 
 const toRound = (row: RoundRow): Round => ({
@@ -37,6 +38,7 @@ const toRound = (row: RoundRow): Round => ({
     marketing: row.invited_marketing ?? undefined,
   },
   membersKnown: row.members_known === 1,
+  keyFingerprint: row.key_fingerprint ?? undefined,
 });
 
 const maybe = (row: RoundRow | undefined) => row && toRound(row);
@@ -63,9 +65,9 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
   );
   const insert = db.prepare(
     `INSERT INTO rounds (team_id, opened_by_key, opened_at, closes_at, sales_channel, marketing_channel,
-       statement_ids, invited_sales, invited_marketing, members_known)
+       statement_ids, invited_sales, invited_marketing, members_known, key_fingerprint)
      VALUES (@teamId, @openedByKey, @openedAt, @closesAt, @salesChannel, @marketingChannel,
-       @statementIds, @invitedSales, @invitedMarketing, 1)`,
+       @statementIds, @invitedSales, @invitedMarketing, 1, @keyFingerprint)`,
   );
   const insertMember = db.prepare(
     "INSERT OR IGNORE INTO round_members (round_id, side, member_key, present) VALUES (?, ?, ?, 1)",
