@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { openStore } from "./store/index.js";
 import { resolveSecret } from "./store/keys.js";
+import { StoragePathError } from "./store/open-errors.js";
 import { DEFAULT_INSTRUMENT } from "./survey/instrument.js";
 import { InstrumentFileError, loadInstrumentFile } from "./survey/instrument-file.js";
 
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof InstrumentFileError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof InstrumentFileError ||
+    error instanceof StoragePathError
+  ) {
     console.error(error.message);
   } else {
     console.error(
