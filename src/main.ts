@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { StartupError, verifySlackTokens } from "./startup.js";
 import { openStore } from "./store/index.js";
 import { resolveSecret } from "./store/keys.js";
 import { StoragePathError } from "./store/open-errors.js";
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
     : DEFAULT_INSTRUMENT;
   const store = openStore(config.databasePath);
   const secret = resolveSecret(config.secret, config.databasePath);
+  // Before createApp: Bolt's constructor checks the bot token too, but a refusal there surfaces
+  // as an unhandled rejection with a stack trace.
+  await verifySlackTokens(config);
   const truce = createApp({ config, store, instrument, secret, logger });
   const port = await truce.start();
   logger.info(
@@ -39,6 +43,7 @@ main().catch((error: unknown) => {
   if (
     error instanceof ConfigError ||
     error instanceof InstrumentFileError ||
+    error instanceof StartupError ||
     error instanceof StoragePathError
   ) {
     console.error(error.message);
