@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { StartupError, verifySlackTokens } from "./startup.js";
 import { openStore } from "./store/index.js";
 import { resolveSecret } from "./store/keys.js";
+import { StoragePathError } from "./store/open-errors.js";
 import { DEFAULT_INSTRUMENT } from "./survey/instrument.js";
 import { InstrumentFileError, loadInstrumentFile } from "./survey/instrument-file.js";
 
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
     : DEFAULT_INSTRUMENT;
   const store = openStore(config.databasePath);
   const secret = resolveSecret(config.secret, config.databasePath);
+  // Before createApp: Bolt's constructor checks the bot token too, but a refusal there surfaces
+  // as an unhandled rejection with a stack trace.
+  await verifySlackTokens(config);
   const truce = createApp({ config, store, instrument, secret, logger });
   const port = await truce.start();
   logger.info(
@@ -35,7 +40,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof InstrumentFileError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof InstrumentFileError ||
+    error instanceof StartupError ||
+    error instanceof StoragePathError
+  ) {
     console.error(error.message);
   } else {
     console.error(

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { emptyKeyFileError, keyFileError, makeFolder } from "./open-errors.js";
 
 /** A person's stable pseudonym: HMAC-SHA256 of team and user. The raw user id is never stored. */
 export type PersonKey = (teamId: string, userId: string) => string;
@@ -27,9 +28,17 @@ export function resolveSecret(configured: string | undefined, databasePath: stri
   const dir = databasePath === ":memory:" ? undefined : dirname(databasePath);
   if (!dir) return randomBytes(32).toString("hex");
   const file = join(dir, "truce.key");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dir, { recursive: true });
-  const secret = randomBytes(32).toString("hex");
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
-  return secret;
+  try {
+    if (existsSync(file)) {
+      const existing = readFileSync(file, "utf8").trim();
+      if (existing === "") throw emptyKeyFileError(file);
+      return existing;
+    }
+    makeFolder(dir);
+    const secret = randomBytes(32).toString("hex");
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch (error) {
+    throw keyFileError(error, file) ?? error;
+  }
 }

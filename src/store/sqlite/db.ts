@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { databasePathError, makeFolder } from "../open-errors.js";
 
 export type Db = Database.Database;
 
@@ -122,19 +122,28 @@ const MIGRATIONS: readonly string[] = [
 /** Answer times are kept to the hour (see migration 3). */
 export const ANSWER_TIME_GRAIN_MS = 60 * 60 * 1000;
 
-/** Open (creating if needed) the database file, set pragmas and apply pending migrations. */
+/**
+ * Open (creating if needed) the database file, set pragmas and apply pending migrations. A path
+ * that cannot hold the database throws StoragePathError (a setting to fix, not a crash).
+ */
 export function openDatabase(path: string): Db {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("synchronous = NORMAL");
-  // Start-up may wait for another process's lock (nothing else is being served yet)...
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
-  // ...but once serving, a lock wait would block the event loop: busy.ts retries asynchronously.
-  db.pragma("busy_timeout = 0");
-  return db;
+  let db: Db | undefined;
+  try {
+    if (path !== ":memory:") makeFolder(dirname(path));
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    // Start-up may wait for another process's lock (nothing else is being served yet)...
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    // ...but once serving, a lock wait would block the event loop: busy.ts retries asynchronously.
+    db.pragma("busy_timeout = 0");
+    return db;
+  } catch (error) {
+    db?.close();
+    throw (path === ":memory:" ? undefined : databasePathError(error, path)) ?? error;
+  }
 }
 
 export function migrate(db: Db): number {
