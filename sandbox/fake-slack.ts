@@ -115,9 +115,16 @@ export interface RecordedCall {
   injected?: boolean;
 }
 
+/** Message metadata as Slack stores it on a message. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Obj;
+}
+
 export interface MessageVersion {
   text: string | undefined;
   blocks: unknown[] | undefined;
+  metadata?: MessageMetadata;
   at: number;
   by: string;
 }
@@ -132,7 +139,8 @@ export interface RecordedMessage {
   /** The author: the bot's user id for bot messages. */
   user: string;
   bot_id?: string;
-  metadata?: unknown;
+  /** Set by chat.postMessage / chat.update `metadata` (validated; invalid event types dropped). */
+  metadata?: MessageMetadata;
   via: "chat.postMessage" | "response_url" | "ack" | "user";
   deleted: boolean;
   postedAt: number;
@@ -259,6 +267,11 @@ export interface FakeSlack {
   recordProblem(problem: Omit<FakeProblem, "at">): void;
   callsTo(method: string): RecordedCall[];
   messagesIn(channel: string): RecordedMessage[];
+  /**
+   * Live messages carrying metadata, oldest first, in a channel, or in the bot's DM with a user
+   * when given a user id; only those of `eventType` when given.
+   */
+  messagesWithMetadata(channelOrUser: string, eventType?: string): RecordedMessage[];
   message(channel: string, ts: string): RecordedMessage | undefined;
   ephemeralsFor(userId: string, channel?: string): RecordedEphemeral[];
   dms(userId: string): RecordedMessage[];
@@ -336,6 +349,9 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
+
+/** A metadata `event_type`: letters, digits, underscores and hyphens (no periods). */
+const METADATA_EVENT_TYPE = /^[A-Za-z0-9_-]+$/;
 
 /** A small workspace for demos and tests: two admins, sales and marketing people, two channels. */
 export function sampleWorkspace(): { users: FakeUser[]; channels: FakeChannel[] } {
@@ -803,6 +819,18 @@ class FakeSlackServer implements FakeSlack {
 
   messagesIn(channel: string): RecordedMessage[] {
     return this.messages.filter((m) => m.channel === channel && !m.deleted);
+  }
+
+  messagesWithMetadata(channelOrUser: string, eventType?: string): RecordedMessage[] {
+    const channel = this.users.has(channelOrUser)
+      ? this.dmByUser.get(channelOrUser)
+      : channelOrUser;
+    if (channel === undefined) return [];
+    return this.messagesIn(channel).filter(
+      (m) =>
+        m.metadata !== undefined &&
+        (eventType === undefined || m.metadata.event_type === eventType),
+    );
   }
 
   message(channel: string, ts: string): RecordedMessage | undefined {
@@ -1273,12 +1301,39 @@ class FakeSlackServer implements FakeSlack {
     return result;
   }
 
+  /** Record a warning and add it to the response like Slack (`warning`, comma-separated). */
   private warn(method: string, warning: string, channel: string | undefined, body: Obj): void {
     const w: RecordedWarning = { method, warning, at: this.now() };
     if (channel) w.channel = channel;
     this.warnings.push(w);
-    body.warning = warning;
-    body.response_metadata = { warnings: [warning] };
+    const meta = isObj(body.response_metadata) ? body.response_metadata : {};
+    const warnings = [
+      ...(Array.isArray(meta.warnings) ? (meta.warnings as string[]) : []),
+      warning,
+    ];
+    body.warning = warnings.join(",");
+    body.response_metadata = { ...meta, warnings };
+  }
+
+  /**
+   * The `metadata` argument of chat.postMessage / chat.update. Not a JSON object (or a string
+   * that does not parse as one) → invalid_metadata_format; no string `event_type` or no object
+   * `event_payload` → invalid_metadata_schema. An `event_type` with characters Slack does not
+   * allow (a period, a space…) does not fail the call: Slack posts the message without the
+   * metadata and warns `invalid_metadata_schema`. `{}` means "remove" (chat.update).
+   */
+  private checkMetadata(
+    raw: unknown,
+  ): { error: HandlerResult } | { metadata?: MessageMetadata; remove?: true; warning?: string } {
+    if (raw === undefined || raw === null || raw === "") return {};
+    if (!isObj(raw)) return { error: fail("invalid_metadata_format") };
+    if (Object.keys(raw).length === 0) return { remove: true };
+    const { event_type: type, event_payload: payload } = raw;
+    if (typeof type !== "string" || type === "" || !isObj(payload)) {
+      return { error: fail("invalid_metadata_schema") };
+    }
+    if (!METADATA_EVENT_TYPE.test(type)) return { warning: "invalid_metadata_schema" };
+    return { metadata: { event_type: type, event_payload: clone(payload) } };
   }
 
   private messageJson(m: RecordedMessage): Obj {
@@ -1305,6 +1360,8 @@ class FakeSlackServer implements FakeSlack {
     if ("body" in target) return target;
     const content = this.checkContent(a, true);
     if ("body" in content) return content;
+    const meta = this.checkMetadata(a.metadata);
+    if ("error" in meta) return meta.error;
     const msg: RecordedMessage = {
       channel: target.id,
       ts: this.nextTs(),
@@ -1320,10 +1377,11 @@ class FakeSlackServer implements FakeSlack {
     const threadTs = str(a.thread_ts);
     if (threadTs) msg.thread_ts = threadTs;
     if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
-    if (a.metadata !== undefined) msg.metadata = a.metadata;
+    if (meta.metadata) msg.metadata = meta.metadata;
     this.messages.push(msg);
     const body: Obj = { ok: true, channel: target.id, ts: msg.ts, message: this.messageJson(msg) };
     if (content.warning) this.warn("chat.postMessage", content.warning, target.id, body);
+    if (meta.warning) this.warn("chat.postMessage", meta.warning, target.id, body);
     return { body };
   }
 
@@ -1372,15 +1430,22 @@ class FakeSlackServer implements FakeSlack {
     if ("body" in msg) return msg;
     const content = this.checkContent(a, true);
     if ("body" in content) return content;
-    msg.history.push({
+    const meta = this.checkMetadata(a.metadata);
+    if ("error" in meta) return meta.error;
+    const version: MessageVersion = {
       text: msg.text,
       blocks: msg.blocks,
       at: msg.updatedAt ?? msg.postedAt,
       by: "chat.update",
-    });
+    };
+    if (msg.metadata) version.metadata = msg.metadata;
+    msg.history.push(version);
     if (a.text !== undefined) msg.text = str(a.text);
     if (a.blocks !== undefined) msg.blocks = content.blocks;
     if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
+    // No `metadata` keeps the message's metadata; `{}` removes it.
+    if (meta.metadata) msg.metadata = meta.metadata;
+    if (meta.remove) delete msg.metadata;
     msg.updatedAt = this.now();
     const body: Obj = {
       ok: true,
@@ -1390,6 +1455,7 @@ class FakeSlackServer implements FakeSlack {
       message: this.messageJson(msg),
     };
     if (content.warning && !msg.text) this.warn("chat.update", content.warning, msg.channel, body);
+    if (meta.warning) this.warn("chat.update", meta.warning, msg.channel, body);
     return { body };
   }
 
