@@ -284,6 +284,8 @@ export interface FakeSlack {
   addUser(user: FakeUser): void;
   addChannel(channel: FakeChannel): void;
   addMember(channelId: string, userId: string): void;
+  /** Take a user out of a channel's members (no event: see `SlackDriver.memberLeft`). */
+  removeMember(channelId: string, userId: string): void;
   user(userId: string): FakeUser | undefined;
   channel(channelId: string): ChannelInfo | undefined;
   addUserMessage(channel: string, userId: string, text: string, threadTs?: string): RecordedMessage;
@@ -349,6 +351,10 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
+
+/** conversations.members: `limit` defaults to 100 and is capped at 1000. */
+const MEMBERS_DEFAULT_LIMIT = 100;
+const MEMBERS_MAX_LIMIT = 1000;
 
 /** A metadata `event_type`: letters, digits, underscores and hyphens (no periods). */
 const METADATA_EVENT_TYPE = /^[A-Za-z0-9_-]+$/;
@@ -433,6 +439,18 @@ function intArg(v: unknown, fallback: number): number {
 
 function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+function encodeCursor(kind: string, value: string | number): string {
+  return Buffer.from(`${kind}:${value}`).toString("base64");
+}
+
+/** The value of a cursor made by `encodeCursor(kind, …)`; `undefined` when it is not one. */
+function decodeCursor(cursor: string, kind: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(cursor)) return undefined;
+  const decoded = Buffer.from(cursor, "base64").toString("utf8");
+  const prefix = `${kind}:`;
+  return decoded.startsWith(prefix) ? decoded.slice(prefix.length) : undefined;
 }
 
 function tzOffsetSeconds(tz: string, atMs: number): number {
@@ -722,6 +740,13 @@ class FakeSlackServer implements FakeSlack {
     const ch = this.channels.get(channelId);
     if (!ch) throw new Error(`fake-slack: no channel ${channelId}`);
     ch.members.add(userId);
+  }
+
+  removeMember(channelId: string, userId: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`fake-slack: no channel ${channelId}`);
+    if (ch.isIm) throw new Error(`fake-slack: ${channelId} is a DM; nobody leaves a DM`);
+    ch.members.delete(userId);
   }
 
   channel(channelId: string): ChannelInfo | undefined {
@@ -1107,6 +1132,7 @@ class FakeSlackServer implements FakeSlack {
   private usersList(a: Obj): HandlerResult {
     const all = [...this.users.values()].map((u) => this.userJson(u));
     const page = paginate(all, a, 200);
+    if ("error" in page) return page.error;
     return ok({
       members: page.items,
       cache_ts: Math.floor(this.now() / 1000),
@@ -1230,7 +1256,8 @@ class FakeSlackServer implements FakeSlack {
   private conversationsMembers(a: Obj): HandlerResult {
     const ch = this.visibleChannel(str(a.channel));
     if (!ch) return fail("channel_not_found");
-    const page = paginate([...ch.members], a, 100);
+    const page = paginate([...ch.members], a, MEMBERS_DEFAULT_LIMIT, MEMBERS_MAX_LIMIT);
+    if ("error" in page) return page.error;
     return ok({ members: page.items, response_metadata: { next_cursor: page.next } });
   }
 
@@ -1248,7 +1275,9 @@ class FakeSlackServer implements FakeSlack {
       list.map((ch) => this.channelJson(ch)),
       a,
       100,
+      1000,
     );
+    if ("error" in page) return page.error;
     return ok({ channels: page.items, response_metadata: { next_cursor: page.next } });
   }
 
@@ -1975,18 +2004,32 @@ function responseErrors(result: HandlerResult): string[] {
   return [String(result.body.error), ...messages];
 }
 
-function paginate<T>(all: T[], a: Obj, defaultLimit: number): { items: T[]; next: string } {
-  const limit = intArg(a.limit, defaultLimit);
+/**
+ * One page of a cursor-paginated list: `limit` (default `defaultLimit`, at most `maxLimit`; not
+ * a number → invalid_limit) items from the `cursor` on (not one the fake issued →
+ * invalid_cursor). `next` is "" on the last page.
+ */
+function paginate<T>(
+  all: T[],
+  a: Obj,
+  defaultLimit: number,
+  maxLimit = Number.POSITIVE_INFINITY,
+): { items: T[]; next: string } | { error: HandlerResult } {
+  const rawLimit = str(a.limit)?.trim();
+  if (rawLimit !== undefined && rawLimit !== "" && !/^\d+$/.test(rawLimit)) {
+    return { error: fail("invalid_limit") };
+  }
+  const limit = Math.min(intArg(a.limit, defaultLimit), maxLimit);
   const cursor = str(a.cursor);
   let start = 0;
   if (cursor) {
-    const decoded = Buffer.from(cursor, "base64").toString("utf8");
-    const m = /^offset:(\d+)$/.exec(decoded);
-    start = m ? Number(m[1]) : 0;
+    const offset = decodeCursor(cursor, "offset");
+    if (offset === undefined || !/^\d+$/.test(offset)) return { error: fail("invalid_cursor") };
+    start = Number(offset);
   }
   const items = all.slice(start, start + limit);
   const nextStart = start + limit;
-  const next = nextStart < all.length ? Buffer.from(`offset:${nextStart}`).toString("base64") : "";
+  const next = nextStart < all.length ? encodeCursor("offset", nextStart) : "";
   return { items, next };
 }
 
