@@ -99,6 +99,12 @@ export interface FakeSlackOptions {
   appId?: string;
   /** Per-channel token bucket for chat.postMessage; default `{ burst: 5, perSecond: 1 }`. */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Per-method token buckets (one bucket per method, as Slack's tiers limit an app per workspace
+   * and method), merged over the defaults in `DEFAULT_METHOD_RATE_LIMITS` (conversations.history:
+   * Tier 3). `false` for a method switches its limit off.
+   */
+  methodRateLimits?: Record<string, RateLimitConfig | false>;
   /** Called after every Web API call (e.g. to print traffic in a demo). */
   onCall?: (call: RecordedCall) => void;
 }
@@ -262,6 +268,8 @@ export interface FakeSlack {
   newResponseUrl(context?: ResponseContext): string;
   failNext(method: string, spec?: FailSpec): void;
   setRateLimit(config: RateLimitConfig | false): void;
+  /** Set (or with `false` switch off) the per-method limit of `method`; its bucket restarts. */
+  setMethodRateLimit(method: string, config: RateLimitConfig | false): void;
 
   errors(): FakeProblem[];
   recordProblem(problem: Omit<FakeProblem, "at">): void;
@@ -352,6 +360,17 @@ const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
 
+/** Slack's Tier 3: about 50 calls a minute per method, with bursts tolerated. */
+export const TIER_3: RateLimitConfig = { burst: 50, perSecond: 50 / 60 };
+
+/** Methods limited per method (not per channel) unless `methodRateLimits` says otherwise. */
+export const DEFAULT_METHOD_RATE_LIMITS: Readonly<Record<string, RateLimitConfig>> = {
+  "conversations.history": TIER_3,
+};
+
+/** conversations.history: `limit` defaults to 100 and is capped at 999. */
+const HISTORY_DEFAULT_LIMIT = 100;
+const HISTORY_MAX_LIMIT = 999;
 /** conversations.members: `limit` defaults to 100 and is capped at 1000. */
 const MEMBERS_DEFAULT_LIMIT = 100;
 const MEMBERS_MAX_LIMIT = 1000;
@@ -439,6 +458,18 @@ function intArg(v: unknown, fallback: number): number {
 
 function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/**
+ * A message timestamp (`"1700000000.000042"`, or a plain number of seconds) as microseconds,
+ * for exact comparison; `undefined` when it is not one.
+ */
+function tsMicros(v: unknown): bigint | undefined {
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  const m = /^(\d+)(?:\.(\d{0,6})\d*)?$/.exec(s);
+  if (!m) return undefined;
+  return BigInt(m[1] as string) * 1_000_000n + BigInt((m[2] ?? "").padEnd(6, "0"));
 }
 
 function encodeCursor(kind: string, value: string | number): string {
@@ -564,6 +595,8 @@ class FakeSlackServer implements FakeSlack {
   private readonly clock: () => number;
   private readonly onCall: ((call: RecordedCall) => void) | undefined;
   private rateLimit: RateLimitConfig | false;
+  private readonly methodRateLimits: Record<string, RateLimitConfig | false>;
+  private readonly methodBuckets = new Map<string, Bucket>();
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly dmByUser = new Map<string, string>();
@@ -590,6 +623,7 @@ class FakeSlackServer implements FakeSlack {
     "conversations.open": (a) => this.conversationsOpen(a),
     "conversations.members": (a) => this.conversationsMembers(a),
     "conversations.list": (a) => this.conversationsList(a),
+    "conversations.history": (a) => this.conversationsHistory(a),
     "chat.postMessage": (a) => this.chatPostMessage(a),
     "chat.postEphemeral": (a) => this.chatPostEphemeral(a),
     "chat.update": (a) => this.chatUpdate(a),
@@ -614,6 +648,7 @@ class FakeSlackServer implements FakeSlack {
     this.botId = options.botId ?? "B0TRUCEBOT";
     this.appId = options.appId ?? "A0TRUCEAPP";
     this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+    this.methodRateLimits = { ...DEFAULT_METHOD_RATE_LIMITS, ...options.methodRateLimits };
     this.addUser({ id: this.botUserId, name: "truce", realName: "Truce", isBot: true });
     for (const u of options.users ?? []) this.addUser(u);
     for (const c of options.channels ?? []) this.addChannel(c);
@@ -703,6 +738,7 @@ class FakeSlackServer implements FakeSlack {
     this.triggers.clear();
     this.responseUrls.clear();
     this.buckets.clear();
+    this.methodBuckets.clear();
     this.failures.clear();
     this.socketTickets.clear();
   }
@@ -826,6 +862,11 @@ class FakeSlackServer implements FakeSlack {
   setRateLimit(config: RateLimitConfig | false): void {
     this.rateLimit = config;
     this.buckets.clear();
+  }
+
+  setMethodRateLimit(method: string, config: RateLimitConfig | false): void {
+    this.methodRateLimits[method] = config;
+    this.methodBuckets.delete(method);
   }
 
   // ---- queries -----------------------------------------------------------------------------
@@ -1000,6 +1041,9 @@ class FakeSlackServer implements FakeSlack {
     if (method === "chat.postMessage") {
       const limited = this.checkRate(str(args.channel) ?? "");
       if (limited) return finish(limited);
+    } else {
+      const limited = this.checkMethodRate(method);
+      if (limited) return finish(limited);
     }
     return finish(handler(args));
   }
@@ -1029,16 +1073,31 @@ class FakeSlackServer implements FakeSlack {
     return undefined;
   }
 
+  /** The per-method bucket (Slack's tiers), for methods that have one. */
+  private checkMethodRate(method: string): HandlerResult | undefined {
+    const cfg = this.methodRateLimits[method];
+    if (!cfg) return undefined;
+    return this.takeToken(this.methodBuckets, method, cfg);
+  }
+
   private checkRate(channel: string): HandlerResult | undefined {
     const cfg = this.rateLimit;
     if (!cfg) return undefined;
+    return this.takeToken(this.buckets, this.dmByUser.get(channel) ?? channel, cfg);
+  }
+
+  /** Take one token from `buckets[key]`, or answer 429 with the Retry-After until the next one. */
+  private takeToken(
+    buckets: Map<string, Bucket>,
+    key: string,
+    cfg: RateLimitConfig,
+  ): HandlerResult | undefined {
     const now = this.now();
-    const key = this.dmByUser.get(channel) ?? channel;
-    const bucket = this.buckets.get(key) ?? { tokens: cfg.burst, at: now };
+    const bucket = buckets.get(key) ?? { tokens: cfg.burst, at: now };
     const refill = ((now - bucket.at) / 1000) * cfg.perSecond;
     bucket.tokens = Math.min(cfg.burst, bucket.tokens + Math.max(0, refill));
     bucket.at = now;
-    this.buckets.set(key, bucket);
+    buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return undefined;
@@ -1259,6 +1318,72 @@ class FakeSlackServer implements FakeSlack {
     const page = paginate([...ch.members], a, MEMBERS_DEFAULT_LIMIT, MEMBERS_MAX_LIMIT);
     if ("error" in page) return page.error;
     return ok({ members: page.items, response_metadata: { next_cursor: page.next } });
+  }
+
+  /**
+   * A conversation's messages, newest first: top-level messages and thread parents (replies stay
+   * in their threads), deleted ones left out, within `oldest`/`latest` (exclusive unless
+   * `inclusive`). Metadata only with `include_all_metadata`. A bot token reads conversations the
+   * bot is a member of; its cursor is the ts the next page starts below, so pages stay right
+   * while new messages arrive.
+   */
+  private conversationsHistory(a: Obj): HandlerResult {
+    const ch = this.channels.get(str(a.channel) ?? "");
+    if (!ch) return fail("channel_not_found");
+    if (!ch.members.has(this.botUserId)) {
+      return fail(ch.isPrivate ? "channel_not_found" : "not_in_channel");
+    }
+
+    const limit = Math.min(intArg(a.limit, HISTORY_DEFAULT_LIMIT), HISTORY_MAX_LIMIT);
+    const inclusive = flag(a.inclusive);
+    const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+    const oldest = given(a.oldest) ? tsMicros(a.oldest) : 0n;
+    if (oldest === undefined) return fail("invalid_ts_oldest");
+    // Slack's default `latest` is "now"; the fake's ts count calls in the fraction, so a message
+    // posted this second can be later than "now" – no upper bound instead.
+    const latest = given(a.latest) ? tsMicros(a.latest) : undefined;
+    if (given(a.latest) && latest === undefined) return fail("invalid_ts_latest");
+    let below: bigint | undefined;
+    const cursor = str(a.cursor);
+    if (cursor) {
+      below = tsMicros(decodeCursor(cursor, "next_ts"));
+      if (below === undefined) return fail("invalid_cursor");
+    }
+
+    const live = this.messagesIn(ch.id);
+    const inRange = live
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+      .map((m) => ({ m, at: tsMicros(m.ts) ?? 0n }))
+      .filter(({ at }) => (inclusive ? at >= oldest : at > oldest))
+      .filter(({ at }) => latest === undefined || (inclusive ? at <= latest : at < latest))
+      .filter(({ at }) => below === undefined || at < below)
+      .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
+    const page = inRange.slice(0, limit);
+    const hasMore = inRange.length > limit;
+    const withMetadata = flag(a.include_all_metadata);
+    const messages = page.map(({ m }) => {
+      const json = this.messageJson(m);
+      if (!withMetadata) delete json.metadata;
+      const replies = live.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+      if (replies.length > 0) {
+        json.thread_ts = m.ts;
+        json.reply_count = replies.length;
+        json.reply_users = [...new Set(replies.map((r) => r.user))];
+        json.latest_reply = replies[replies.length - 1]?.ts;
+      }
+      return json;
+    });
+    const last = page[page.length - 1];
+    const body: Obj = {
+      messages,
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+    };
+    if (hasMore && last)
+      body.response_metadata = { next_cursor: encodeCursor("next_ts", last.m.ts) };
+    return ok(body);
   }
 
   private conversationsList(a: Obj): HandlerResult {
