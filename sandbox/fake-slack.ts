@@ -105,6 +105,13 @@ export interface FakeSlackOptions {
    * Tier 3). `false` for a method switches its limit off.
    */
   methodRateLimits?: Record<string, RateLimitConfig | false>;
+  /**
+   * The bot token's OAuth scopes. When given, every method checks the scope Slack requires for it
+   * (for conversations.* the one for the channel's type) and answers `missing_scope` with
+   * `needed`/`provided`, and every response carries `X-OAuth-Scopes`. When omitted, scopes are
+   * not checked at all. See `setScopes`.
+   */
+  scopes?: string[];
   /** Called after every Web API call (e.g. to print traffic in a demo). */
   onCall?: (call: RecordedCall) => void;
 }
@@ -236,6 +243,9 @@ export interface FailSpec {
   times?: number;
 }
 
+/** The errors Slack answers for a token that no longer works, on every method. */
+export type RevokedTokenError = "invalid_auth" | "account_inactive" | "token_revoked";
+
 export interface ViewResponseOutcome {
   ok: boolean;
   errors: string[];
@@ -270,6 +280,19 @@ export interface FakeSlack {
   setRateLimit(config: RateLimitConfig | false): void;
   /** Set (or with `false` switch off) the per-method limit of `method`; its bucket restarts. */
   setMethodRateLimit(method: string, config: RateLimitConfig | false): void;
+  /** Grant the bot token exactly these scopes; `undefined` stops checking scopes. */
+  setScopes(scopes: string[] | undefined): void;
+  /** The bot token's scopes, or `undefined` when scopes are not checked. */
+  scopes(): string[] | undefined;
+  /**
+   * From now on every Web API call with `token` (the bot token, the app-level token or any other)
+   * answers HTTP 200 `{ok:false, error}`, auth.test and apps.connections.open included. Default
+   * error `account_inactive` (Slack's answer for a bot token of an uninstalled app or a deleted
+   * workspace); `invalid_auth` and `token_revoked` are the other two.
+   */
+  revokeToken(token: string, error?: RevokedTokenError): void;
+  /** Undo `revokeToken`. */
+  restoreToken(token: string): void;
 
   errors(): FakeProblem[];
   recordProblem(problem: Omit<FakeProblem, "at">): void;
@@ -314,9 +337,10 @@ export interface FakeSlack {
 
   /**
    * Forget recordings and transient state (calls, messages, ephemerals, responses, warnings,
-   * errors, views, triggers, response_urls, rate buckets, queued failures). Users, channels,
-   * memberships and DM channels stay. Call it only while the app is idle: a trigger or
-   * response_url issued before the reset is unknown afterwards.
+   * errors, views, triggers, response_urls, rate buckets, queued failures, revoked tokens).
+   * Users, channels, memberships, DM channels, scopes and rate-limit settings stay. Call it only
+   * while the app is idle: a trigger or response_url issued before the reset is unknown
+   * afterwards.
    */
   reset(): void;
   close(): Promise<void>;
@@ -377,6 +401,22 @@ const MEMBERS_MAX_LIMIT = 1000;
 
 /** A metadata `event_type`: letters, digits, underscores and hyphens (no periods). */
 const METADATA_EVENT_TYPE = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Scopes a bot token needs per method, for the methods whose scope does not depend on the
+ * channel (conversations.info/members/history/list/open work it out from the conversation).
+ * Methods not listed need none (api.test, auth.test, chat.getPermalink, views.*).
+ */
+const METHOD_SCOPES: Readonly<Record<string, string>> = {
+  "team.info": "team:read",
+  "users.info": "users:read",
+  "users.list": "users:read",
+  "conversations.join": "channels:join",
+  "chat.postMessage": "chat:write",
+  "chat.postEphemeral": "chat:write",
+  "chat.update": "chat:write",
+  "chat.delete": "chat:write",
+};
 
 /** A small workspace for demos and tests: two admins, sales and marketing people, two channels. */
 export function sampleWorkspace(): { users: FakeUser[]; channels: FakeChannel[] } {
@@ -597,6 +637,8 @@ class FakeSlackServer implements FakeSlack {
   private rateLimit: RateLimitConfig | false;
   private readonly methodRateLimits: Record<string, RateLimitConfig | false>;
   private readonly methodBuckets = new Map<string, Bucket>();
+  private grantedScopes: Set<string> | undefined;
+  private readonly revoked = new Map<string, RevokedTokenError>();
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly dmByUser = new Map<string, string>();
@@ -649,6 +691,7 @@ class FakeSlackServer implements FakeSlack {
     this.appId = options.appId ?? "A0TRUCEAPP";
     this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
     this.methodRateLimits = { ...DEFAULT_METHOD_RATE_LIMITS, ...options.methodRateLimits };
+    this.grantedScopes = options.scopes ? new Set(options.scopes) : undefined;
     this.addUser({ id: this.botUserId, name: "truce", realName: "Truce", isBot: true });
     for (const u of options.users ?? []) this.addUser(u);
     for (const c of options.channels ?? []) this.addChannel(c);
@@ -740,6 +783,7 @@ class FakeSlackServer implements FakeSlack {
     this.buckets.clear();
     this.methodBuckets.clear();
     this.failures.clear();
+    this.revoked.clear();
     this.socketTickets.clear();
   }
 
@@ -867,6 +911,22 @@ class FakeSlackServer implements FakeSlack {
   setMethodRateLimit(method: string, config: RateLimitConfig | false): void {
     this.methodRateLimits[method] = config;
     this.methodBuckets.delete(method);
+  }
+
+  setScopes(scopes: string[] | undefined): void {
+    this.grantedScopes = scopes ? new Set(scopes) : undefined;
+  }
+
+  scopes(): string[] | undefined {
+    return this.grantedScopes ? [...this.grantedScopes] : undefined;
+  }
+
+  revokeToken(token: string, error: RevokedTokenError = "account_inactive"): void {
+    this.revoked.set(token, error);
+  }
+
+  restoreToken(token: string): void {
+    this.revoked.delete(token);
   }
 
   // ---- queries -----------------------------------------------------------------------------
@@ -1025,12 +1085,16 @@ class FakeSlackServer implements FakeSlack {
       // Slack takes the app-level token for this method from the Authorization header only.
       const header = bearer(req.headers.authorization);
       if (!header) return finish(fail("not_authed"));
+      const revoked = this.revoked.get(header);
+      if (revoked) return finish(fail(revoked));
       if (header === this.botToken || /^xox[a-z]-/.test(header)) {
         return finish(fail("not_allowed_token_type"));
       }
       if (header !== this.appToken) return finish(fail("invalid_auth"));
     } else {
       if (!token) return finish(fail("not_authed"));
+      const revoked = this.revoked.get(token);
+      if (revoked) return finish(fail(revoked));
       if (token === this.appToken) return finish(fail("not_allowed_token_type"));
       if (token !== this.botToken) return finish(fail("invalid_auth"));
     }
@@ -1038,14 +1102,36 @@ class FakeSlackServer implements FakeSlack {
     const injected = this.takeFailure(method);
     if (injected) return finish(injected, true);
 
+    const withScopes = (result: HandlerResult): HandlerResult => {
+      if (!this.grantedScopes || method === "apps.connections.open") return result;
+      const scopes = [...this.grantedScopes].join(",");
+      return { ...result, headers: { ...result.headers, "x-oauth-scopes": scopes } };
+    };
+    const needed = METHOD_SCOPES[method];
+    const denied = needed ? this.requireScope(needed) : undefined;
+    if (denied) return finish(withScopes(denied));
+
     if (method === "chat.postMessage") {
       const limited = this.checkRate(str(args.channel) ?? "");
-      if (limited) return finish(limited);
+      if (limited) return finish(withScopes(limited));
     } else {
       const limited = this.checkMethodRate(method);
-      if (limited) return finish(limited);
+      if (limited) return finish(withScopes(limited));
     }
-    return finish(handler(args));
+    return finish(withScopes(handler(args)));
+  }
+
+  /** `missing_scope` (with Slack's `needed` and `provided`) unless the token has `scope`. */
+  private requireScope(scope: string): HandlerResult | undefined {
+    const granted = this.grantedScopes;
+    if (!granted || granted.has(scope)) return undefined;
+    return fail("missing_scope", { needed: scope, provided: [...granted].join(",") });
+  }
+
+  /** The `<kind>` scope for a conversation's type: channels:, groups:, im: or mpim:. */
+  private conversationScope(ch: ChannelInfo, kind: "read" | "history"): string {
+    const family = ch.isIm ? "im" : ch.isMpim ? "mpim" : ch.isPrivate ? "groups" : "channels";
+    return `${family}:${kind}`;
   }
 
   private takeFailure(method: string): HandlerResult | undefined {
@@ -1245,6 +1331,8 @@ class FakeSlackServer implements FakeSlack {
   private conversationsInfo(a: Obj): HandlerResult {
     const ch = this.visibleChannel(str(a.channel));
     if (!ch) return fail("channel_not_found");
+    const denied = this.requireScope(this.conversationScope(ch, "read"));
+    if (denied) return denied;
     return ok({ channel: this.channelJson(ch) });
   }
 
@@ -1280,6 +1368,8 @@ class FakeSlackServer implements FakeSlack {
       .map((s) => s.trim())
       .filter(Boolean);
     if (users.length === 0) return fail("users_list_not_supplied");
+    const denied = this.requireScope(users.length === 1 ? "im:write" : "mpim:write");
+    if (denied) return denied;
     for (const u of users) {
       const user = this.users.get(u);
       if (!user) return fail("user_not_found");
@@ -1315,6 +1405,8 @@ class FakeSlackServer implements FakeSlack {
   private conversationsMembers(a: Obj): HandlerResult {
     const ch = this.visibleChannel(str(a.channel));
     if (!ch) return fail("channel_not_found");
+    const denied = this.requireScope(this.conversationScope(ch, "read"));
+    if (denied) return denied;
     const page = paginate([...ch.members], a, MEMBERS_DEFAULT_LIMIT, MEMBERS_MAX_LIMIT);
     if ("error" in page) return page.error;
     return ok({ members: page.items, response_metadata: { next_cursor: page.next } });
@@ -1333,6 +1425,8 @@ class FakeSlackServer implements FakeSlack {
     if (!ch.members.has(this.botUserId)) {
       return fail(ch.isPrivate ? "channel_not_found" : "not_in_channel");
     }
+    const denied = this.requireScope(this.conversationScope(ch, "history"));
+    if (denied) return denied;
 
     const limit = Math.min(intArg(a.limit, HISTORY_DEFAULT_LIMIT), HISTORY_MAX_LIMIT);
     const inclusive = flag(a.inclusive);
@@ -1388,6 +1482,17 @@ class FakeSlackServer implements FakeSlack {
 
   private conversationsList(a: Obj): HandlerResult {
     const types = new Set((str(a.types) ?? "public_channel").split(",").map((s) => s.trim()));
+    const typeScopes: Record<string, string> = {
+      public_channel: "channels:read",
+      private_channel: "groups:read",
+      im: "im:read",
+      mpim: "mpim:read",
+    };
+    for (const type of types) {
+      const scope = typeScopes[type];
+      const denied = scope ? this.requireScope(scope) : undefined;
+      if (denied) return denied;
+    }
     const excludeArchived = flag(a.exclude_archived);
     const list = [...this.channels.values()].filter((ch) => {
       if (excludeArchived && ch.isArchived) return false;
