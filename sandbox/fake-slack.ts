@@ -237,10 +237,32 @@ export interface FakeProblem {
 }
 
 export interface FailSpec {
+  /** Slack error code in the body; default `ratelimited` for 429, `service_unavailable` for
+   * 503, `internal_error` for other 5xx, `fatal_error` otherwise. */
   error?: string;
+  /** HTTP status; default 429 when `error` is `ratelimited`, else 200. */
   status?: number;
+  /** `Retry-After` seconds (always sent with 429; default 1). */
   retryAfter?: number;
+  /** How many consecutive calls fail; default 1. */
   times?: number;
+  /** Hold each failing response this long (real milliseconds) before answering. */
+  delayMs?: number;
+}
+
+/** What `failNext` returns: how far the queued failure has got. */
+export interface FailHandle {
+  /** Calls answered with this failure so far. */
+  readonly served: number;
+  /** Calls still to fail. */
+  readonly remaining: number;
+  /**
+   * Resolves once `count` (default 1) calls have been answered with this failure; with
+   * `delayMs`, when the call arrives, before its answer is sent.
+   */
+  whenServed(count?: number): Promise<void>;
+  /** Drop the failures not served yet. */
+  cancel(): void;
 }
 
 /** The errors Slack answers for a token that no longer works, on every method. */
@@ -276,7 +298,11 @@ export interface FakeSlack {
   now(): number;
   newTriggerId(userId?: string): string;
   newResponseUrl(context?: ResponseContext): string;
-  failNext(method: string, spec?: FailSpec): void;
+  /**
+   * Make the next `spec.times` calls of `method` ("*" for any method) fail as `spec` says. Queued
+   * failures of one method are served in order; a method's own queue goes before "*".
+   */
+  failNext(method: string, spec?: FailSpec): FailHandle;
   setRateLimit(config: RateLimitConfig | false): void;
   /** Set (or with `false` switch off) the per-method limit of `method`; its bucket restarts. */
   setMethodRateLimit(method: string, config: RateLimitConfig | false): void;
@@ -562,6 +588,8 @@ interface HandlerResult {
   body: Obj;
   status?: number;
   headers?: Record<string, string>;
+  /** Hold the response this long (an injected slow failure). */
+  delayMs?: number;
 }
 
 interface Trigger {
@@ -584,6 +612,8 @@ interface Bucket {
 interface PendingFailure {
   spec: FailSpec;
   remaining: number;
+  served: number;
+  waiters: { count: number; resolve: () => void }[];
 }
 
 function ok(extra: Obj = {}): HandlerResult {
@@ -639,6 +669,7 @@ class FakeSlackServer implements FakeSlack {
   private readonly methodBuckets = new Map<string, Bucket>();
   private grantedScopes: Set<string> | undefined;
   private readonly revoked = new Map<string, RevokedTokenError>();
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly dmByUser = new Map<string, string>();
@@ -729,6 +760,8 @@ class FakeSlackServer implements FakeSlack {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -897,10 +930,29 @@ class FakeSlackServer implements FakeSlack {
     return `${this.url}/respond/${id}`;
   }
 
-  failNext(method: string, spec: FailSpec = {}): void {
+  failNext(method: string, spec: FailSpec = {}): FailHandle {
     const list = this.failures.get(method) ?? [];
-    list.push({ spec, remaining: spec.times ?? 1 });
+    const pending: PendingFailure = { spec, remaining: spec.times ?? 1, served: 0, waiters: [] };
+    list.push(pending);
     this.failures.set(method, list);
+    return {
+      get served() {
+        return pending.served;
+      },
+      get remaining() {
+        return pending.remaining;
+      },
+      whenServed: (count = 1) =>
+        pending.served >= count
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => pending.waiters.push({ count, resolve })),
+      cancel: () => {
+        pending.remaining = 0;
+        const queue = this.failures.get(method);
+        const i = queue?.indexOf(pending) ?? -1;
+        if (queue && i >= 0) queue.splice(i, 1);
+      },
+    };
   }
 
   setRateLimit(config: RateLimitConfig | false): void {
@@ -1024,6 +1076,17 @@ class FakeSlackServer implements FakeSlack {
     if (url.pathname.startsWith("/api/")) {
       const method = decodeURIComponent(url.pathname.slice("/api/".length));
       const result = this.dispatch(method, req, url, raw);
+      if (result.delayMs !== undefined && result.delayMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.delayed.delete(timer);
+            resolve();
+          }, result.delayMs);
+          this.delayed.add(timer);
+        });
+        // The client may have given up (or died) meanwhile; nothing to answer then.
+        if (res.destroyed || res.writableEnded) return;
+      }
       send(res, result.status ?? 200, result.body, result.headers);
       return;
     }
@@ -1140,20 +1203,34 @@ class FakeSlackServer implements FakeSlack {
       const next = list?.[0];
       if (!list || !next) continue;
       next.remaining -= 1;
+      next.served += 1;
       if (next.remaining <= 0) list.shift();
+      for (const w of next.waiters.filter((w) => next.served >= w.count)) {
+        next.waiters.splice(next.waiters.indexOf(w), 1);
+        w.resolve();
+      }
       const spec = next.spec;
       const status = spec.status ?? (spec.error === "ratelimited" ? 429 : 200);
+      let result: HandlerResult;
       if (status === 429) {
-        return {
+        result = {
           status,
           headers: { "retry-after": String(spec.retryAfter ?? 1) },
           body: { ok: false, error: spec.error ?? "ratelimited" },
         };
+      } else {
+        const error =
+          spec.error ??
+          (status === 503
+            ? "service_unavailable"
+            : status >= 500
+              ? "internal_error"
+              : "fatal_error");
+        result = { status, body: { ok: false, error } };
+        if (spec.retryAfter !== undefined)
+          result.headers = { "retry-after": String(spec.retryAfter) };
       }
-      const error = spec.error ?? (status >= 500 ? "internal_error" : "fatal_error");
-      const result: HandlerResult = { status, body: { ok: false, error } };
-      if (spec.retryAfter !== undefined)
-        result.headers = { "retry-after": String(spec.retryAfter) };
+      if (spec.delayMs !== undefined) result.delayMs = spec.delayMs;
       return result;
     }
     return undefined;
