@@ -15,12 +15,18 @@
  *   expect(fake.warnings).toEqual([]);      // every message had a text fallback
  *   await fake.close();
  *
- * Error codes follow Slack: invalid_auth / not_authed / unknown_method; chat.*: channel_not_found,
- * not_in_channel, is_archived, user_not_in_channel, no_text, msg_too_long, invalid_blocks (with
- * `errors` and `response_metadata.messages`), message_not_found, cant_update_message, ratelimited
- * (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id, exchanged_trigger_id,
- * invalid_arguments (with messages), view_too_large, push_limit_reached, hash_conflict, not_found,
- * duplicate_external_id; conversations.join: method_not_supported_for_channel_type.
+ * Error codes follow Slack: invalid_auth / not_authed / unknown_method, and for a token made
+ * unusable with `revokeToken` invalid_auth / account_inactive / token_revoked on every method;
+ * missing_scope (with `needed`/`provided`) when the token's scopes are set (`scopes`, `setScopes`);
+ * chat.*: channel_not_found, not_in_channel, is_archived, user_not_in_channel, no_text,
+ * msg_too_long, invalid_blocks (with `errors` and `response_metadata.messages`),
+ * invalid_metadata_format, invalid_metadata_schema, message_not_found, cant_update_message,
+ * ratelimited (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id,
+ * exchanged_trigger_id, invalid_arguments (with messages), view_too_large, push_limit_reached,
+ * hash_conflict, not_found, duplicate_external_id; conversations.join:
+ * method_not_supported_for_channel_type; conversations.history: channel_not_found,
+ * not_in_channel, invalid_cursor, invalid_ts_oldest, invalid_ts_latest, ratelimited (Tier 3, per
+ * method); conversations.members / conversations.list / users.list: invalid_cursor, invalid_limit.
  * response_url: 200 `{ok:true}`; 400 invalid_blocks / no_text / msg_too_long / invalid_payload;
  * 404 used_url (after 5 posts), expired_url (after 30 min), invalid_url.
  *
