@@ -251,6 +251,7 @@ export class SlackDriver {
     }
     if (m.blocks) json.blocks = m.blocks;
     if (m.thread_ts) json.thread_ts = m.thread_ts;
+    if (m.metadata) json.metadata = m.metadata;
     return json;
   }
 
@@ -593,6 +594,87 @@ export class SlackDriver {
     return this.sendJson(envelope, opts);
   }
 
+  /**
+   * `userId` joins `channelId`, as Slack tells it: the fake's membership changes first (so
+   * conversations.members and posting rules see it), then the signed `member_joined_channel`
+   * event (`channel_type` "G" for a G… channel, else "C", as Slack derives it from the id; `team`;
+   * `inviter` when given) goes to the app. The user must exist in the fake and not be a member
+   * yet; DMs have no joins.
+   */
+  async memberJoined(
+    channelId: string,
+    userId: string,
+    opts: RequestOptions & { inviter?: string; eventId?: string } = {},
+  ): Promise<DriverResponse> {
+    const ch = this.membershipChannel(channelId, userId);
+    if (ch.members.has(userId)) {
+      throw new Error(`SlackDriver: ${userId} is already a member of ${channelId}`);
+    }
+    this.fake.addMember(channelId, userId);
+    const event: Obj = {
+      type: "member_joined_channel",
+      user: userId,
+      channel: channelId,
+      channel_type: channelTypeLetter(channelId),
+      team: this.teamId,
+    };
+    if (opts.inviter !== undefined) event.inviter = opts.inviter;
+    return this.event(event, opts);
+  }
+
+  /**
+   * `userId` leaves (or is removed from) `channelId`: the fake's membership changes, then the
+   * signed `member_left_channel` event goes to the app. The user must be a member.
+   */
+  async memberLeft(
+    channelId: string,
+    userId: string,
+    opts: RequestOptions & { eventId?: string } = {},
+  ): Promise<DriverResponse> {
+    const ch = this.membershipChannel(channelId, userId);
+    if (!ch.members.has(userId)) {
+      throw new Error(`SlackDriver: ${userId} is not a member of ${channelId}`);
+    }
+    this.fake.removeMember(channelId, userId);
+    return this.event(
+      {
+        type: "member_left_channel",
+        user: userId,
+        channel: channelId,
+        channel_type: channelTypeLetter(channelId),
+        team: this.teamId,
+      },
+      opts,
+    );
+  }
+
+  private membershipChannel(channelId: string, userId: string) {
+    const ch = this.fake.channel(channelId);
+    if (!ch) throw new Error(`SlackDriver: no channel ${channelId} in the fake`);
+    if (ch.isIm || ch.isMpim) {
+      throw new Error(`SlackDriver: ${channelId} is a DM; members do not join or leave DMs`);
+    }
+    if (!this.fake.user(userId)) {
+      throw new Error(`SlackDriver: no user ${userId} in the fake; add them with fake.addUser`);
+    }
+    return ch;
+  }
+
+  /**
+   * The app is uninstalled from the workspace: the bot token stops working (`account_inactive`
+   * on every call, see `fake.revokeToken`), then Slack's `tokens_revoked` (the bot user id under
+   * `tokens.bot`) and `app_uninstalled` events go to the app, in that order.
+   */
+  async appUninstalled(opts: RequestOptions = {}): Promise<DriverResponse[]> {
+    this.fake.revokeToken(this.fake.botToken, "account_inactive");
+    const revoked = await this.event(
+      { type: "tokens_revoked", tokens: { oauth: [], bot: [this.fake.botUserId] } },
+      opts,
+    );
+    const uninstalled = await this.event({ type: "app_uninstalled" }, opts);
+    return [revoked, uninstalled];
+  }
+
   /** The user opens the app's Home tab. */
   appHomeOpened(userId: string, opts: RequestOptions = {}): Promise<DriverResponse> {
     const event: Obj = { type: "app_home_opened", user: userId, tab: "home" };
@@ -610,6 +692,11 @@ export class SlackDriver {
       opts,
     );
   }
+}
+
+/** `channel_type` of member_joined_channel / member_left_channel: "G" for G… ids, else "C". */
+function channelTypeLetter(channelId: string): "C" | "G" {
+  return channelId.startsWith("G") ? "G" : "C";
 }
 
 // ---------------------------------------------------------------------------------------------

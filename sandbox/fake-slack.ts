@@ -15,12 +15,18 @@
  *   expect(fake.warnings).toEqual([]);      // every message had a text fallback
  *   await fake.close();
  *
- * Error codes follow Slack: invalid_auth / not_authed / unknown_method; chat.*: channel_not_found,
- * not_in_channel, is_archived, user_not_in_channel, no_text, msg_too_long, invalid_blocks (with
- * `errors` and `response_metadata.messages`), message_not_found, cant_update_message, ratelimited
- * (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id, exchanged_trigger_id,
- * invalid_arguments (with messages), view_too_large, push_limit_reached, hash_conflict, not_found,
- * duplicate_external_id; conversations.join: method_not_supported_for_channel_type.
+ * Error codes follow Slack: invalid_auth / not_authed / unknown_method, and for a token made
+ * unusable with `revokeToken` invalid_auth / account_inactive / token_revoked on every method;
+ * missing_scope (with `needed`/`provided`) when the token's scopes are set (`scopes`, `setScopes`);
+ * chat.*: channel_not_found, not_in_channel, is_archived, user_not_in_channel, no_text,
+ * msg_too_long, invalid_blocks (with `errors` and `response_metadata.messages`),
+ * invalid_metadata_format, invalid_metadata_schema, message_not_found, cant_update_message,
+ * ratelimited (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id,
+ * exchanged_trigger_id, invalid_arguments (with messages), view_too_large, push_limit_reached,
+ * hash_conflict, not_found, duplicate_external_id; conversations.join:
+ * method_not_supported_for_channel_type; conversations.history: channel_not_found,
+ * not_in_channel, invalid_cursor, invalid_ts_oldest, invalid_ts_latest, ratelimited (Tier 3, per
+ * method); conversations.members / conversations.list / users.list: invalid_cursor, invalid_limit.
  * response_url: 200 `{ok:true}`; 400 invalid_blocks / no_text / msg_too_long / invalid_payload;
  * 404 used_url (after 5 posts), expired_url (after 30 min), invalid_url.
  *
@@ -99,6 +105,19 @@ export interface FakeSlackOptions {
   appId?: string;
   /** Per-channel token bucket for chat.postMessage; default `{ burst: 5, perSecond: 1 }`. */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Per-method token buckets (one bucket per method, as Slack's tiers limit an app per workspace
+   * and method), merged over the defaults in `DEFAULT_METHOD_RATE_LIMITS` (conversations.history:
+   * Tier 3). `false` for a method switches its limit off.
+   */
+  methodRateLimits?: Record<string, RateLimitConfig | false>;
+  /**
+   * The bot token's OAuth scopes. When given, every method checks the scope Slack requires for it
+   * (for conversations.* the one for the channel's type) and answers `missing_scope` with
+   * `needed`/`provided`, and every response carries `X-OAuth-Scopes`. When omitted, scopes are
+   * not checked at all. See `setScopes`.
+   */
+  scopes?: string[];
   /** Called after every Web API call (e.g. to print traffic in a demo). */
   onCall?: (call: RecordedCall) => void;
 }
@@ -115,9 +134,16 @@ export interface RecordedCall {
   injected?: boolean;
 }
 
+/** Message metadata as Slack stores it on a message. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Obj;
+}
+
 export interface MessageVersion {
   text: string | undefined;
   blocks: unknown[] | undefined;
+  metadata?: MessageMetadata;
   at: number;
   by: string;
 }
@@ -132,7 +158,8 @@ export interface RecordedMessage {
   /** The author: the bot's user id for bot messages. */
   user: string;
   bot_id?: string;
-  metadata?: unknown;
+  /** Set by chat.postMessage / chat.update `metadata` (validated; invalid event types dropped). */
+  metadata?: MessageMetadata;
   via: "chat.postMessage" | "response_url" | "ack" | "user";
   deleted: boolean;
   postedAt: number;
@@ -216,11 +243,36 @@ export interface FakeProblem {
 }
 
 export interface FailSpec {
+  /** Slack error code in the body; default `ratelimited` for 429, `service_unavailable` for
+   * 503, `internal_error` for other 5xx, `fatal_error` otherwise. */
   error?: string;
+  /** HTTP status; default 429 when `error` is `ratelimited`, else 200. */
   status?: number;
+  /** `Retry-After` seconds (always sent with 429; default 1). */
   retryAfter?: number;
+  /** How many consecutive calls fail; default 1. */
   times?: number;
+  /** Hold each failing response this long (real milliseconds) before answering. */
+  delayMs?: number;
 }
+
+/** What `failNext` returns: how far the queued failure has got. */
+export interface FailHandle {
+  /** Calls answered with this failure so far. */
+  readonly served: number;
+  /** Calls still to fail. */
+  readonly remaining: number;
+  /**
+   * Resolves once `count` (default 1) calls have been answered with this failure; with
+   * `delayMs`, when the call arrives, before its answer is sent.
+   */
+  whenServed(count?: number): Promise<void>;
+  /** Drop the failures not served yet. */
+  cancel(): void;
+}
+
+/** The errors Slack answers for a token that no longer works, on every method. */
+export type RevokedTokenError = "invalid_auth" | "account_inactive" | "token_revoked";
 
 export interface ViewResponseOutcome {
   ok: boolean;
@@ -252,13 +304,37 @@ export interface FakeSlack {
   now(): number;
   newTriggerId(userId?: string): string;
   newResponseUrl(context?: ResponseContext): string;
-  failNext(method: string, spec?: FailSpec): void;
+  /**
+   * Make the next `spec.times` calls of `method` ("*" for any method) fail as `spec` says. Queued
+   * failures of one method are served in order; a method's own queue goes before "*".
+   */
+  failNext(method: string, spec?: FailSpec): FailHandle;
   setRateLimit(config: RateLimitConfig | false): void;
+  /** Set (or with `false` switch off) the per-method limit of `method`; its bucket restarts. */
+  setMethodRateLimit(method: string, config: RateLimitConfig | false): void;
+  /** Grant the bot token exactly these scopes; `undefined` stops checking scopes. */
+  setScopes(scopes: string[] | undefined): void;
+  /** The bot token's scopes, or `undefined` when scopes are not checked. */
+  scopes(): string[] | undefined;
+  /**
+   * From now on every Web API call with `token` (the bot token, the app-level token or any other)
+   * answers HTTP 200 `{ok:false, error}`, auth.test and apps.connections.open included. Default
+   * error `account_inactive` (Slack's answer for a bot token of an uninstalled app or a deleted
+   * workspace); `invalid_auth` and `token_revoked` are the other two.
+   */
+  revokeToken(token: string, error?: RevokedTokenError): void;
+  /** Undo `revokeToken`. */
+  restoreToken(token: string): void;
 
   errors(): FakeProblem[];
   recordProblem(problem: Omit<FakeProblem, "at">): void;
   callsTo(method: string): RecordedCall[];
   messagesIn(channel: string): RecordedMessage[];
+  /**
+   * Live messages carrying metadata, oldest first, in a channel, or in the bot's DM with a user
+   * when given a user id; only those of `eventType` when given.
+   */
+  messagesWithMetadata(channelOrUser: string, eventType?: string): RecordedMessage[];
   message(channel: string, ts: string): RecordedMessage | undefined;
   ephemeralsFor(userId: string, channel?: string): RecordedEphemeral[];
   dms(userId: string): RecordedMessage[];
@@ -271,6 +347,8 @@ export interface FakeSlack {
   addUser(user: FakeUser): void;
   addChannel(channel: FakeChannel): void;
   addMember(channelId: string, userId: string): void;
+  /** Take a user out of a channel's members (no event: see `SlackDriver.memberLeft`). */
+  removeMember(channelId: string, userId: string): void;
   user(userId: string): FakeUser | undefined;
   channel(channelId: string): ChannelInfo | undefined;
   addUserMessage(channel: string, userId: string, text: string, threadTs?: string): RecordedMessage;
@@ -291,9 +369,10 @@ export interface FakeSlack {
 
   /**
    * Forget recordings and transient state (calls, messages, ephemerals, responses, warnings,
-   * errors, views, triggers, response_urls, rate buckets, queued failures). Users, channels,
-   * memberships and DM channels stay. Call it only while the app is idle: a trigger or
-   * response_url issued before the reset is unknown afterwards.
+   * errors, views, triggers, response_urls, rate buckets, queued failures, revoked tokens).
+   * Users, channels, memberships, DM channels, scopes and rate-limit settings stay. Call it only
+   * while the app is idle: a trigger or response_url issued before the reset is unknown
+   * afterwards.
    */
   reset(): void;
   close(): Promise<void>;
@@ -336,6 +415,40 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
+
+/** Slack's Tier 3: about 50 calls a minute per method, with bursts tolerated. */
+export const TIER_3: RateLimitConfig = { burst: 50, perSecond: 50 / 60 };
+
+/** Methods limited per method (not per channel) unless `methodRateLimits` says otherwise. */
+export const DEFAULT_METHOD_RATE_LIMITS: Readonly<Record<string, RateLimitConfig>> = {
+  "conversations.history": TIER_3,
+};
+
+/** conversations.history: `limit` defaults to 100 and is capped at 999. */
+const HISTORY_DEFAULT_LIMIT = 100;
+const HISTORY_MAX_LIMIT = 999;
+/** conversations.members: `limit` defaults to 100 and is capped at 1000. */
+const MEMBERS_DEFAULT_LIMIT = 100;
+const MEMBERS_MAX_LIMIT = 1000;
+
+/** A metadata `event_type`: letters, digits, underscores and hyphens (no periods). */
+const METADATA_EVENT_TYPE = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Scopes a bot token needs per method, for the methods whose scope does not depend on the
+ * channel (conversations.info/members/history/list/open work it out from the conversation).
+ * Methods not listed need none (api.test, auth.test, chat.getPermalink, views.*).
+ */
+const METHOD_SCOPES: Readonly<Record<string, string>> = {
+  "team.info": "team:read",
+  "users.info": "users:read",
+  "users.list": "users:read",
+  "conversations.join": "channels:join",
+  "chat.postMessage": "chat:write",
+  "chat.postEphemeral": "chat:write",
+  "chat.update": "chat:write",
+  "chat.delete": "chat:write",
+};
 
 /** A small workspace for demos and tests: two admins, sales and marketing people, two channels. */
 export function sampleWorkspace(): { users: FakeUser[]; channels: FakeChannel[] } {
@@ -419,6 +532,30 @@ function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
+/**
+ * A message timestamp (`"1700000000.000042"`, or a plain number of seconds) as microseconds,
+ * for exact comparison; `undefined` when it is not one.
+ */
+function tsMicros(v: unknown): bigint | undefined {
+  const s = str(v)?.trim();
+  if (s === undefined) return undefined;
+  const m = /^(\d+)(?:\.(\d{0,6})\d*)?$/.exec(s);
+  if (!m) return undefined;
+  return BigInt(m[1] as string) * 1_000_000n + BigInt((m[2] ?? "").padEnd(6, "0"));
+}
+
+function encodeCursor(kind: string, value: string | number): string {
+  return Buffer.from(`${kind}:${value}`).toString("base64");
+}
+
+/** The value of a cursor made by `encodeCursor(kind, …)`; `undefined` when it is not one. */
+function decodeCursor(cursor: string, kind: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(cursor)) return undefined;
+  const decoded = Buffer.from(cursor, "base64").toString("utf8");
+  const prefix = `${kind}:`;
+  return decoded.startsWith(prefix) ? decoded.slice(prefix.length) : undefined;
+}
+
 function tzOffsetSeconds(tz: string, atMs: number): number {
   try {
     const part = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
@@ -457,6 +594,8 @@ interface HandlerResult {
   body: Obj;
   status?: number;
   headers?: Record<string, string>;
+  /** Hold the response this long (an injected slow failure). */
+  delayMs?: number;
 }
 
 interface Trigger {
@@ -479,6 +618,8 @@ interface Bucket {
 interface PendingFailure {
   spec: FailSpec;
   remaining: number;
+  served: number;
+  waiters: { count: number; resolve: () => void }[];
 }
 
 function ok(extra: Obj = {}): HandlerResult {
@@ -530,6 +671,11 @@ class FakeSlackServer implements FakeSlack {
   private readonly clock: () => number;
   private readonly onCall: ((call: RecordedCall) => void) | undefined;
   private rateLimit: RateLimitConfig | false;
+  private readonly methodRateLimits: Record<string, RateLimitConfig | false>;
+  private readonly methodBuckets = new Map<string, Bucket>();
+  private grantedScopes: Set<string> | undefined;
+  private readonly revoked = new Map<string, RevokedTokenError>();
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, ChannelInfo>();
   private readonly dmByUser = new Map<string, string>();
@@ -556,6 +702,7 @@ class FakeSlackServer implements FakeSlack {
     "conversations.open": (a) => this.conversationsOpen(a),
     "conversations.members": (a) => this.conversationsMembers(a),
     "conversations.list": (a) => this.conversationsList(a),
+    "conversations.history": (a) => this.conversationsHistory(a),
     "chat.postMessage": (a) => this.chatPostMessage(a),
     "chat.postEphemeral": (a) => this.chatPostEphemeral(a),
     "chat.update": (a) => this.chatUpdate(a),
@@ -580,6 +727,8 @@ class FakeSlackServer implements FakeSlack {
     this.botId = options.botId ?? "B0TRUCEBOT";
     this.appId = options.appId ?? "A0TRUCEAPP";
     this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+    this.methodRateLimits = { ...DEFAULT_METHOD_RATE_LIMITS, ...options.methodRateLimits };
+    this.grantedScopes = options.scopes ? new Set(options.scopes) : undefined;
     this.addUser({ id: this.botUserId, name: "truce", realName: "Truce", isBot: true });
     for (const u of options.users ?? []) this.addUser(u);
     for (const c of options.channels ?? []) this.addChannel(c);
@@ -617,6 +766,8 @@ class FakeSlackServer implements FakeSlack {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -669,7 +820,9 @@ class FakeSlackServer implements FakeSlack {
     this.triggers.clear();
     this.responseUrls.clear();
     this.buckets.clear();
+    this.methodBuckets.clear();
     this.failures.clear();
+    this.revoked.clear();
     this.socketTickets.clear();
   }
 
@@ -706,6 +859,13 @@ class FakeSlackServer implements FakeSlack {
     const ch = this.channels.get(channelId);
     if (!ch) throw new Error(`fake-slack: no channel ${channelId}`);
     ch.members.add(userId);
+  }
+
+  removeMember(channelId: string, userId: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`fake-slack: no channel ${channelId}`);
+    if (ch.isIm) throw new Error(`fake-slack: ${channelId} is a DM; nobody leaves a DM`);
+    ch.members.delete(userId);
   }
 
   channel(channelId: string): ChannelInfo | undefined {
@@ -776,15 +936,55 @@ class FakeSlackServer implements FakeSlack {
     return `${this.url}/respond/${id}`;
   }
 
-  failNext(method: string, spec: FailSpec = {}): void {
+  failNext(method: string, spec: FailSpec = {}): FailHandle {
     const list = this.failures.get(method) ?? [];
-    list.push({ spec, remaining: spec.times ?? 1 });
+    const pending: PendingFailure = { spec, remaining: spec.times ?? 1, served: 0, waiters: [] };
+    list.push(pending);
     this.failures.set(method, list);
+    return {
+      get served() {
+        return pending.served;
+      },
+      get remaining() {
+        return pending.remaining;
+      },
+      whenServed: (count = 1) =>
+        pending.served >= count
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => pending.waiters.push({ count, resolve })),
+      cancel: () => {
+        pending.remaining = 0;
+        const queue = this.failures.get(method);
+        const i = queue?.indexOf(pending) ?? -1;
+        if (queue && i >= 0) queue.splice(i, 1);
+      },
+    };
   }
 
   setRateLimit(config: RateLimitConfig | false): void {
     this.rateLimit = config;
     this.buckets.clear();
+  }
+
+  setMethodRateLimit(method: string, config: RateLimitConfig | false): void {
+    this.methodRateLimits[method] = config;
+    this.methodBuckets.delete(method);
+  }
+
+  setScopes(scopes: string[] | undefined): void {
+    this.grantedScopes = scopes ? new Set(scopes) : undefined;
+  }
+
+  scopes(): string[] | undefined {
+    return this.grantedScopes ? [...this.grantedScopes] : undefined;
+  }
+
+  revokeToken(token: string, error: RevokedTokenError = "account_inactive"): void {
+    this.revoked.set(token, error);
+  }
+
+  restoreToken(token: string): void {
+    this.revoked.delete(token);
   }
 
   // ---- queries -----------------------------------------------------------------------------
@@ -803,6 +1003,18 @@ class FakeSlackServer implements FakeSlack {
 
   messagesIn(channel: string): RecordedMessage[] {
     return this.messages.filter((m) => m.channel === channel && !m.deleted);
+  }
+
+  messagesWithMetadata(channelOrUser: string, eventType?: string): RecordedMessage[] {
+    const channel = this.users.has(channelOrUser)
+      ? this.dmByUser.get(channelOrUser)
+      : channelOrUser;
+    if (channel === undefined) return [];
+    return this.messagesIn(channel).filter(
+      (m) =>
+        m.metadata !== undefined &&
+        (eventType === undefined || m.metadata.event_type === eventType),
+    );
   }
 
   message(channel: string, ts: string): RecordedMessage | undefined {
@@ -870,6 +1082,17 @@ class FakeSlackServer implements FakeSlack {
     if (url.pathname.startsWith("/api/")) {
       const method = decodeURIComponent(url.pathname.slice("/api/".length));
       const result = this.dispatch(method, req, url, raw);
+      if (result.delayMs !== undefined && result.delayMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.delayed.delete(timer);
+            resolve();
+          }, result.delayMs);
+          this.delayed.add(timer);
+        });
+        // The client may have given up (or died) meanwhile; nothing to answer then.
+        if (res.destroyed || res.writableEnded) return;
+      }
       send(res, result.status ?? 200, result.body, result.headers);
       return;
     }
@@ -931,12 +1154,16 @@ class FakeSlackServer implements FakeSlack {
       // Slack takes the app-level token for this method from the Authorization header only.
       const header = bearer(req.headers.authorization);
       if (!header) return finish(fail("not_authed"));
+      const revoked = this.revoked.get(header);
+      if (revoked) return finish(fail(revoked));
       if (header === this.botToken || /^xox[a-z]-/.test(header)) {
         return finish(fail("not_allowed_token_type"));
       }
       if (header !== this.appToken) return finish(fail("invalid_auth"));
     } else {
       if (!token) return finish(fail("not_authed"));
+      const revoked = this.revoked.get(token);
+      if (revoked) return finish(fail(revoked));
       if (token === this.appToken) return finish(fail("not_allowed_token_type"));
       if (token !== this.botToken) return finish(fail("invalid_auth"));
     }
@@ -944,11 +1171,36 @@ class FakeSlackServer implements FakeSlack {
     const injected = this.takeFailure(method);
     if (injected) return finish(injected, true);
 
+    const withScopes = (result: HandlerResult): HandlerResult => {
+      if (!this.grantedScopes || method === "apps.connections.open") return result;
+      const scopes = [...this.grantedScopes].join(",");
+      return { ...result, headers: { ...result.headers, "x-oauth-scopes": scopes } };
+    };
+    const needed = METHOD_SCOPES[method];
+    const denied = needed ? this.requireScope(needed) : undefined;
+    if (denied) return finish(withScopes(denied));
+
     if (method === "chat.postMessage") {
       const limited = this.checkRate(str(args.channel) ?? "");
-      if (limited) return finish(limited);
+      if (limited) return finish(withScopes(limited));
+    } else {
+      const limited = this.checkMethodRate(method);
+      if (limited) return finish(withScopes(limited));
     }
-    return finish(handler(args));
+    return finish(withScopes(handler(args)));
+  }
+
+  /** `missing_scope` (with Slack's `needed` and `provided`) unless the token has `scope`. */
+  private requireScope(scope: string): HandlerResult | undefined {
+    const granted = this.grantedScopes;
+    if (!granted || granted.has(scope)) return undefined;
+    return fail("missing_scope", { needed: scope, provided: [...granted].join(",") });
+  }
+
+  /** The `<kind>` scope for a conversation's type: channels:, groups:, im: or mpim:. */
+  private conversationScope(ch: ChannelInfo, kind: "read" | "history"): string {
+    const family = ch.isIm ? "im" : ch.isMpim ? "mpim" : ch.isPrivate ? "groups" : "channels";
+    return `${family}:${kind}`;
   }
 
   private takeFailure(method: string): HandlerResult | undefined {
@@ -957,35 +1209,64 @@ class FakeSlackServer implements FakeSlack {
       const next = list?.[0];
       if (!list || !next) continue;
       next.remaining -= 1;
+      next.served += 1;
       if (next.remaining <= 0) list.shift();
+      for (const w of next.waiters.filter((w) => next.served >= w.count)) {
+        next.waiters.splice(next.waiters.indexOf(w), 1);
+        w.resolve();
+      }
       const spec = next.spec;
       const status = spec.status ?? (spec.error === "ratelimited" ? 429 : 200);
+      let result: HandlerResult;
       if (status === 429) {
-        return {
+        result = {
           status,
           headers: { "retry-after": String(spec.retryAfter ?? 1) },
           body: { ok: false, error: spec.error ?? "ratelimited" },
         };
+      } else {
+        const error =
+          spec.error ??
+          (status === 503
+            ? "service_unavailable"
+            : status >= 500
+              ? "internal_error"
+              : "fatal_error");
+        result = { status, body: { ok: false, error } };
+        if (spec.retryAfter !== undefined)
+          result.headers = { "retry-after": String(spec.retryAfter) };
       }
-      const error = spec.error ?? (status >= 500 ? "internal_error" : "fatal_error");
-      const result: HandlerResult = { status, body: { ok: false, error } };
-      if (spec.retryAfter !== undefined)
-        result.headers = { "retry-after": String(spec.retryAfter) };
+      if (spec.delayMs !== undefined) result.delayMs = spec.delayMs;
       return result;
     }
     return undefined;
   }
 
+  /** The per-method bucket (Slack's tiers), for methods that have one. */
+  private checkMethodRate(method: string): HandlerResult | undefined {
+    const cfg = this.methodRateLimits[method];
+    if (!cfg) return undefined;
+    return this.takeToken(this.methodBuckets, method, cfg);
+  }
+
   private checkRate(channel: string): HandlerResult | undefined {
     const cfg = this.rateLimit;
     if (!cfg) return undefined;
+    return this.takeToken(this.buckets, this.dmByUser.get(channel) ?? channel, cfg);
+  }
+
+  /** Take one token from `buckets[key]`, or answer 429 with the Retry-After until the next one. */
+  private takeToken(
+    buckets: Map<string, Bucket>,
+    key: string,
+    cfg: RateLimitConfig,
+  ): HandlerResult | undefined {
     const now = this.now();
-    const key = this.dmByUser.get(channel) ?? channel;
-    const bucket = this.buckets.get(key) ?? { tokens: cfg.burst, at: now };
+    const bucket = buckets.get(key) ?? { tokens: cfg.burst, at: now };
     const refill = ((now - bucket.at) / 1000) * cfg.perSecond;
     bucket.tokens = Math.min(cfg.burst, bucket.tokens + Math.max(0, refill));
     bucket.at = now;
-    this.buckets.set(key, bucket);
+    buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return undefined;
@@ -1079,6 +1360,7 @@ class FakeSlackServer implements FakeSlack {
   private usersList(a: Obj): HandlerResult {
     const all = [...this.users.values()].map((u) => this.userJson(u));
     const page = paginate(all, a, 200);
+    if ("error" in page) return page.error;
     return ok({
       members: page.items,
       cache_ts: Math.floor(this.now() / 1000),
@@ -1132,6 +1414,8 @@ class FakeSlackServer implements FakeSlack {
   private conversationsInfo(a: Obj): HandlerResult {
     const ch = this.visibleChannel(str(a.channel));
     if (!ch) return fail("channel_not_found");
+    const denied = this.requireScope(this.conversationScope(ch, "read"));
+    if (denied) return denied;
     return ok({ channel: this.channelJson(ch) });
   }
 
@@ -1167,6 +1451,8 @@ class FakeSlackServer implements FakeSlack {
       .map((s) => s.trim())
       .filter(Boolean);
     if (users.length === 0) return fail("users_list_not_supplied");
+    const denied = this.requireScope(users.length === 1 ? "im:write" : "mpim:write");
+    if (denied) return denied;
     for (const u of users) {
       const user = this.users.get(u);
       if (!user) return fail("user_not_found");
@@ -1202,12 +1488,94 @@ class FakeSlackServer implements FakeSlack {
   private conversationsMembers(a: Obj): HandlerResult {
     const ch = this.visibleChannel(str(a.channel));
     if (!ch) return fail("channel_not_found");
-    const page = paginate([...ch.members], a, 100);
+    const denied = this.requireScope(this.conversationScope(ch, "read"));
+    if (denied) return denied;
+    const page = paginate([...ch.members], a, MEMBERS_DEFAULT_LIMIT, MEMBERS_MAX_LIMIT);
+    if ("error" in page) return page.error;
     return ok({ members: page.items, response_metadata: { next_cursor: page.next } });
+  }
+
+  /**
+   * A conversation's messages, newest first: top-level messages and thread parents (replies stay
+   * in their threads), deleted ones left out, within `oldest`/`latest` (exclusive unless
+   * `inclusive`). Metadata only with `include_all_metadata`. A bot token reads conversations the
+   * bot is a member of; its cursor is the ts the next page starts below, so pages stay right
+   * while new messages arrive.
+   */
+  private conversationsHistory(a: Obj): HandlerResult {
+    const ch = this.channels.get(str(a.channel) ?? "");
+    if (!ch) return fail("channel_not_found");
+    if (!ch.members.has(this.botUserId)) {
+      return fail(ch.isPrivate ? "channel_not_found" : "not_in_channel");
+    }
+    const denied = this.requireScope(this.conversationScope(ch, "history"));
+    if (denied) return denied;
+
+    const limit = Math.min(intArg(a.limit, HISTORY_DEFAULT_LIMIT), HISTORY_MAX_LIMIT);
+    const inclusive = flag(a.inclusive);
+    const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+    const oldest = given(a.oldest) ? tsMicros(a.oldest) : 0n;
+    if (oldest === undefined) return fail("invalid_ts_oldest");
+    // Slack's default `latest` is "now"; the fake's ts count calls in the fraction, so a message
+    // posted this second can be later than "now" – no upper bound instead.
+    const latest = given(a.latest) ? tsMicros(a.latest) : undefined;
+    if (given(a.latest) && latest === undefined) return fail("invalid_ts_latest");
+    let below: bigint | undefined;
+    const cursor = str(a.cursor);
+    if (cursor) {
+      below = tsMicros(decodeCursor(cursor, "next_ts"));
+      if (below === undefined) return fail("invalid_cursor");
+    }
+
+    const live = this.messagesIn(ch.id);
+    const inRange = live
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+      .map((m) => ({ m, at: tsMicros(m.ts) ?? 0n }))
+      .filter(({ at }) => (inclusive ? at >= oldest : at > oldest))
+      .filter(({ at }) => latest === undefined || (inclusive ? at <= latest : at < latest))
+      .filter(({ at }) => below === undefined || at < below)
+      .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
+    const page = inRange.slice(0, limit);
+    const hasMore = inRange.length > limit;
+    const withMetadata = flag(a.include_all_metadata);
+    const messages = page.map(({ m }) => {
+      const json = this.messageJson(m);
+      if (!withMetadata) delete json.metadata;
+      const replies = live.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+      if (replies.length > 0) {
+        json.thread_ts = m.ts;
+        json.reply_count = replies.length;
+        json.reply_users = [...new Set(replies.map((r) => r.user))];
+        json.latest_reply = replies[replies.length - 1]?.ts;
+      }
+      return json;
+    });
+    const last = page[page.length - 1];
+    const body: Obj = {
+      messages,
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+    };
+    if (hasMore && last)
+      body.response_metadata = { next_cursor: encodeCursor("next_ts", last.m.ts) };
+    return ok(body);
   }
 
   private conversationsList(a: Obj): HandlerResult {
     const types = new Set((str(a.types) ?? "public_channel").split(",").map((s) => s.trim()));
+    const typeScopes: Record<string, string> = {
+      public_channel: "channels:read",
+      private_channel: "groups:read",
+      im: "im:read",
+      mpim: "mpim:read",
+    };
+    for (const type of types) {
+      const scope = typeScopes[type];
+      const denied = scope ? this.requireScope(scope) : undefined;
+      if (denied) return denied;
+    }
     const excludeArchived = flag(a.exclude_archived);
     const list = [...this.channels.values()].filter((ch) => {
       if (excludeArchived && ch.isArchived) return false;
@@ -1220,7 +1588,9 @@ class FakeSlackServer implements FakeSlack {
       list.map((ch) => this.channelJson(ch)),
       a,
       100,
+      1000,
     );
+    if ("error" in page) return page.error;
     return ok({ channels: page.items, response_metadata: { next_cursor: page.next } });
   }
 
@@ -1273,12 +1643,39 @@ class FakeSlackServer implements FakeSlack {
     return result;
   }
 
+  /** Record a warning and add it to the response like Slack (`warning`, comma-separated). */
   private warn(method: string, warning: string, channel: string | undefined, body: Obj): void {
     const w: RecordedWarning = { method, warning, at: this.now() };
     if (channel) w.channel = channel;
     this.warnings.push(w);
-    body.warning = warning;
-    body.response_metadata = { warnings: [warning] };
+    const meta = isObj(body.response_metadata) ? body.response_metadata : {};
+    const warnings = [
+      ...(Array.isArray(meta.warnings) ? (meta.warnings as string[]) : []),
+      warning,
+    ];
+    body.warning = warnings.join(",");
+    body.response_metadata = { ...meta, warnings };
+  }
+
+  /**
+   * The `metadata` argument of chat.postMessage / chat.update. Not a JSON object (or a string
+   * that does not parse as one) → invalid_metadata_format; no string `event_type` or no object
+   * `event_payload` → invalid_metadata_schema. An `event_type` with characters Slack does not
+   * allow (a period, a space…) does not fail the call: Slack posts the message without the
+   * metadata and warns `invalid_metadata_schema`. `{}` means "remove" (chat.update).
+   */
+  private checkMetadata(
+    raw: unknown,
+  ): { error: HandlerResult } | { metadata?: MessageMetadata; remove?: true; warning?: string } {
+    if (raw === undefined || raw === null || raw === "") return {};
+    if (!isObj(raw)) return { error: fail("invalid_metadata_format") };
+    if (Object.keys(raw).length === 0) return { remove: true };
+    const { event_type: type, event_payload: payload } = raw;
+    if (typeof type !== "string" || type === "" || !isObj(payload)) {
+      return { error: fail("invalid_metadata_schema") };
+    }
+    if (!METADATA_EVENT_TYPE.test(type)) return { warning: "invalid_metadata_schema" };
+    return { metadata: { event_type: type, event_payload: clone(payload) } };
   }
 
   private messageJson(m: RecordedMessage): Obj {
@@ -1305,6 +1702,8 @@ class FakeSlackServer implements FakeSlack {
     if ("body" in target) return target;
     const content = this.checkContent(a, true);
     if ("body" in content) return content;
+    const meta = this.checkMetadata(a.metadata);
+    if ("error" in meta) return meta.error;
     const msg: RecordedMessage = {
       channel: target.id,
       ts: this.nextTs(),
@@ -1320,10 +1719,11 @@ class FakeSlackServer implements FakeSlack {
     const threadTs = str(a.thread_ts);
     if (threadTs) msg.thread_ts = threadTs;
     if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
-    if (a.metadata !== undefined) msg.metadata = a.metadata;
+    if (meta.metadata) msg.metadata = meta.metadata;
     this.messages.push(msg);
     const body: Obj = { ok: true, channel: target.id, ts: msg.ts, message: this.messageJson(msg) };
     if (content.warning) this.warn("chat.postMessage", content.warning, target.id, body);
+    if (meta.warning) this.warn("chat.postMessage", meta.warning, target.id, body);
     return { body };
   }
 
@@ -1372,15 +1772,22 @@ class FakeSlackServer implements FakeSlack {
     if ("body" in msg) return msg;
     const content = this.checkContent(a, true);
     if ("body" in content) return content;
-    msg.history.push({
+    const meta = this.checkMetadata(a.metadata);
+    if ("error" in meta) return meta.error;
+    const version: MessageVersion = {
       text: msg.text,
       blocks: msg.blocks,
       at: msg.updatedAt ?? msg.postedAt,
       by: "chat.update",
-    });
+    };
+    if (msg.metadata) version.metadata = msg.metadata;
+    msg.history.push(version);
     if (a.text !== undefined) msg.text = str(a.text);
     if (a.blocks !== undefined) msg.blocks = content.blocks;
     if (Array.isArray(a.attachments)) msg.attachments = a.attachments;
+    // No `metadata` keeps the message's metadata; `{}` removes it.
+    if (meta.metadata) msg.metadata = meta.metadata;
+    if (meta.remove) delete msg.metadata;
     msg.updatedAt = this.now();
     const body: Obj = {
       ok: true,
@@ -1390,6 +1797,7 @@ class FakeSlackServer implements FakeSlack {
       message: this.messageJson(msg),
     };
     if (content.warning && !msg.text) this.warn("chat.update", content.warning, msg.channel, body);
+    if (meta.warning) this.warn("chat.update", meta.warning, msg.channel, body);
     return { body };
   }
 
@@ -1909,18 +2317,32 @@ function responseErrors(result: HandlerResult): string[] {
   return [String(result.body.error), ...messages];
 }
 
-function paginate<T>(all: T[], a: Obj, defaultLimit: number): { items: T[]; next: string } {
-  const limit = intArg(a.limit, defaultLimit);
+/**
+ * One page of a cursor-paginated list: `limit` (default `defaultLimit`, at most `maxLimit`; not
+ * a number → invalid_limit) items from the `cursor` on (not one the fake issued →
+ * invalid_cursor). `next` is "" on the last page.
+ */
+function paginate<T>(
+  all: T[],
+  a: Obj,
+  defaultLimit: number,
+  maxLimit = Number.POSITIVE_INFINITY,
+): { items: T[]; next: string } | { error: HandlerResult } {
+  const rawLimit = str(a.limit)?.trim();
+  if (rawLimit !== undefined && rawLimit !== "" && !/^\d+$/.test(rawLimit)) {
+    return { error: fail("invalid_limit") };
+  }
+  const limit = Math.min(intArg(a.limit, defaultLimit), maxLimit);
   const cursor = str(a.cursor);
   let start = 0;
   if (cursor) {
-    const decoded = Buffer.from(cursor, "base64").toString("utf8");
-    const m = /^offset:(\d+)$/.exec(decoded);
-    start = m ? Number(m[1]) : 0;
+    const offset = decodeCursor(cursor, "offset");
+    if (offset === undefined || !/^\d+$/.test(offset)) return { error: fail("invalid_cursor") };
+    start = Number(offset);
   }
   const items = all.slice(start, start + limit);
   const nextStart = start + limit;
-  const next = nextStart < all.length ? Buffer.from(`offset:${nextStart}`).toString("base64") : "";
+  const next = nextStart < all.length ? encodeCursor("offset", nextStart) : "";
   return { items, next };
 }
 

@@ -84,10 +84,18 @@ let fake: FakeSlack;
 let app: App;
 let driver: SlackDriver;
 let appUrl: string;
-const received: { submissions: Obj[]; retryNums: (number | undefined)[]; closed: Obj[] } = {
+const received: {
+  submissions: Obj[];
+  retryNums: (number | undefined)[];
+  closed: Obj[];
+  events: Obj[];
+  actions: Obj[];
+} = {
   submissions: [],
   retryNums: [],
   closed: [],
+  events: [],
+  actions: [],
 };
 
 beforeAll(async () => {
@@ -97,7 +105,10 @@ beforeAll(async () => {
       { id: "U1", name: "ann", isAdmin: true },
       { id: "U2", name: "bob" },
     ],
-    channels: [{ id: "C1", name: "sales", members: ["U1", "U2"], botIsMember: true }],
+    channels: [
+      { id: "C1", name: "sales", members: ["U1", "U2"], botIsMember: true },
+      { id: "G1", name: "leaders", isPrivate: true, members: ["U1"], botIsMember: true },
+    ],
   });
   app = new App({
     token: TOKEN,
@@ -133,6 +144,7 @@ beforeAll(async () => {
 
   app.action("open_survey", async ({ ack, body, client }) => {
     await ack();
+    received.actions.push(body as unknown as Obj);
     const meta = (body as { actions: { value?: string }[] }).actions[0]?.value ?? "";
     await client.views.open({
       trigger_id: (body as { trigger_id: string }).trigger_id,
@@ -176,6 +188,17 @@ beforeAll(async () => {
     });
   });
 
+  for (const type of [
+    "member_joined_channel",
+    "member_left_channel",
+    "tokens_revoked",
+    "app_uninstalled",
+  ]) {
+    app.event(type, async ({ body }) => {
+      received.events.push(body as unknown as Obj);
+    });
+  }
+
   const server = await app.start(0);
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   driver = new SlackDriver({ appUrl, signingSecret: SECRET, fake });
@@ -191,6 +214,8 @@ beforeEach(() => {
   received.submissions.length = 0;
   received.retryNums.length = 0;
   received.closed.length = 0;
+  received.events.length = 0;
+  received.actions.length = 0;
 });
 
 /** `state.values` of the i-th view_submission the app received. */
@@ -203,6 +228,7 @@ async function postInvitation(meta = "round-1"): Promise<string> {
   const res = await app.client.chat.postMessage({
     channel: "C1",
     text: "The alignment survey is open",
+    metadata: { event_type: "round_opened", event_payload: { round: meta } },
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: "The alignment survey is open" } },
       {
@@ -426,5 +452,95 @@ describe("events", () => {
     expect(res.status).toBe(200);
     const home = await fake.waitFor(() => fake.homeViews.get("U2"));
     expect(home.view.blocks).toMatchObject([{ type: "section", text: { text: "Welcome home" } }]);
+  });
+});
+
+describe("channel membership events", () => {
+  it("memberJoined adds the member in the fake, then sends member_joined_channel", async () => {
+    fake.addUser({ id: "U3", name: "cid" });
+    const res = await driver.memberJoined("C1", "U3", { inviter: "U1" });
+    expect(res.status).toBe(200);
+    expect(fake.channel("C1")?.members.has("U3")).toBe(true);
+    const members = await app.client.conversations.members({ channel: "C1" });
+    expect(members.members).toContain("U3");
+    await fake.waitFor(() => received.events.length === 1);
+    expect(received.events[0]).toMatchObject({
+      type: "event_callback",
+      team_id: fake.teamId,
+      api_app_id: fake.appId,
+      event_id: expect.stringMatching(/^Ev/),
+      event: {
+        type: "member_joined_channel",
+        user: "U3",
+        channel: "C1",
+        channel_type: "C",
+        team: fake.teamId,
+        inviter: "U1",
+        event_ts: expect.any(String),
+      },
+    });
+    fake.removeMember("C1", "U3");
+  });
+
+  it("memberLeft removes the member, then sends member_left_channel; G… channels are type G", async () => {
+    await driver.memberLeft("G1", "U1");
+    expect(fake.channel("G1")?.members.has("U1")).toBe(false);
+    await fake.waitFor(() => received.events.length === 1);
+    const event = received.events[0]?.event as Obj;
+    expect(event).toMatchObject({
+      type: "member_left_channel",
+      user: "U1",
+      channel: "G1",
+      channel_type: "G",
+      team: fake.teamId,
+    });
+    expect(event.inviter).toBeUndefined();
+    // Once gone, a user can't be sent ephemerals there any more.
+    await expect(
+      app.client.chat.postEphemeral({ channel: "G1", user: "U1", text: "x" }),
+    ).rejects.toThrow(/user_not_in_channel/);
+    fake.addMember("G1", "U1");
+  });
+
+  it("refuses what Slack would never send", async () => {
+    await expect(driver.memberJoined("C1", "U1")).rejects.toThrow(/already a member/);
+    fake.addUser({ id: "U3", name: "cid" });
+    await expect(driver.memberLeft("C1", "U3")).rejects.toThrow(/not a member/);
+    await expect(driver.memberJoined("C404", "U1")).rejects.toThrow(/no channel/);
+    await expect(driver.memberJoined("C1", "U404")).rejects.toThrow(/no user/);
+    await app.client.chat.postMessage({ channel: "U2", text: "hi" });
+    await expect(driver.memberLeft(fake.dmChannel("U2") as string, "U2")).rejects.toThrow(/DM/);
+    expect(received.events).toEqual([]);
+  });
+});
+
+describe("uninstalling", () => {
+  it("appUninstalled revokes the bot token, then sends tokens_revoked and app_uninstalled", async () => {
+    const [revoked, uninstalled] = await driver.appUninstalled();
+    expect([revoked?.status, uninstalled?.status]).toEqual([200, 200]);
+    await fake.waitFor(() => received.events.length === 2);
+    expect(received.events.map((e) => (e.event as Obj).type)).toEqual([
+      "tokens_revoked",
+      "app_uninstalled",
+    ]);
+    expect((received.events[0]?.event as Obj | undefined)?.tokens).toEqual({
+      oauth: [],
+      bot: [fake.botUserId],
+    });
+    await expect(app.client.auth.test()).rejects.toThrow(/account_inactive/);
+    fake.reset(); // restores the token for the next tests
+    expect((await app.client.auth.test()).ok).toBe(true);
+  });
+});
+
+describe("message metadata in interactions", () => {
+  it("a block_actions payload carries the clicked message's metadata, as Slack's does", async () => {
+    const ts = await postInvitation("round-9");
+    await driver.openModalFromMessage("U2", "C1", ts, "open_survey");
+    expect(received.actions).toHaveLength(1);
+    expect((received.actions[0]?.message as Obj | undefined)?.metadata).toEqual({
+      event_type: "round_opened",
+      event_payload: { round: "round-9" },
+    });
   });
 });

@@ -1,0 +1,92 @@
+import { type Logger, LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
+import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "../../sandbox/fake-slack.js";
+
+export type Obj = Record<string, unknown>;
+
+export const TOKEN = "xoxb-test-token";
+export const T0 = 1_700_000_000_000;
+
+export const silent: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.ERROR,
+  setName() {},
+};
+
+/**
+ * A small workspace on a fake whose clock the test moves: U1 (admin), U2, U3 (deleted); C1 (bot
+ * in), C2 (public, bot not in), G1 (private, bot not in), G2 (private, bot in).
+ */
+export async function startWorkspace(
+  clock: () => number,
+  extra: Partial<FakeSlackOptions> = {},
+): Promise<FakeSlack> {
+  return startFakeSlack({
+    botToken: TOKEN,
+    now: clock,
+    users: [
+      { id: "U1", name: "ann", realName: "Ann Admin", isAdmin: true },
+      { id: "U2", name: "bob", realName: "Bob" },
+      { id: "U3", name: "cat", deleted: true },
+    ],
+    channels: [
+      { id: "C1", name: "sales", members: ["U1", "U2"], botIsMember: true },
+      { id: "C2", name: "marketing", members: ["U1"] },
+      { id: "G1", name: "secret", isPrivate: true, members: ["U1"] },
+      { id: "G2", name: "leaders", isPrivate: true, members: ["U1"], botIsMember: true },
+    ],
+    ...extra,
+  });
+}
+
+/** A WebClient on the fake that neither retries nor waits out rate limits. */
+export function webClient(
+  fake: FakeSlack,
+  token = TOKEN,
+  options: WebClientOptions = {},
+): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: fake.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: silent,
+    ...options,
+  });
+}
+
+/** The Slack error code (and body) of a rejected WebClient call. */
+export async function slackError(p: Promise<unknown>): Promise<{ error: string; data: Obj }> {
+  try {
+    await p;
+  } catch (err) {
+    const data = (err as { data?: Obj }).data ?? {};
+    const code = (err as { code?: string }).code;
+    if (code === "slack_webapi_rate_limited_error") {
+      return {
+        error: "ratelimited",
+        data: { retryAfter: (err as { retryAfter?: number }).retryAfter },
+      };
+    }
+    return { error: String(data.error ?? code), data };
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** POST a raw body to a Web API method of the fake with the bot token; the parsed answer. */
+export async function rawCall(
+  fake: FakeSlack,
+  method: string,
+  body: string,
+  contentType = "application/json",
+  token = TOKEN,
+): Promise<{ status: number; headers: Headers; body: Obj }> {
+  const res = await fetch(`${fake.apiUrl}${method}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": contentType },
+    body,
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Obj };
+}
