@@ -7,6 +7,7 @@ import { registerCommands } from "./handlers/commands.js";
 import { dropRedeliveredEvents, registerEvents } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
+import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { ClosingDeps } from "./services/closing.js";
 import { createDigestScheduler } from "./services/digest.js";
@@ -134,7 +135,13 @@ export function createApp(input: AppInput): TruceApp {
             clientOptions: config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {},
           },
         }
-      : { signingSecret: config.signingSecret as string, customRoutes: [healthz] }),
+      : {
+          receiver: new GatedHTTPReceiver({
+            signingSecret: config.signingSecret as string,
+            customRoutes: [healthz],
+            logger: boltLogger(input.logger),
+          }),
+        }),
     logger: boltLogger(input.logger),
     logLevel: BOLT_LEVELS[config.logLevel === "debug" ? "info" : config.logLevel],
     clientOptions: {
