@@ -7,6 +7,7 @@ import { registerCommands } from "./handlers/commands.js";
 import { dropRedeliveredEvents, registerEvents } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
+import { refuseMalformedEnvelopes } from "./http/guard.js";
 import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { ClosingDeps } from "./services/closing.js";
@@ -99,6 +100,7 @@ function listen(server: Server, port: number): Promise<Server> {
 
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, deps: Deps, closing: ClosingDeps): void {
+  app.use(refuseMalformedEnvelopes(deps.logger));
   app.use(dropRedeliveredEvents());
   registerCommands(app, deps, closing);
   registerSurvey(app, deps, closing.invitations);
