@@ -119,7 +119,7 @@ export function createGate(options: GateOptions, handoff: Handoff) {
     }
     const skew = Math.abs(now() / 1000 - Number(timestamp));
     return skew > limits.maxClockSkewSeconds
-      ? "the request timestamp is more than five minutes from the clock"
+      ? `the request timestamp is more than ${limits.maxClockSkewSeconds} s from the clock`
       : undefined;
   }
 
