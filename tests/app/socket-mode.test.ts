@@ -151,7 +151,7 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
 
     const round = store.rounds.openFor(fake.teamId);
     expect(round).toBeDefined();
-    expect(store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
 
     await driver.command(ADMIN, SALES, "status");
     expect(replyTo({ fake }, ADMIN)).toContain("Sales n=1");
@@ -245,7 +245,7 @@ describe("Socket Mode: malformed envelopes", () => {
       event: { type: "app_home_opened", user: { id: user }, tab: "home" },
     });
     expect(await dropped).toMatch(/no acknowledgement of interactive envelope/);
-    expect(store.responses.counts(round?.id as number)).toEqual({ sales: 0, marketing: 0 });
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 0, marketing: 0 });
     expect(fake.callsTo("views.publish")).toEqual([]);
     const warnings = h.logger.lines.filter((l) => /^(warn|error) /.test(l));
     expect(warnings).toEqual([
@@ -256,7 +256,7 @@ describe("Socket Mode: malformed envelopes", () => {
 
     // The same submission from the person's real id is taken.
     await driver.sendEnvelope("interactive", { ...submission, user: { id: user } });
-    expect(store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
   });
 });
 
