@@ -12,12 +12,18 @@
  *  3. Memory: RSS and heap after the submissions and after the report.
  *  4. Durability: the database, reopened after the app stopped, holds exactly the acknowledged
  *     answers (the last acknowledged ratings of every person).
+ *  5. Unauthenticated load, first, on a quiet process: 200 clients at once each POST a ~3.9 MB
+ *     body (just under Bolt's own 4 MB limit) to /slack/events, unsigned with a Content-Length,
+ *     then again chunked with a forged signature (the most the gate has to buffer before it can
+ *     check a signature). Every one must be refused, and the peak RSS stay low. The clients run
+ *     in a child process, so this process's RSS is the app's (and the sandbox's).
  *
  * The sandbox and the driver run in this process too, so the latencies and the memory include
  * their share. The sandbox records every call, view and message version it sees (2,000 copies of
  * the 20-question modal alone come to ~140 MB of heap); the bench drops the recordings it does
  * not read as it goes, so that the memory figures are mostly the app's own.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +51,8 @@ const CONCURRENCY = 10;
 const COMMANDS_PER_KIND = 100;
 const SYNTHETIC_ANSWERS = 10_000;
 const COMPUTE_RUNS = 7;
+const FLOOD_CLIENTS = 200;
+const FLOOD_BODY_BYTES = 3_900_000;
 const MAX_ERRORS = 20;
 /** Hard stop: the whole bench must never run away. */
 const WATCHDOG_MS = 150_000;
@@ -66,6 +74,8 @@ const TARGET = {
   // freed pages) is bounded loosely so a leak still shows without the target flaking.
   heapMb: 100,
   rssMb: 400,
+  /** Peak RSS growth while 200 clients send unauthenticated 3.9 MB bodies at once. */
+  floodRssMb: 100,
 };
 
 // ---- small helpers ---------------------------------------------------------------------------
@@ -219,6 +229,102 @@ function openRow(name: string, samples: Samples) {
   if (samples.firstError) notes.push(`${name}: first error: ${samples.firstError}`);
 }
 
+// ---- 5. unauthenticated load -------------------------------------------------------------------
+
+type FloodKind = "unsigned" | "forged";
+
+/**
+ * The flooding clients, run by `node -e` in a child process so that only the app's memory is in
+ * this process's RSS. Each client streams FLOOD_BODY_BYTES from one shared 64 KiB buffer until the
+ * server answers or drops it; the script prints how each one ended, as JSON.
+ */
+const FLOOD_CLIENT = `
+const { request } = require("node:http");
+const [port, kind, clients, bytes] = process.argv.slice(1);
+const chunk = Buffer.alloc(64 * 1024, 0x61);
+const one = () => new Promise((resolve) => {
+  const headers = { "content-type": "application/json" };
+  if (kind === "unsigned") headers["content-length"] = bytes;
+  else {
+    headers["x-slack-request-timestamp"] = String(Math.floor(Date.now() / 1000));
+    headers["x-slack-signature"] = "v0=" + "0".repeat(64);
+  }
+  const req = request({ host: "127.0.0.1", port, path: "/slack/events", method: "POST", headers, agent: false });
+  let done = false;
+  const finish = (outcome) => { if (done) return; done = true; req.destroy(); resolve(outcome); };
+  req.on("response", (res) => { res.resume(); finish(String(res.statusCode)); });
+  req.on("error", (error) => finish(error.code || "error"));
+  req.setTimeout(20000, () => finish("timeout"));
+  let sent = 0;
+  const pump = () => {
+    while (!done && sent < Number(bytes)) {
+      const n = Math.min(chunk.length, Number(bytes) - sent);
+      sent += n;
+      if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once("drain", pump);
+    }
+    if (!done) req.end();
+  };
+  pump();
+});
+Promise.all(Array.from({ length: Number(clients) }, one)).then((o) => process.stdout.write(JSON.stringify(o)));
+`;
+
+function runFloodClients(port: number, kind: FloodKind): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["-e", FLOOD_CLIENT, String(port), kind, String(FLOOD_CLIENTS), String(FLOOD_BODY_BYTES)],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      try {
+        resolve(JSON.parse(out) as string[]);
+      } catch {
+        reject(new Error(`the flooding clients exited with ${code} and no results`));
+      }
+    });
+  });
+}
+
+async function floodBench(port: number, kind: FloodKind): Promise<void> {
+  const before = memory().rss;
+  let peak = mb(process.memoryUsage().rss);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, mb(process.memoryUsage().rss));
+  }, 5);
+  const t0 = performance.now();
+  let outcomes: string[];
+  try {
+    outcomes = await runFloodClients(port, kind);
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, mb(process.memoryUsage().rss));
+  const seconds = (performance.now() - t0) / 1000;
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
+  // Refused: a 4xx, or the connection closed on the client (the connection cap, or a close after
+  // the 413 that overtook the response).
+  const refused = outcomes.filter((o) => /^4\d\d$/.test(o) || /^E[A-Z]+$/.test(o)).length;
+  const breakdown = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([o, n]) => `${/^\d+$/.test(o) ? `HTTP ${o}` : o} ×${n}`)
+    .join(", ");
+  const delta = peak - before;
+  rows.push({
+    name: `${FLOOD_CLIENTS} ${kind === "unsigned" ? "unsigned" : "forged-signature chunked"} 3.9 MB bodies at once`,
+    measured: `${refused}/${outcomes.length} refused (${breakdown}) in ${seconds.toFixed(1)} s; peak RSS +${delta.toFixed(0)} MB`,
+    target: `all refused, RSS +<${TARGET.floodRssMb} MB`,
+    pass:
+      outcomes.length === FLOOD_CLIENTS && refused === FLOOD_CLIENTS && delta < TARGET.floodRssMb,
+  });
+}
+
 // ---- the run ---------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -310,6 +416,14 @@ async function main(): Promise<void> {
       signingSecret: SIGNING_SECRET,
       fake,
     });
+
+    // -- 5. unauthenticated load, while the process is quiet -----------------------------------
+    await floodBench(port as number, "unsigned");
+    await floodBench(port as number, "forged");
+    // Each refusal is logged; keep only what else the app may have said meanwhile.
+    const unexpected = logger.problems.filter((l) => !l.includes("Refused a request"));
+    logger.problems.splice(0, logger.problems.length, ...unexpected);
+    say(`bench: ${FLOOD_CLIENTS * 2} unauthenticated 3.9 MB bodies sent (${elapsed()})`);
 
     // -- launch -------------------------------------------------------------------------------
     await driver.command(LEADER, SALES, "launch 7");

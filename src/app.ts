@@ -7,6 +7,8 @@ import { registerCommands } from "./handlers/commands.js";
 import { dropRedeliveries, registerEvents } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
+import { refuseMalformedEnvelopes } from "./http/guard.js";
+import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { Runtime } from "./runtime.js";
 import { createDigestScheduler } from "./services/digest.js";
@@ -110,6 +112,7 @@ function listen(server: Server, port: number): Promise<Server> {
 
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, rt: Runtime): void {
+  app.use(refuseMalformedEnvelopes(rt.logger));
   app.use(dropRedeliveries(rt));
   registerCommands(app, rt);
   registerSurvey(app, rt);
@@ -162,7 +165,13 @@ export function createApp(input: AppInput): TruceApp {
     token: config.botToken,
     ...(socketReceiver
       ? { receiver: socketReceiver }
-      : { signingSecret: config.signingSecret as string, customRoutes: [healthz] }),
+      : {
+          receiver: new GatedHTTPReceiver({
+            signingSecret: config.signingSecret as string,
+            customRoutes: [healthz],
+            logger,
+          }),
+        }),
     logger,
     logLevel,
     clientOptions: {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@slack/bolt";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildStateValues } from "../../sandbox/driver.js";
 import { sandboxEnv } from "../../sandbox/env.js";
 import { type FakeSlack, startFakeSlack } from "../../sandbox/fake-slack.js";
 import { SocketModeDriver } from "../../sandbox/socket-mode.js";
@@ -202,6 +203,66 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     expect(replyTo({ fake }, ADMIN)).toContain("/alignment launch [days]");
     expect(fake.errors()).toEqual([]);
   }, 15_000);
+});
+
+describe("Socket Mode: malformed envelopes", () => {
+  it("drops them before any listener runs, logging the problem but not the content", async () => {
+    h = await startSocketHarness();
+    const { fake, driver, store } = h;
+    await driver.command(LEADER, SALES, "launch");
+    await fake.waitFor(() => fake.messagesIn(SALES).at(-1));
+    const invitation = fake.messagesIn(SALES).at(-1)?.ts as string;
+    const round = await store.rounds.openFor(fake.teamId);
+    const [user] = people("sales", 1) as [string];
+    const view = await driver.openModalFromMessage(user, SALES, invitation, "open_survey");
+    const marker = "answers-never-logged";
+    const submission = {
+      type: "view_submission",
+      team: { id: fake.teamId, domain: fake.teamDomain },
+      user: { id: "U1", team_id: fake.teamId },
+      api_app_id: fake.appId,
+      trigger_id: fake.newTriggerId(user),
+      view: {
+        ...view.view,
+        state: {
+          values: {
+            ...buildStateValues(view.view, surveyValues("sales", ratingsFor(60), view), false),
+            [marker]: { [marker]: { type: "plain_text_input", value: marker } },
+          },
+        },
+      },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    // Not acknowledged: Slack shows the person an error rather than a false "saved".
+    const dropped = driver.sendEnvelope("interactive", submission).then(
+      () => "acknowledged",
+      (error: Error) => error.message,
+    );
+    // Events are acknowledged by Bolt before any middleware; the listener still must not run.
+    await driver.sendEnvelope("events_api", {
+      type: "event_callback",
+      team_id: fake.teamId,
+      api_app_id: fake.appId,
+      event_id: "Ev0SOCKETBAD",
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: "app_home_opened", user: { id: user }, tab: "home" },
+    });
+    expect(await dropped).toMatch(/no acknowledgement of interactive envelope/);
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 0, marketing: 0 });
+    expect(fake.callsTo("views.publish")).toEqual([]);
+    const warnings = h.logger.lines.filter((l) => /^(warn|error) /.test(l));
+    expect(warnings).toEqual([
+      "warn Dropped a request with a malformed envelope: view_submission: user.id.",
+      "warn Dropped a request with a malformed envelope: app_home_opened: event.user.",
+    ]);
+    expect(h.logger.lines.join("\n")).not.toContain(marker);
+
+    // The same submission from the person's real id is taken.
+    await driver.sendEnvelope("interactive", { ...submission, user: { id: user } });
+    expect(await store.responses.counts(round?.id as number)).toEqual({ sales: 1, marketing: 0 });
+  });
 });
 
 describe("the sandbox's Socket Mode endpoint", () => {

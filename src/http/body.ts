@@ -1,0 +1,118 @@
+/**
+ * Turns a request's raw bytes into the body Bolt will see, refusing anything Slack would never
+ * send. The result must equal what Bolt's own parser (HTTPModuleFunctions.parseHTTPRequestBody)
+ * makes of the same bytes, or the envelope check would vouch for a different body than the one
+ * the listeners get: so forms go through node:querystring exactly as in Bolt, and the gate hands
+ * Bolt the canonical content type that selected this parser. Pure.
+ */
+import { parse as parseQuery } from "node:querystring";
+
+export type MediaType = "application/json" | "application/x-www-form-urlencoded";
+
+export type ParsedBody =
+  | { ok: true; body: unknown; mediaType: MediaType }
+  | { ok: false; status: 400 | 415; problem: string };
+
+/**
+ * Slack's payloads nest a dozen levels at most (a view's rich text inside its blocks); a deeper
+ * body is built to make recursive code downstream (JSON.stringify in a log line) overflow.
+ */
+export const MAX_JSON_DEPTH = 64;
+/** A slash command has about 15 fields, an interaction one; querystring drops keys past 1000. */
+export const MAX_FORM_FIELDS = 100;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The media type without parameters, if it is one of the two Slack sends. */
+export function mediaTypeOf(contentType: string | undefined): MediaType | undefined {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase();
+  return type === "application/json" || type === "application/x-www-form-urlencoded"
+    ? type
+    : undefined;
+}
+
+/** True when `text` (JSON or not) opens more than `max` arrays and objects at once. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function parseJson(
+  text: string,
+  what: string,
+): { ok: true; value: unknown } | { ok: false; problem: string } {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { ok: false, problem: `${what} nests deeper than ${MAX_JSON_DEPTH} levels` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, problem: `${what} is not valid JSON` };
+  }
+}
+
+/** Every `%` starts an escape of two hex digits and the escapes decode to UTF-8. */
+function wellFormedForm(text: string): boolean {
+  if (text === "") return true;
+  for (const part of text.split("&")) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, " "));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export function parseSlackBody(raw: Buffer, contentType: string | undefined): ParsedBody {
+  const mediaType = mediaTypeOf(contentType);
+  if (!mediaType) {
+    return {
+      ok: false,
+      status: 415,
+      problem: "content type is neither application/json nor application/x-www-form-urlencoded",
+    };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    return { ok: false, status: 400, problem: "body is not UTF-8" };
+  }
+  if (mediaType === "application/json") {
+    const json = parseJson(text, "body");
+    return json.ok
+      ? { ok: true, body: json.value, mediaType }
+      : { ok: false, status: 400, problem: json.problem };
+  }
+  if (text.split("&").length > MAX_FORM_FIELDS) {
+    return { ok: false, status: 400, problem: `form has more than ${MAX_FORM_FIELDS} fields` };
+  }
+  if (!wellFormedForm(text)) return { ok: false, status: 400, problem: "form is not well-formed" };
+  const form = parseQuery(text);
+  const { payload } = form;
+  if (payload === undefined) return { ok: true, body: { ...form }, mediaType };
+  // Bolt would take a repeated payload for a command's form: refuse it instead.
+  if (typeof payload !== "string") {
+    return { ok: false, status: 400, problem: "form has more than one payload" };
+  }
+  const json = parseJson(payload, "payload");
+  return json.ok
+    ? { ok: true, body: json.value, mediaType }
+    : { ok: false, status: 400, problem: json.problem };
+}

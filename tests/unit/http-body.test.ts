@@ -1,0 +1,87 @@
+import { HTTPModuleFunctions } from "@slack/bolt";
+import { describe, expect, it } from "vitest";
+import { MAX_JSON_DEPTH, nestsDeeperThan, parseSlackBody } from "../../src/http/body.js";
+
+const FORM = "application/x-www-form-urlencoded";
+const JSON_TYPE = "application/json";
+const parse = (text: string | Buffer, type: string | undefined) =>
+  parseSlackBody(typeof text === "string" ? Buffer.from(text) : text, type);
+
+/** What Bolt itself makes of the same bytes (the gate hands it the canonical content type). */
+function boltParse(text: string, type: string): unknown {
+  const req = { rawBody: Buffer.from(text), headers: { "content-type": type } };
+  return HTTPModuleFunctions.parseHTTPRequestBody(
+    req as unknown as Parameters<typeof HTTPModuleFunctions.parseHTTPRequestBody>[0],
+  );
+}
+
+describe("parseSlackBody", () => {
+  it.each([
+    ["a command form", "command=%2Falignment&text=launch+7&user_id=U0S0001", FORM],
+    [
+      "an interaction form",
+      `payload=${encodeURIComponent('{"type":"block_actions","a":[1]}')}`,
+      FORM,
+    ],
+    ["an event", '{"type":"event_callback","event":{"type":"app_uninstalled"}}', JSON_TYPE],
+    ["an empty form", "", FORM],
+  ])("reads %s exactly as Bolt does", (_name, text, type) => {
+    const parsed = parse(text, type);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(parsed.body).toEqual({ ...(boltParse(text, type) as object) });
+  });
+
+  it("ignores content-type parameters and case, and says which parser it used", () => {
+    expect(parse("{}", "Application/JSON; charset=utf-8")).toEqual({
+      ok: true,
+      body: {},
+      mediaType: JSON_TYPE,
+    });
+    expect(parse("a=1", `${FORM};charset=UTF-8`)).toMatchObject({ ok: true, mediaType: FORM });
+  });
+
+  it.each([
+    ["no content type", "{}", undefined, 415],
+    ["text/plain", "{}", "text/plain", 415],
+    ["multipart", "{}", "multipart/form-data; boundary=x", 415],
+    ["invalid JSON", '{"type":', JSON_TYPE, 400],
+    ["an empty JSON body", "", JSON_TYPE, 400],
+    ["a payload that is not JSON", "payload=%7Bnope", FORM, 400],
+    ["an empty payload", "payload=", FORM, 400],
+    ["a payload given twice", "payload=%7B%7D&payload=%7B%7D", FORM, 400],
+    ["a broken percent escape", "command=%2Falignment&text=100%", FORM, 400],
+    ["a percent escape that is not hex", "text=%ZZ", FORM, 400],
+    ["a percent escape that is not UTF-8", "text=%C3%28", FORM, 400],
+    ["too many fields", Array.from({ length: 101 }, (_, i) => `f${i}=1`).join("&"), FORM, 400],
+  ])("refuses %s", (_name, text, type, status) => {
+    expect(parse(text, type)).toMatchObject({ ok: false, status });
+  });
+
+  it("refuses bytes that are not UTF-8", () => {
+    expect(parse(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), JSON_TYPE)).toMatchObject({
+      ok: false,
+      status: 400,
+      problem: "body is not UTF-8",
+    });
+  });
+
+  it("refuses deep nesting before parsing it, in a body or a payload", () => {
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    expect(parse(deep, JSON_TYPE)).toMatchObject({ ok: false, status: 400 });
+    expect(parse(`payload=${encodeURIComponent(deep)}`, FORM)).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+    const fine = `${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`;
+    expect(parse(fine, JSON_TYPE).ok).toBe(true);
+  });
+});
+
+describe("nestsDeeperThan", () => {
+  it("counts brackets outside strings only", () => {
+    expect(nestsDeeperThan('{"a":[{"b":1}]}', 3)).toBe(false);
+    expect(nestsDeeperThan('{"a":[{"b":[1]}]}', 3)).toBe(true);
+    expect(nestsDeeperThan(`{"a":"${"[".repeat(100)}"}`, 3)).toBe(false);
+    expect(nestsDeeperThan(`{"a":"\\"${"{".repeat(100)}"}`, 3)).toBe(false);
+  });
+});
