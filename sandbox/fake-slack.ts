@@ -254,6 +254,11 @@ export interface FailSpec {
   times?: number;
   /** Hold each failing response this long (real milliseconds) before answering. */
   delayMs?: number;
+  /**
+   * Only calls whose arguments match fail (others pass through untouched), so a test can fail
+   * the post to one channel or DM however many calls come before it.
+   */
+  when?: (args: Record<string, unknown>) => boolean;
 }
 
 /** What `failNext` returns: how far the queued failure has got. */
@@ -1168,7 +1173,7 @@ class FakeSlackServer implements FakeSlack {
       if (token !== this.botToken) return finish(fail("invalid_auth"));
     }
 
-    const injected = this.takeFailure(method);
+    const injected = this.takeFailure(method, args);
     if (injected) return finish(injected, true);
 
     const withScopes = (result: HandlerResult): HandlerResult => {
@@ -1203,14 +1208,14 @@ class FakeSlackServer implements FakeSlack {
     return `${family}:${kind}`;
   }
 
-  private takeFailure(method: string): HandlerResult | undefined {
+  private takeFailure(method: string, args: Record<string, unknown>): HandlerResult | undefined {
     for (const key of [method, "*"]) {
       const list = this.failures.get(key);
-      const next = list?.[0];
+      const next = list?.find((pending) => !pending.spec.when || pending.spec.when(args));
       if (!list || !next) continue;
       next.remaining -= 1;
       next.served += 1;
-      if (next.remaining <= 0) list.shift();
+      if (next.remaining <= 0) list.splice(list.indexOf(next), 1);
       for (const w of next.waiters.filter((w) => next.served >= w.count)) {
         next.waiters.splice(next.waiters.indexOf(w), 1);
         w.resolve();

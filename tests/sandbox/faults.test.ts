@@ -20,6 +20,20 @@ afterEach(async () => {
 const quickRetries = { retries: 5, factor: 1, minTimeout: 10, maxTimeout: 10 };
 
 describe("failNext: HTTP faults for retry and crash tests", () => {
+  it("fails only the calls `when` picks, however many others come first", async () => {
+    const handle = fake.failNext("chat.postMessage", {
+      status: 503,
+      when: (args) => args.channel === "C2",
+    });
+    const post = (channel: string) =>
+      rawCall(fake, "chat.postMessage", JSON.stringify({ channel, text: "x" }));
+    expect((await post("C1")).status).toBe(200);
+    expect((await post("C1")).status).toBe(200);
+    expect((await post("C2")).body).toEqual({ ok: false, error: "service_unavailable" });
+    expect((await post("C2")).status).toBe(200);
+    expect([handle.served, handle.remaining]).toEqual([1, 0]);
+  });
+
   it("HTTP 503 for the next N calls (service_unavailable); a retrying WebClient gets through", async () => {
     const handle = fake.failNext("chat.postMessage", { status: 503, times: 2 });
     expect([handle.served, handle.remaining]).toEqual([0, 2]);
