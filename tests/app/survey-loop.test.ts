@@ -361,6 +361,19 @@ describe("who may do what", () => {
 });
 
 describe("the command surface", () => {
+  it("never echoes 100 kB of typed text back", async () => {
+    h = await startHarness();
+    for (const text of [`launch ${"9".repeat(100_000)}`, "z".repeat(100_000)]) {
+      await h.driver.command(LEADER, SALES, text);
+      const reply = await h.fake.waitFor(() =>
+        h.fake.responses.filter((r) => r.context.user === LEADER && r.ok).at(-1),
+      );
+      expect(JSON.stringify(reply.blocks).length).toBeLessThan(3_000);
+      expect(reply.text ?? "").toContain("…");
+      h.fake.responses.splice(0);
+    }
+  });
+
   it("answers help and unknown subcommands with usage", async () => {
     h = await startHarness();
     const help = await h.driver.command(ADMIN, SALES, "help");

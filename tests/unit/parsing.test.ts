@@ -12,9 +12,19 @@ describe("parseCommandText", () => {
     expect(parseCommandText("me")).toEqual({ subcommand: "me", args: [] });
     expect(parseCommandText("frob x")).toEqual({ unknown: "frob" });
   });
+  it("quotes at most 40 characters of an unknown word back", () => {
+    const huge = "x".repeat(100_000);
+    expect(parseCommandText(huge)).toEqual({ unknown: `${"x".repeat(39)}…` });
+  });
 });
 
 describe("parseDays", () => {
+  it("quotes at most 40 characters of what was typed back", () => {
+    const result = parseDays(["y".repeat(100_000)]) as { error: string };
+    expect(result.error).toBe(
+      `\`/alignment launch ${"y".repeat(39)}…\` — the round length must be a whole number of days from 1 to 60, e.g. \`/alignment launch 7\`.`,
+    );
+  });
   it("defaults to 7 and accepts whole days from 1 to 60", () => {
     expect(parseDays([])).toBe(7);
     expect(parseDays(["1"])).toBe(1);
