@@ -152,7 +152,8 @@ export function createApp(input: AppInput): TruceApp {
   socketReceiver?.client.on("connected", () => {
     socketConnected = true;
   });
-  for (const state of ["disconnected", "reconnecting", "disconnecting"])
+  // "close" is the socket dropping; the client waits a while before it says "reconnecting".
+  for (const state of ["close", "disconnected", "reconnecting", "disconnecting"])
     socketReceiver?.client.on(state, () => {
       socketConnected = false;
     });

@@ -110,6 +110,25 @@ afterEach(async () => {
 });
 
 describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
+  it("answers /healthz with 503 while the socket to Slack is down", async () => {
+    h = await startSocketHarness();
+    const healthz = async () => {
+      const response = await fetch(`http://127.0.0.1:${h?.port}/healthz`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await healthz()).toEqual({
+      status: 200,
+      body: { ok: true, database: "writable", socket: "connected" },
+    });
+    await h.driver.close(); // Slack goes away: the connection drops and reconnecting is refused
+    let down = await healthz();
+    for (let tries = 0; down.status !== 503 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      down = await healthz();
+    }
+    expect(down.body).toEqual({ ok: false, database: "writable", socket: "disconnected" });
+  });
+
   it("connects with the app-level token and runs a survey round over the WebSocket", async () => {
     h = await startSocketHarness();
     const { fake, driver, store } = h;
