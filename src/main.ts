@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const instrument = config.instrumentPath
     ? loadInstrumentFile(config.instrumentPath)
     : DEFAULT_INSTRUMENT;
-  const store = openStore(config.databasePath);
+  const store = await openStore({ databasePath: config.databasePath });
   const secret = resolveSecret(config.secret, config.databasePath);
   const truce = createApp({ config, store, instrument, secret, logger });
   const port = await truce.start();
