@@ -37,7 +37,7 @@ import { sandboxEnv } from "../sandbox/env.js";
 import { type RecordedCall, type StoredView, startFakeSlack } from "../sandbox/fake-slack.js";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { openStore } from "../src/store/index.js";
+import { openSqliteStore } from "../src/store/index.js";
 import { personKeyer } from "../src/store/keys.js";
 import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
 import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
@@ -390,7 +390,7 @@ async function main(): Promise<void> {
       { TRUCE_SECRET: SECRET, LOG_LEVEL: "warn" },
     ),
   );
-  const store = openStore(databasePath);
+  const store = openSqliteStore(databasePath);
   const logger = quietLogger();
   const truce = createApp({
     config,

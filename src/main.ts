@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const instrument = config.instrumentPath
     ? loadInstrumentFile(config.instrumentPath)
     : DEFAULT_INSTRUMENT;
-  const store = openStore(config.databasePath);
+  const store = await openStore({ databasePath: config.databasePath });
   const secret = resolveSecret(config.secret, config.databasePath);
   // Before createApp: Bolt's constructor checks the bot token too, but a refusal there surfaces
   // as an unhandled rejection with a stack trace.

@@ -170,6 +170,9 @@ export interface HealthReport {
   problem?: string;
 }
 
+/** What `Store.exclusive` did: ran the work (with its result), or left it to whoever holds the name. */
+export type ExclusiveOutcome<T> = { ran: true; value: T } | { ran: false };
+
 export interface Store {
   rounds: RoundRepository;
   members: MemberRepository;
@@ -179,6 +182,13 @@ export interface Store {
   requests: RequestLog;
   /** Proves the database can be read and written (for /healthz). */
   health(): Promise<HealthReport>;
+  /**
+   * Runs `work` unless work under the same `name` is running already, on this instance or on
+   * any other sharing the database; never waits for it. For jobs that must run on one instance
+   * at a time (a heartbeat, a digest). Errors from `work` propagate; a database that cannot
+   * take the lock throws a StoreUnavailableError.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<ExclusiveOutcome<T>>;
   close(): Promise<void>;
 }
 

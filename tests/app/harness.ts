@@ -14,7 +14,7 @@ import {
 } from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { openStore, type Store } from "../../src/store/index.js";
+import { openSqliteStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT, type Instrument } from "../../src/survey/instrument.js";
 import { faultyStore, type StoreFaults } from "./faults.js";
 
@@ -129,7 +129,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ),
   );
   let now = Date.UTC(2026, 10, 23, 9, 0, 0);
-  const { store, faults } = faultyStore(openStore(databasePath));
+  const { store, faults } = faultyStore(openSqliteStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
     config,

@@ -10,7 +10,7 @@ import { type FakeSlack, startFakeSlack } from "../../sandbox/fake-slack.js";
 import { SocketModeDriver } from "../../sandbox/socket-mode.js";
 import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { openStore, type Store } from "../../src/store/index.js";
+import { openSqliteStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import {
   ADMIN,
@@ -67,7 +67,7 @@ async function startSocketHarness(): Promise<SocketHarness> {
       { SLACK_APP_TOKEN: fake.appToken, TRUCE_SECRET: SECRET },
     ),
   );
-  const store = openStore(config.databasePath);
+  const store = openSqliteStore(config.databasePath);
   const logger = recordingLogger();
   const now = Date.UTC(2026, 10, 23, 9, 0, 0);
   const truce = createApp({

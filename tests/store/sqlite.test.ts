@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { openStore, StoreUnavailableError } from "../../src/store/index.js";
+import { openSqliteStore, StoreUnavailableError } from "../../src/store/index.js";
 import { personKeyer, resolveSecret } from "../../src/store/keys.js";
 import { withRetry } from "../../src/store/sqlite/busy.js";
 import { openDatabase, schemaVersion } from "../../src/store/sqlite/db.js";
@@ -17,8 +17,8 @@ const tempPath = () => {
 storeSuite("sqlite", () => {
   const { dir, path } = tempPath();
   return {
-    open: async () => openStore(path),
-    reopen: async () => openStore(path),
+    open: async () => openSqliteStore(path),
+    reopen: async () => openSqliteStore(path),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
@@ -48,7 +48,7 @@ describe("sqlite: the file", () => {
 
   it("waits for another process's write lock without blocking the event loop, then writes", async () => {
     const path = fresh();
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     const other = new Database(path);
     other.exec("BEGIN IMMEDIATE");
     const opening = store.rounds.open(newRound());
@@ -73,7 +73,7 @@ describe("sqlite: the file", () => {
 
   it("says the database is busy when a lock outlasts the wait, and health says not writable", async () => {
     const path = fresh();
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     const other = new Database(path);
     other.exec("BEGIN IMMEDIATE");
     const error = await store.rounds.open(newRound()).catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RoundAlreadyOpenError, type Store } from "../../src/store/index.js";
+import { type Round, RoundAlreadyOpenError, type Store } from "../../src/store/index.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -8,7 +8,10 @@ const HOUR = 3_600_000;
 export interface EngineUnderTest {
   /** A fresh, empty store. */
   open(): Promise<Store>;
-  /** The same database again (after `close`), to prove what survives a restart. */
+  /**
+   * The same database again: after `close`, to prove what survives a restart, or alongside the
+   * open store, as a second instance sharing it.
+   */
   reopen(): Promise<Store>;
   dispose(): Promise<void>;
 }
@@ -100,6 +103,92 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
         resumed: false,
         attempts: 1,
       });
+    });
+  });
+
+  describe(`${engine}: the order of lists`, () => {
+    it("sorts text bytewise (capitals first) and breaks ties the same way in every engine", async () => {
+      const teams = ["b", "B", "a", "A"];
+      const opened: Round[] = [];
+      for (const team of teams) opened.push(await store.rounds.open(newRound(team)));
+      const idOf = (team: string) => opened[teams.indexOf(team)]?.id;
+      const bytewise = ["A", "B", "a", "b"];
+      expect(await store.rounds.teams()).toEqual(bytewise);
+      expect((await store.rounds.allOpen()).map((r) => r.teamId)).toEqual(bytewise);
+      // Every deadline is the same: the workspace decides.
+      expect((await store.rounds.due(1_000 + 7 * DAY)).map((r) => r.teamId)).toEqual(bytewise);
+      for (const round of opened) await store.rounds.close(round.id, 9_000);
+      // Every round closed at once: the order they were opened in decides.
+      expect((await store.rounds.closedSince(0)).map((r) => r.id)).toEqual(teams.map(idOf));
+      const round = opened[0] as Round;
+      for (const channel of ["c2", "C1", "c1"])
+        await store.rounds.addReminder(round.id, { channel, ts: "5.5" });
+      await store.rounds.addReminder(round.id, { channel: "c9", ts: "5.4" });
+      expect((await store.rounds.reminders(round.id)).map((r) => r.channel)).toEqual([
+        "c9",
+        "C1",
+        "c1",
+        "c2",
+      ]);
+    });
+  });
+
+  describe(`${engine}: exclusive work`, () => {
+    /** Work that runs until `finish` is called, counting how often it started. */
+    const blocking = () => {
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      const work = {
+        started: 0,
+        finish: () => finish(),
+        run: async () => {
+          work.started++;
+          await finished;
+          return "done";
+        },
+      };
+      return work;
+    };
+
+    it("runs one of two concurrent calls with the same name; the other does not wait", async () => {
+      const work = blocking();
+      const calls = [store.exclusive("digest", work.run), store.exclusive("digest", work.run)];
+      // The call that lost returns while the winner is still running.
+      expect(await Promise.race(calls)).toEqual({ ran: false });
+      // Another name is not held up.
+      expect(await store.exclusive("heartbeat", async () => 42)).toEqual({ ran: true, value: 42 });
+      work.finish();
+      const outcomes = await Promise.all(calls);
+      expect(outcomes).toContainEqual({ ran: true, value: "done" });
+      expect(outcomes).toContainEqual({ ran: false });
+      expect(work.started).toBe(1);
+      // Once it ended, the name is free again.
+      expect(await store.exclusive("digest", async () => "again")).toEqual({
+        ran: true,
+        value: "again",
+      });
+    });
+
+    it("excludes another store on the same database, and frees the name when work fails", async () => {
+      const other = await under.reopen();
+      try {
+        const work = blocking();
+        const running = store.exclusive("digest", work.run);
+        await expect.poll(() => work.started).toBe(1);
+        expect(await other.exclusive("digest", async () => "other")).toEqual({ ran: false });
+        work.finish();
+        expect(await running).toEqual({ ran: true, value: "done" });
+        await expect(
+          other.exclusive("digest", async () => {
+            throw new Error("the job failed");
+          }),
+        ).rejects.toThrow("the job failed");
+        expect(await store.exclusive("digest", async () => 1)).toEqual({ ran: true, value: 1 });
+      } finally {
+        await other.close();
+      }
     });
   });
 

@@ -1,4 +1,5 @@
-import type { Store } from "../types.js";
+import { resolve } from "node:path";
+import type { ExclusiveOutcome, Store } from "../types.js";
 import { withRetry } from "./busy.js";
 import { type Db, openDatabase } from "./db.js";
 import { createMemberRepository, createResponseRepository } from "./responses.js";
@@ -12,6 +13,20 @@ import {
 /** Probing must not hang /healthz behind a lock: a short wait, then it reports the truth. */
 const HEALTH_BUDGET_MS = 250;
 
+/**
+ * Names of exclusive work running now, per database file. One process serves a SQLite file,
+ * so a lock in memory is enough; keyed by file so two stores on one file (a restart in tests)
+ * still exclude each other. An in-memory database is its own.
+ */
+const running = new Map<string, Set<string>>();
+const runningIn = (db: Db) => {
+  if (db.memory) return new Set<string>();
+  const file = resolve(db.name);
+  const names = running.get(file) ?? new Set<string>();
+  running.set(file, names);
+  return names;
+};
+
 /** The embedded engine: one SQLite file, WAL mode. */
 export function createSqliteStore(db: Db): Store {
   const run = withRetry;
@@ -19,6 +34,7 @@ export function createSqliteStore(db: Db): Store {
   const write = db.prepare(
     "INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
   );
+  const exclusiveNames = runningIn(db);
   return {
     rounds: createRoundRepository(db, run),
     members: createMemberRepository(db, run),
@@ -38,6 +54,15 @@ export function createSqliteStore(db: Db): Store {
           writable: false,
           problem: error instanceof Error ? error.message : String(error),
         };
+      }
+    },
+    async exclusive<T>(name: string, work: () => Promise<T>): Promise<ExclusiveOutcome<T>> {
+      if (exclusiveNames.has(name)) return { ran: false };
+      exclusiveNames.add(name);
+      try {
+        return { ran: true, value: await work() };
+      } finally {
+        exclusiveNames.delete(name);
       }
     },
     async close() {

@@ -54,12 +54,12 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
     `${select} WHERE team_id = ? AND closed_at IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1`,
   );
   const due = db.prepare<[number], RoundRow>(
-    `${select} WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at`,
+    `${select} WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at, team_id`,
   );
   const closedSince = db.prepare<[number], RoundRow>(
-    `${select} WHERE closed_at IS NOT NULL AND closed_at >= ? ORDER BY closed_at`,
+    `${select} WHERE closed_at IS NOT NULL AND closed_at >= ? ORDER BY closed_at, id`,
   );
-  const allOpen = db.prepare<[], RoundRow>(`${select} WHERE closed_at IS NULL`);
+  const allOpen = db.prepare<[], RoundRow>(`${select} WHERE closed_at IS NULL ORDER BY team_id`);
   const teams = db.prepare<[], { team_id: string }>(
     "SELECT DISTINCT team_id FROM rounds ORDER BY team_id",
   );
@@ -85,7 +85,7 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
     "INSERT OR IGNORE INTO reminders (round_id, channel, ts) VALUES (?, ?, ?)",
   );
   const reminders = db.prepare<[number], { channel: string; ts: string }>(
-    "SELECT channel, ts FROM reminders WHERE round_id = ? ORDER BY ts",
+    "SELECT channel, ts FROM reminders WHERE round_id = ? ORDER BY ts, channel",
   );
 
   const openRound = db.transaction((round: NewRound): Round => {

@@ -1,0 +1,162 @@
+import type {
+  DeliveryClaim,
+  DeliveryKey,
+  DeliveryRepository,
+  RequestLog,
+  SettingsRepository,
+} from "../types.js";
+import { type Client, type Pool, query, row, transaction } from "./db.js";
+import type { Run } from "./errors.js";
+
+export function createSettingsRepository(pool: Pool, run: Run): SettingsRepository {
+  return {
+    get: (teamId, key) =>
+      run(
+        async () =>
+          (
+            await row<{ value: string }>(
+              pool,
+              "SELECT value FROM settings WHERE team_id = $1 AND key = $2",
+              [teamId, key],
+            )
+          )?.value,
+      ),
+    set: (teamId, key, value) =>
+      run(async () => {
+        await query(
+          pool,
+          "INSERT INTO settings (team_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
+          [teamId, key, value],
+        );
+      }),
+  };
+}
+
+const WHERE = "team_id = $1 AND kind = $2 AND recipient_key = $3 AND period = $4";
+const keyOf = (key: DeliveryKey) => [key.teamId, key.kind, key.recipientKey, key.period];
+
+/** The row may be forgotten between our insert and our read: the claim starts over then. */
+const CLAIM_ATTEMPTS = 3;
+
+async function claimOnce(
+  client: Client,
+  key: DeliveryKey,
+  now: number,
+  leaseMs: number,
+): Promise<DeliveryClaim | undefined> {
+  const leaseUntil = now + leaseMs;
+  // A concurrent claimer of a new delivery waits here for the first to commit, then finds the
+  // row (and its lease) below: exactly one of them sends.
+  const inserted = await query(
+    client,
+    `INSERT INTO deliveries (team_id, kind, recipient_key, period, state, created_at, lease_until, attempts)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6, 1) ON CONFLICT DO NOTHING`,
+    [...keyOf(key), now, leaseUntil],
+  );
+  if (inserted.rowCount === 1) return { state: "claimed", resumed: false, attempts: 1 };
+  // Locked until commit, so a second claimer of an expired lease waits, then sees the new one.
+  const found = await row<{
+    state: "pending" | "done";
+    ts: string | null;
+    lease_until: number;
+    attempts: number;
+  }>(
+    client,
+    `SELECT state, ts, lease_until, attempts FROM deliveries WHERE ${WHERE} FOR UPDATE`,
+    keyOf(key),
+  );
+  if (!found) return undefined;
+  if (found.state === "done") return { state: "done", ts: found.ts ?? undefined };
+  if (found.lease_until > now) return { state: "busy" };
+  await query(
+    client,
+    `UPDATE deliveries SET lease_until = $5, attempts = attempts + 1 WHERE ${WHERE}`,
+    [...keyOf(key), leaseUntil],
+  );
+  return { state: "claimed", resumed: true, attempts: found.attempts + 1 };
+}
+
+export function createDeliveryRepository(pool: Pool, run: Run): DeliveryRepository {
+  const claim = async (key: DeliveryKey, now: number, leaseMs: number) => {
+    for (let attempt = 1; ; attempt++) {
+      const claimed = await transaction(pool, (client) => claimOnce(client, key, now, leaseMs));
+      if (claimed) return claimed;
+      if (attempt >= CLAIM_ATTEMPTS) return { state: "busy" } as const;
+    }
+  };
+
+  return {
+    claim: (key, now, leaseMs) => run(() => claim(key, now, leaseMs)),
+    complete: (key, ts, now) =>
+      run(async () => {
+        await query(
+          pool,
+          `UPDATE deliveries SET state = 'done', ts = $5, done_at = $6, lease_until = 0 WHERE ${WHERE}`,
+          [...keyOf(key), ts ?? null, now],
+        );
+      }),
+    release: (key) =>
+      run(async () => {
+        await query(pool, `UPDATE deliveries SET lease_until = 0 WHERE ${WHERE}`, keyOf(key));
+      }),
+    isDone: (key) =>
+      run(
+        async () =>
+          (
+            await row<{ state: string }>(
+              pool,
+              `SELECT state FROM deliveries WHERE ${WHERE}`,
+              keyOf(key),
+            )
+          )?.state === "done",
+      ),
+    releaseAllLeases: () =>
+      run(
+        async () =>
+          (
+            await query(
+              pool,
+              "UPDATE deliveries SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
+            )
+          ).rowCount ?? 0,
+      ),
+    forgetPeriod: (teamId, period) =>
+      run(async () => {
+        await query(pool, "DELETE FROM deliveries WHERE team_id = $1 AND period = $2", [
+          teamId,
+          period,
+        ]);
+      }),
+  };
+}
+
+/** A short wait: every request passes here, and a rare duplicate beats holding every request up. */
+const REQUEST_LOG_BUDGET_MS = 200;
+
+export function createRequestLog(pool: Pool, run: Run): RequestLog {
+  return {
+    firstSeen: (teamId, key, at) =>
+      run(
+        () =>
+          transaction(
+            pool,
+            async (client) =>
+              (
+                await query(
+                  client,
+                  "INSERT INTO seen_requests (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                  [teamId, key, at],
+                )
+              ).rowCount === 1,
+            REQUEST_LOG_BUDGET_MS,
+          ),
+        REQUEST_LOG_BUDGET_MS,
+      ),
+    prune: (before) =>
+      run(
+        async () =>
+          (await query(pool, "DELETE FROM seen_requests WHERE seen_at < $1", [before])).rowCount ??
+          0,
+      ),
+  };
+}
