@@ -200,7 +200,9 @@ export function createApp(input: AppInput): TruceApp {
   let ticking: Promise<unknown> = Promise.resolve();
   const tick = () => {
     ticking = ticking
-      .then(() => runDueJobs(runtime, digests))
+      // One instance at a time runs a tick: the database keeps every step exactly-once anyway,
+      // and this saves the others repeating the same Slack calls.
+      .then(() => store.exclusive("heartbeat", () => runDueJobs(runtime, digests)))
       .catch((error) => input.logger.error(`Scheduled work failed: ${describeError(error)}`));
     return ticking;
   };
@@ -213,9 +215,10 @@ export function createApp(input: AppInput): TruceApp {
     app,
     runtime,
     async start() {
-      // This process is the only one on its SQLite file: a delivery left leased by a process
-      // that died is nobody's any more, and is resumed by the first tick.
-      await store.deliveries.releaseAllLeases();
+      // On SQLite this process is the only one on its file: a delivery left leased by a process
+      // that died is nobody's any more, and is resumed by the first tick. On PostgreSQL other
+      // instances may be sending right now; their leases run out by themselves if they died.
+      if (!config.databaseUrl) await store.deliveries.releaseAllLeases();
       let server: Server;
       if (socketReceiver) {
         healthServer = await listen(

@@ -37,9 +37,31 @@ const isTimeZone = (zone: string) => {
 };
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string({ error: "is required (the bot token, xoxb-…)" })
-    .startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+  // Required unless the OAuth settings are given (checked below, with the other cross-field rules).
+  SLACK_BOT_TOKEN: optional(
+    z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+  ),
+  SLACK_CLIENT_ID: optional(
+    z.string().regex(/^\d+\.\d+$/, "must be the app's Client ID such as 1234567890.1234567890"),
+  ),
+  SLACK_CLIENT_SECRET: optional(z.string().min(16, "must be the app's Client Secret")),
+  SLACK_STATE_SECRET: optional(
+    z.string().min(16, "must be at least 16 characters (any random string)"),
+  ),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        "must be a PostgreSQL URL such as postgres://user:password@host:5432/truce",
+      ),
+  ),
+  TRUCE_RETENTION_DAYS: optional(
+    z.coerce
+      .number({ error: "must be a whole number of days (0 deletes at once)" })
+      .int("must be a whole number of days (0 deletes at once)")
+      .min(0, "must be 0 or more days"),
+  ).default(30),
   SLACK_APP_TOKEN: optional(
     z.string().startsWith("xapp-", "must be an app-level token starting with xapp-"),
   ),
@@ -91,8 +113,21 @@ const envSchema = z.object({
 
 const blank = (v: string | undefined) => v === undefined || v.trim() === "";
 
+/** Bolt's OAuth install flow, for an app distributed to many workspaces. */
+export interface OAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+}
+
 export interface Config {
-  botToken: string;
+  /** Single-workspace mode; undefined in OAuth mode, where each workspace has its own token. */
+  botToken: string | undefined;
+  oauth: OAuthConfig | undefined;
+  /** PostgreSQL instead of SQLite (several instances share it). */
+  databaseUrl: string | undefined;
+  /** Days a removed workspace's survey data is kept. */
+  retentionDays: number;
   appToken: string | undefined;
   signingSecret: string | undefined;
   port: number;
@@ -133,10 +168,49 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
     );
   }
+  const oauthVars = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"] as const;
+  const oauthSet = oauthVars.filter((name) => !blank(env[name]));
+  if (oauthSet.length > 0 && oauthSet.length < oauthVars.length) {
+    const missing = oauthVars.filter((name) => blank(env[name]));
+    problems.push(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} required with ${oauthSet.join(" and ")} (the OAuth install for many workspaces needs all three)`,
+    );
+  }
+  const oauth = oauthSet.length === oauthVars.length;
+  if (!oauth && blank(env.SLACK_BOT_TOKEN)) {
+    problems.push(
+      "SLACK_BOT_TOKEN is required (the bot token, xoxb-…), unless SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET set up the OAuth install for many workspaces",
+    );
+  }
+  if (oauth && !blank(env.SLACK_BOT_TOKEN)) {
+    problems.push(
+      "SLACK_BOT_TOKEN must be unset with the OAuth settings: each workspace gets its own token when it installs Truce",
+    );
+  }
+  if (oauth && !blank(env.SLACK_APP_TOKEN)) {
+    problems.push(
+      "SLACK_APP_TOKEN must be unset with the OAuth settings: installing into many workspaces needs HTTP mode (Slack must reach /slack/install and /slack/oauth_redirect)",
+    );
+  }
+  if (!blank(env.DATABASE_URL) && blank(env.TRUCE_SECRET)) {
+    problems.push(
+      "TRUCE_SECRET is required with DATABASE_URL (16+ characters, the same on every instance): a key file generated per instance would hash people differently",
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
     botToken: e.SLACK_BOT_TOKEN,
+    oauth:
+      e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+        ? Object.freeze({
+            clientId: e.SLACK_CLIENT_ID,
+            clientSecret: e.SLACK_CLIENT_SECRET,
+            stateSecret: e.SLACK_STATE_SECRET,
+          })
+        : undefined,
+    databaseUrl: e.DATABASE_URL,
+    retentionDays: e.TRUCE_RETENTION_DAYS,
     appToken: e.SLACK_APP_TOKEN,
     signingSecret: e.SLACK_SIGNING_SECRET,
     port: e.PORT,

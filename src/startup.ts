@@ -150,7 +150,9 @@ export async function verifySlackTokens(
       throw new StartupError(describeSlackStartError(error, setting, config.slackApiUrl));
     }
   };
-  await check("SLACK_BOT_TOKEN", () => client(config.botToken).auth.test());
+  // In OAuth mode there is no bot token yet: each workspace's arrives when it installs Truce.
+  const botToken = config.botToken;
+  if (botToken) await check("SLACK_BOT_TOKEN", () => client(botToken).auth.test());
   const appToken = config.appToken;
   if (appToken) {
     await check("SLACK_APP_TOKEN", () => client(appToken).apps.connections.open());

@@ -3,10 +3,74 @@ import { ConfigError, loadConfig } from "../src/config.js";
 
 const minimal = { SLACK_BOT_TOKEN: "xoxb-1-2-3", SLACK_SIGNING_SECRET: "abc" };
 
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+};
+
+describe("loadConfig: many workspaces and PostgreSQL", () => {
+  const oauth = {
+    SLACK_SIGNING_SECRET: "abc",
+    SLACK_CLIENT_ID: "1234567890.9876543210",
+    SLACK_CLIENT_SECRET: "0123456789abcdef0123",
+    SLACK_STATE_SECRET: "state-secret-0123456789",
+  };
+
+  it("takes the OAuth settings instead of a bot token", () => {
+    const config = loadConfig({ ...oauth, TRUCE_RETENTION_DAYS: "0" });
+    expect(config.botToken).toBeUndefined();
+    expect(config.oauth).toEqual({
+      clientId: "1234567890.9876543210",
+      clientSecret: "0123456789abcdef0123",
+      stateSecret: "state-secret-0123456789",
+    });
+    expect(config.retentionDays).toBe(0);
+  });
+
+  it("names what is missing or contradictory, all at once", () => {
+    expect(problemsOf({ SLACK_SIGNING_SECRET: "abc", SLACK_CLIENT_ID: "1.2" })).toEqual([
+      "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are required with SLACK_CLIENT_ID (the OAuth install for many workspaces needs all three)",
+      "SLACK_BOT_TOKEN is required (the bot token, xoxb-…), unless SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET set up the OAuth install for many workspaces",
+    ]);
+    expect(problemsOf({ ...oauth, SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" })).toEqual([
+      "SLACK_BOT_TOKEN must be unset with the OAuth settings: each workspace gets its own token when it installs Truce",
+      "SLACK_APP_TOKEN must be unset with the OAuth settings: installing into many workspaces needs HTTP mode (Slack must reach /slack/install and /slack/oauth_redirect)",
+    ]);
+  });
+
+  it("requires TRUCE_SECRET with DATABASE_URL, and a PostgreSQL URL", () => {
+    expect(problemsOf({ ...minimal, DATABASE_URL: "postgres://truce@db/truce" })).toEqual([
+      "TRUCE_SECRET is required with DATABASE_URL (16+ characters, the same on every instance): a key file generated per instance would hash people differently",
+    ]);
+    expect(
+      problemsOf({ ...minimal, DATABASE_URL: "mysql://db", TRUCE_SECRET: "0123456789abcdef" }),
+    ).toEqual([
+      "DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/truce",
+    ]);
+    expect(problemsOf({ ...minimal, TRUCE_RETENTION_DAYS: "-1" })).toEqual([
+      "TRUCE_RETENTION_DAYS must be 0 or more days",
+    ]);
+    expect(
+      loadConfig({
+        ...minimal,
+        DATABASE_URL: "postgresql://u:p@h:5432/t",
+        TRUCE_SECRET: "0123456789abcdef",
+      }).databaseUrl,
+    ).toBe("postgresql://u:p@h:5432/t");
+  });
+});
+
 describe("loadConfig", () => {
   it("applies the defaults README.md § Settings lists", () => {
     expect(loadConfig(minimal)).toEqual({
       botToken: "xoxb-1-2-3",
+      oauth: undefined,
+      databaseUrl: undefined,
+      retentionDays: 30,
       appToken: undefined,
       signingSecret: "abc",
       port: 3000,
@@ -73,7 +137,6 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toEqual([
-      "SLACK_BOT_TOKEN is required (the bot token, xoxb-…)",
       expect.stringMatching(/^PORT /),
       "TRUCE_SALES_CHANNEL must be a Slack channel id such as C0123ABCD (not a #name)",
       "TRUCE_TIMEZONE must be an IANA time zone such as Europe/Paris",
@@ -81,6 +144,7 @@ describe("loadConfig", () => {
       "TRUCE_MARKET must be stable, shifting or complex",
       "TRUCE_DIGEST_CRON must be a cron expression such as 0 9 * * 1 (Mondays at 09:00)",
       "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)",
+      "SLACK_BOT_TOKEN is required (the bot token, xoxb-…), unless SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET set up the OAuth install for many workspaces",
     ]);
     expect((error as Error).message).toMatch(
       /^Truce cannot start: the configuration has 8 problems:/,
