@@ -115,7 +115,14 @@ export interface ResponseRepository {
   counts(roundId: number): Promise<Record<Side, number>>;
 }
 
-export type SettingKey = "sales_channel" | "marketing_channel" | "active";
+export type SettingKey =
+  | "sales_channel"
+  | "marketing_channel"
+  | "active"
+  /** When the app was uninstalled (epoch ms); the data is deleted once retention runs out. */
+  | "removed_at"
+  /** The Enterprise Grid organisation of the workspace, for scheduled work in an org install. */
+  | "enterprise_id";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;
@@ -164,6 +171,26 @@ export interface RequestLog {
   prune(before: number): Promise<number>;
 }
 
+/** Where an installation applies: one workspace, or a whole Enterprise Grid organisation. */
+export interface InstallationKey {
+  enterpriseId: string | undefined;
+  /** Undefined for an organisation-wide install. */
+  teamId: string | undefined;
+  isEnterpriseInstall: boolean;
+}
+
+/**
+ * Installations from Slack's OAuth flow. The store keeps them sealed (encrypted by the caller):
+ * it never sees a token in the clear.
+ */
+export interface InstallationRepository {
+  save(key: InstallationKey, sealed: string, at: number): Promise<void>;
+  find(key: InstallationKey): Promise<string | undefined>;
+  /** The installation that acts in a workspace (its own, else its organisation's). */
+  findForTeam(teamId: string): Promise<{ key: InstallationKey; sealed: string } | undefined>;
+  delete(key: Pick<InstallationKey, "enterpriseId" | "teamId">): Promise<number>;
+}
+
 export interface HealthReport {
   readable: boolean;
   writable: boolean;
@@ -180,6 +207,12 @@ export interface Store {
   settings: SettingsRepository;
   deliveries: DeliveryRepository;
   requests: RequestLog;
+  installations: InstallationRepository;
+  /**
+   * Deletes everything kept for a workspace: rounds with their answers and members, settings,
+   * deliveries, handled request ids and its installation (the retention period ran out).
+   */
+  forgetWorkspace(teamId: string): Promise<void>;
   /** Proves the database can be read and written (for /healthz). */
   health(): Promise<HealthReport>;
   /**

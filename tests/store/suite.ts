@@ -311,6 +311,71 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
     });
   });
 
+  describe(`${engine}: installations and retention`, () => {
+    const team = { enterpriseId: undefined, teamId: "T1", isEnterpriseInstall: false };
+    const org = { enterpriseId: "E1", teamId: undefined, isEnterpriseInstall: true };
+
+    it("keeps one sealed installation per workspace or organisation", async () => {
+      await store.installations.save(team, "sealed-1", 1);
+      await store.installations.save(team, "sealed-2", 2);
+      await store.installations.save(org, "sealed-org", 3);
+      expect(await store.installations.find(team)).toBe("sealed-2");
+      expect(await store.installations.find(org)).toBe("sealed-org");
+      expect(await store.installations.find({ ...team, teamId: "T2" })).toBeUndefined();
+      expect(await store.installations.findForTeam("T1")).toEqual({
+        key: team,
+        sealed: "sealed-2",
+      });
+      // A workspace of the organisation with no install of its own acts through the org's.
+      expect(await store.installations.findForTeam("T7")).toBeUndefined();
+      await store.settings.set("T7", "enterprise_id", "E1");
+      expect(await store.installations.findForTeam("T7")).toEqual({
+        key: org,
+        sealed: "sealed-org",
+      });
+      expect(await store.installations.delete(team)).toBe(1);
+      expect(await store.installations.find(team)).toBeUndefined();
+    });
+
+    it("forgets everything of one workspace, and nothing of another", async () => {
+      const mine = await store.rounds.open(newRound("T1"));
+      const theirs = await store.rounds.open(newRound("T2"));
+      for (const round of [mine, theirs])
+        await store.responses.save({
+          roundId: round.id,
+          respondentKey: "p1",
+          side: "sales",
+          ratings: ratings(4),
+          at: 1,
+        });
+      await store.settings.set("T1", "sales_channel", "C1");
+      await store.settings.set("T2", "sales_channel", "C2");
+      await store.installations.save(team, "sealed", 1);
+      await store.requests.firstSeen("T1", "event:E1", 1);
+      await store.deliveries.claim(
+        { teamId: "T1", kind: "digest", recipientKey: "k", period: "p" },
+        1,
+        1,
+      );
+      await store.forgetWorkspace("T1");
+      expect(await store.rounds.get(mine.id)).toBeUndefined();
+      expect(await store.responses.answers(mine.id)).toEqual([]);
+      expect(await store.members.sidesOf(mine.id, "p1")).toEqual([]);
+      expect(await store.settings.get("T1", "sales_channel")).toBeUndefined();
+      expect(await store.installations.find(team)).toBeUndefined();
+      expect(await store.requests.firstSeen("T1", "event:E1", 2)).toBe(true);
+      expect(
+        await store.deliveries.claim(
+          { teamId: "T1", kind: "digest", recipientKey: "k", period: "p" },
+          2,
+          1,
+        ),
+      ).toMatchObject({ resumed: false });
+      expect(await store.responses.counts(theirs.id)).toEqual({ sales: 1, marketing: 0 });
+      expect(await store.settings.get("T2", "sales_channel")).toBe("C2");
+    });
+  });
+
   describe(`${engine}: settings, requests and health`, () => {
     it("stores settings per workspace", async () => {
       await store.settings.set("T1", "sales_channel", "C1");

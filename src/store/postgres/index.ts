@@ -6,6 +6,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
 } from "./settings.js";
@@ -40,6 +41,21 @@ export async function createPostgresStore(pool: Pool): Promise<Store> {
     settings: createSettingsRepository(pool, run),
     deliveries: createDeliveryRepository(pool, run),
     requests: createRequestLog(pool, run),
+    installations: createInstallationRepository(pool, run),
+    forgetWorkspace: (teamId) =>
+      run(() =>
+        transaction(pool, async (client) => {
+          // Rounds take their invitations, reminders, members and answers with them (CASCADE).
+          for (const table of [
+            "rounds",
+            "settings",
+            "deliveries",
+            "seen_requests",
+            "installations",
+          ])
+            await query(client, `DELETE FROM ${table} WHERE team_id = $1`, [teamId]);
+        }),
+      ),
     async health() {
       let readable = false;
       try {

@@ -2,6 +2,8 @@ import type {
   DeliveryClaim,
   DeliveryKey,
   DeliveryRepository,
+  InstallationKey,
+  InstallationRepository,
   RequestLog,
   SettingsRepository,
 } from "../types.js";
@@ -157,6 +159,79 @@ export function createRequestLog(pool: Pool, run: Run): RequestLog {
         async () =>
           (await query(pool, "DELETE FROM seen_requests WHERE seen_at < $1", [before])).rowCount ??
           0,
+      ),
+  };
+}
+
+const none = (id: string | undefined) => id ?? "";
+const some = (id: string) => (id === "" ? undefined : id);
+
+export function createInstallationRepository(pool: Pool, run: Run): InstallationRepository {
+  const slot = (key: InstallationKey) => [
+    none(key.enterpriseId),
+    key.isEnterpriseInstall ? "" : none(key.teamId),
+  ];
+  return {
+    save: (key, sealed, at) =>
+      run(async () => {
+        await query(
+          pool,
+          `INSERT INTO installations (enterprise_id, team_id, is_enterprise_install, sealed, updated_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (enterprise_id, team_id) DO UPDATE SET
+             is_enterprise_install = excluded.is_enterprise_install, sealed = excluded.sealed,
+             updated_at = excluded.updated_at`,
+          [...slot(key), key.isEnterpriseInstall, sealed, at],
+        );
+      }),
+    find: (key) =>
+      run(
+        async () =>
+          (
+            await row<{ sealed: string }>(
+              pool,
+              "SELECT sealed FROM installations WHERE enterprise_id = $1 AND team_id = $2",
+              slot(key),
+            )
+          )?.sealed,
+      ),
+    findForTeam: (teamId) =>
+      run(async () => {
+        const found = await row<{
+          enterprise_id: string;
+          team_id: string;
+          is_enterprise_install: boolean;
+          sealed: string;
+        }>(
+          pool,
+          `SELECT enterprise_id, team_id, is_enterprise_install, sealed FROM installations
+           WHERE team_id = $1
+              OR (is_enterprise_install AND team_id = '' AND enterprise_id = (
+                SELECT value FROM settings WHERE team_id = $1 AND key = 'enterprise_id'))
+           ORDER BY is_enterprise_install, enterprise_id LIMIT 1`,
+          [teamId],
+        );
+        return (
+          found && {
+            key: {
+              enterpriseId: some(found.enterprise_id),
+              teamId: some(found.team_id),
+              isEnterpriseInstall: found.is_enterprise_install,
+            },
+            sealed: found.sealed,
+          }
+        );
+      }),
+    delete: (key) =>
+      run(
+        async () =>
+          (
+            await query(
+              pool,
+              "DELETE FROM installations WHERE enterprise_id = $1 AND team_id = $2",
+              [none(key.enterpriseId), none(key.teamId)],
+            )
+          ).rowCount ?? 0,
       ),
   };
 }

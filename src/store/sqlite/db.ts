@@ -108,6 +108,16 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team_id, key)
   );
   CREATE INDEX seen_requests_by_time ON seen_requests (seen_at);
+  -- Installations from Slack's OAuth flow, sealed (AES-256-GCM) by the application: the
+  -- database never holds a token in the clear. '' stands for "none" in the key.
+  CREATE TABLE installations (
+    enterprise_id         TEXT NOT NULL,
+    team_id               TEXT NOT NULL,
+    is_enterprise_install INTEGER NOT NULL CHECK (is_enterprise_install IN (0, 1)),
+    sealed                TEXT NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_id, team_id)
+  );
   -- One row /healthz rewrites, to prove the database takes writes.
   CREATE TABLE health (
     id         INTEGER PRIMARY KEY CHECK (id = 1),

@@ -6,6 +6,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
 } from "./settings.js";
@@ -35,6 +36,12 @@ export function createSqliteStore(db: Db): Store {
     "INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
   );
   const exclusiveNames = runningIn(db);
+  const forget = db.transaction((teamId: string) => {
+    // Rounds take their invitations, reminders, members and answers with them (ON DELETE CASCADE).
+    for (const table of ["rounds", "settings", "deliveries", "seen_requests"])
+      db.prepare(`DELETE FROM ${table} WHERE team_id = ?`).run(teamId);
+    db.prepare("DELETE FROM installations WHERE team_id = ?").run(teamId);
+  });
   return {
     rounds: createRoundRepository(db, run),
     members: createMemberRepository(db, run),
@@ -42,6 +49,8 @@ export function createSqliteStore(db: Db): Store {
     settings: createSettingsRepository(db, run),
     deliveries: createDeliveryRepository(db, run),
     requests: createRequestLog(db, run),
+    installations: createInstallationRepository(db, run),
+    forgetWorkspace: (teamId) => run(() => forget.immediate(teamId)),
     async health() {
       let readable = false;
       try {

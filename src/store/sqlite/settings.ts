@@ -2,6 +2,7 @@ import type {
   DeliveryClaim,
   DeliveryKey,
   DeliveryRepository,
+  InstallationRepository,
   RequestLog,
   SettingsRepository,
 } from "../types.js";
@@ -98,5 +99,68 @@ export function createRequestLog(db: Db, run: Run): RequestLog {
     firstSeen: (teamId, key, at) =>
       run(() => insert.run(teamId, key, at).changes === 1, REQUEST_LOG_BUDGET_MS),
     prune: (before) => run(() => prune.run(before).changes),
+  };
+}
+
+const none = (id: string | undefined) => id ?? "";
+const some = (id: string) => (id === "" ? undefined : id);
+
+export function createInstallationRepository(db: Db, run: Run): InstallationRepository {
+  const upsert = db.prepare(
+    `INSERT INTO installations (enterprise_id, team_id, is_enterprise_install, sealed, updated_at)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (enterprise_id, team_id) DO UPDATE SET
+       is_enterprise_install = excluded.is_enterprise_install, sealed = excluded.sealed,
+       updated_at = excluded.updated_at`,
+  );
+  const find = db.prepare<[string, string], { sealed: string }>(
+    "SELECT sealed FROM installations WHERE enterprise_id = ? AND team_id = ?",
+  );
+  const forTeam = db.prepare<
+    [string, string],
+    { enterprise_id: string; team_id: string; is_enterprise_install: number; sealed: string }
+  >(
+    `SELECT enterprise_id, team_id, is_enterprise_install, sealed FROM installations
+     WHERE team_id = ?
+        OR (is_enterprise_install = 1 AND team_id = '' AND enterprise_id = ?)
+     ORDER BY is_enterprise_install, enterprise_id LIMIT 1`,
+  );
+  const remove = db.prepare("DELETE FROM installations WHERE enterprise_id = ? AND team_id = ?");
+  return {
+    save: (key, sealed, at) =>
+      run(() => {
+        upsert.run(
+          none(key.enterpriseId),
+          key.isEnterpriseInstall ? "" : none(key.teamId),
+          key.isEnterpriseInstall ? 1 : 0,
+          sealed,
+          at,
+        );
+      }),
+    find: (key) =>
+      run(
+        () =>
+          find.get(none(key.enterpriseId), key.isEnterpriseInstall ? "" : none(key.teamId))?.sealed,
+      ),
+    findForTeam: (teamId) =>
+      run(() => {
+        const enterprise = db
+          .prepare<[string], { value: string }>(
+            "SELECT value FROM settings WHERE team_id = ? AND key = 'enterprise_id'",
+          )
+          .get(teamId)?.value;
+        const found = forTeam.get(teamId, enterprise ?? "\u0000");
+        return (
+          found && {
+            key: {
+              enterpriseId: some(found.enterprise_id),
+              teamId: some(found.team_id),
+              isEnterpriseInstall: found.is_enterprise_install === 1,
+            },
+            sealed: found.sealed,
+          }
+        );
+      }),
+    delete: (key) => run(() => remove.run(none(key.enterpriseId), none(key.teamId)).changes),
   };
 }
