@@ -12,9 +12,13 @@ import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { Runtime } from "./runtime.js";
 import { createDigestScheduler } from "./services/digest.js";
+import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { createLeaderDirectory } from "./services/leaders.js";
 import { describeError } from "./services/slack.js";
+import { workspaceClients } from "./services/workspace-clients.js";
+import { workspaceInstalled } from "./services/workspaces.js";
+import { BOT_SCOPES } from "./slack-scopes.js";
 import type { Store } from "./store/index.js";
 import { keyFingerprint, personKeyer } from "./store/keys.js";
 import type { Instrument } from "./survey/instrument.js";
@@ -162,35 +166,65 @@ export function createApp(input: AppInput): TruceApp {
     method: ["GET"],
     handler: (_req: IncomingMessage, res: ServerResponse) => answerHealth(store, undefined, res),
   };
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // Rate-limited calls wait for Retry-After and go again; other failures retry briefly.
+    rejectRateLimitedCalls: false,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
+  };
+  // Many workspaces: each installs through Slack's OAuth flow and its token lives, sealed, in
+  // the database. The runtime is built below; the install callback only runs later.
+  let runtime: Runtime | undefined;
+  const installations = config.oauth
+    ? createInstallationStore(store, input.secret, deps.clock, async (installation) => {
+        const teamId = installation.team?.id;
+        if (runtime && teamId) await workspaceInstalled(runtime, teamId);
+      })
+    : undefined;
+  const httpReceiver = socketReceiver
+    ? undefined
+    : new GatedHTTPReceiver({
+        signingSecret: config.signingSecret as string,
+        customRoutes: [healthz],
+        logger,
+        ...(config.oauth && installations
+          ? {
+              clientId: config.oauth.clientId,
+              clientSecret: config.oauth.clientSecret,
+              stateSecret: config.oauth.stateSecret,
+              scopes: [...BOT_SCOPES],
+              installationStore: installations,
+              installerOptions: {
+                installPath: "/slack/install",
+                redirectUriPath: "/slack/oauth_redirect",
+                // The installer's own calls (oauth.v2.access, token refresh) go where the app's go.
+                clientOptions,
+              },
+            }
+          : {}),
+      });
   const app = new App({
-    token: config.botToken,
-    ...(socketReceiver
-      ? { receiver: socketReceiver }
-      : {
-          receiver: new GatedHTTPReceiver({
-            signingSecret: config.signingSecret as string,
-            customRoutes: [healthz],
-            logger,
-          }),
-        }),
+    ...(config.botToken ? { token: config.botToken } : {}),
+    receiver: socketReceiver ?? (httpReceiver as GatedHTTPReceiver),
     logger,
     logLevel,
-    clientOptions: {
-      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      // Rate-limited calls wait for Retry-After and go again; other failures retry briefly.
-      rejectRateLimitedCalls: false,
-      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
-    },
+    clientOptions,
   });
   app.error(async (error) => {
     input.logger.error(`Unhandled error in a Slack handler: ${describeError(error)}`);
   });
 
-  const slack = async (_teamId: string) => app.client;
-  const runtime: Runtime = {
+  const slack = installations
+    ? workspaceClients(installations, () => httpReceiver?.installer, clientOptions)
+    : async (_teamId: string) => app.client;
+  runtime = {
     ...deps,
     slack,
-    leaders: createLeaderDirectory(config, deps.clock),
+    leaders: createLeaderDirectory(
+      config,
+      deps.clock,
+      async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
+    ),
     invitations: createInvitationRefresher(deps, slack),
   };
   const digests = createDigestScheduler(runtime);

@@ -5,6 +5,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMAND } from "../src/handlers/commands.js";
+import { BOT_SCOPES } from "../src/slack-scopes.js";
 import { SUBCOMMANDS } from "../src/views/help.js";
 import { registeredListeners } from "./app/listeners.js";
 
@@ -55,6 +56,10 @@ describe("manifest.yml", () => {
     ]) {
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }
+  });
+
+  it("asks for exactly the bot scopes the OAuth install requests", () => {
+    expect(manifest.oauth_config.scopes.bot).toEqual([...BOT_SCOPES]);
   });
 
   it("hints every subcommand in Slack's autocomplete, in help's order", () => {

@@ -5,6 +5,7 @@ import { invitationOf } from "../services/invitations.js";
 import { participationIn } from "../services/participation.js";
 import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
+import { workspaceRemoved } from "../services/workspaces.js";
 import { homeView } from "../views/home.js";
 
 /** What makes a request unique: an event's id, or the trigger of a command or interaction. */
@@ -87,14 +88,10 @@ export function registerEvents(app: App, rt: Runtime) {
     await rt.store.members.setPresent(round.id, side, rt.personKey(teamId, event.user), false);
   });
 
-  // The app was removed or its tokens revoked: stop scheduled work for the workspace. The data
-  // stays, so reinstalling picks up where it left off.
+  // The app was removed or its tokens revoked: its tokens go and scheduled work stops at once;
+  // the survey data is kept for the retention period, so reinstalling picks up where it left off.
   const deactivate = async ({ context }: { context: { teamId?: string } }) => {
-    if (!context.teamId) return;
-    await rt.store.settings.set(context.teamId, "active", "false");
-    rt.logger.info(
-      `Truce was uninstalled or its tokens revoked in ${context.teamId}; scheduled work stops there.`,
-    );
+    if (context.teamId) await workspaceRemoved(rt, context.teamId);
   };
   app.event("app_uninstalled", deactivate);
   app.event("tokens_revoked", deactivate);

@@ -3,6 +3,7 @@ import { announceClosedRound, closeRound } from "../services/closing.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
 import { describeError } from "../services/slack.js";
+import { purgeExpiredWorkspaces } from "../services/workspaces.js";
 
 const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Slack redelivers an unacknowledged event within minutes; a day of ids is plenty. */
@@ -51,6 +52,9 @@ export async function runDueJobs(
   for (const team of await rt.store.rounds.teams()) if (await isActive(rt, team)) teams.push(team);
   const sentDigests = await digests.sendDue(teams);
   await rt.store.requests.prune(now - REQUEST_MEMORY_MS).catch(() => 0);
+  await purgeExpiredWorkspaces(rt).catch((error) =>
+    rt.logger.warn(`Deleting removed workspaces' data failed: ${describeError(error)}`),
+  );
   return { closed, digests: sentDigests };
 }
 

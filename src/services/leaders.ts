@@ -4,16 +4,24 @@ import type { Config } from "../config.js";
 const CACHE_MS = 5 * 60 * 1000;
 
 /**
- * Who may launch, close and receive leaders' messages in a workspace: TRUCE_LEADERS if set, else
- * the workspace's admins and owners (users.info / users.list). Admin status is cached briefly,
- * per workspace, so a burst of commands costs one lookup.
+ * Who may launch, close and receive leaders' messages in a workspace: TRUCE_LEADERS if set (one
+ * workspace), else the workspace's admins and owners (users.info / users.list) and, for an app
+ * installed through OAuth, the person who installed it. Admin status is cached briefly, per
+ * workspace, so a burst of commands costs one lookup.
  */
-export function createLeaderDirectory(config: Config, clock: () => number) {
+export function createLeaderDirectory(
+  config: Config,
+  clock: () => number,
+  installerOf: (teamId: string) => Promise<string | undefined> = async () => undefined,
+) {
   const adminCache = new Map<string, { admin: boolean; at: number }>();
+  // TRUCE_LEADERS names people of one workspace; many workspaces each lead themselves.
+  const fixed = config.oauth ? undefined : config.leaders;
 
   return {
     async isLeader(teamId: string, client: WebClient, userId: string): Promise<boolean> {
-      if (config.leaders) return config.leaders.includes(userId);
+      if (fixed) return fixed.includes(userId);
+      if ((await installerOf(teamId)) === userId) return true;
       const cacheKey = `${teamId}:${userId}`;
       const cached = adminCache.get(cacheKey);
       if (cached && clock() - cached.at < CACHE_MS) return cached.admin;
@@ -25,9 +33,10 @@ export function createLeaderDirectory(config: Config, clock: () => number) {
       return admin;
     },
 
-    async list(_teamId: string, client: WebClient): Promise<string[]> {
-      if (config.leaders) return [...config.leaders];
-      const leaders: string[] = [];
+    async list(teamId: string, client: WebClient): Promise<string[]> {
+      if (fixed) return [...fixed];
+      const installer = await installerOf(teamId);
+      const leaders: string[] = installer ? [installer] : [];
       let cursor: string | undefined;
       do {
         const page = await client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
@@ -36,7 +45,8 @@ export function createLeaderDirectory(config: Config, clock: () => number) {
             member.id &&
             !member.deleted &&
             !member.is_bot &&
-            (member.is_admin || member.is_owner)
+            (member.is_admin || member.is_owner) &&
+            member.id !== installer
           ) {
             leaders.push(member.id);
           }

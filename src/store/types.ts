@@ -127,6 +127,9 @@ export type SettingKey =
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;
   set(teamId: string, key: SettingKey, value: string): Promise<void>;
+  delete(teamId: string, key: SettingKey): Promise<void>;
+  /** Every workspace that has `key` set, with its value, ordered by workspace. */
+  teamsWith(key: SettingKey): Promise<{ teamId: string; value: string }[]>;
 }
 
 /** One message Truce owes someone: unique per workspace, kind, recipient and period. */

@@ -382,6 +382,14 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       await store.settings.set("T1", "sales_channel", "C2");
       expect(await store.settings.get("T1", "sales_channel")).toBe("C2");
       expect(await store.settings.get("T2", "sales_channel")).toBeUndefined();
+      await store.settings.set("T2", "removed_at", "5");
+      await store.settings.set("T1", "removed_at", "7");
+      expect(await store.settings.teamsWith("removed_at")).toEqual([
+        { teamId: "T1", value: "7" },
+        { teamId: "T2", value: "5" },
+      ]);
+      await store.settings.delete("T1", "removed_at");
+      expect(await store.settings.teamsWith("removed_at")).toEqual([{ teamId: "T2", value: "5" }]);
     });
 
     it("remembers handled requests per workspace until pruned", async () => {

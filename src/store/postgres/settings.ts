@@ -7,11 +7,23 @@ import type {
   RequestLog,
   SettingsRepository,
 } from "../types.js";
-import { type Client, type Pool, query, row, transaction } from "./db.js";
+import { type Client, type Pool, query, row, rows, transaction } from "./db.js";
 import type { Run } from "./errors.js";
 
 export function createSettingsRepository(pool: Pool, run: Run): SettingsRepository {
   return {
+    delete: (teamId, key) =>
+      run(async () => {
+        await query(pool, "DELETE FROM settings WHERE team_id = $1 AND key = $2", [teamId, key]);
+      }),
+    teamsWith: (key) =>
+      run(() =>
+        rows<{ teamId: string; value: string }>(
+          pool,
+          'SELECT team_id AS "teamId", value FROM settings WHERE key = $1 ORDER BY team_id',
+          [key],
+        ),
+      ),
     get: (teamId, key) =>
       run(
         async () =>

@@ -16,7 +16,16 @@ export function createSettingsRepository(db: Db, run: Run): SettingsRepository {
   const set = db.prepare(
     "INSERT INTO settings (team_id, key, value) VALUES (?, ?, ?) ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value",
   );
+  const remove = db.prepare("DELETE FROM settings WHERE team_id = ? AND key = ?");
+  const withKey = db.prepare<[string], { teamId: string; value: string }>(
+    "SELECT team_id AS teamId, value FROM settings WHERE key = ? ORDER BY team_id",
+  );
   return {
+    delete: (teamId, key) =>
+      run(() => {
+        remove.run(teamId, key);
+      }),
+    teamsWith: (key) => run(() => withKey.all(key)),
     get: (teamId, key) => run(() => get.get(teamId, key)?.value),
     set: (teamId, key, value) =>
       run(() => {

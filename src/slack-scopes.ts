@@ -1,0 +1,16 @@
+/**
+ * The bot scopes Truce asks for, in manifest.yml's order (a test keeps the two equal): the OAuth
+ * install requests exactly these.
+ */
+export const BOT_SCOPES = [
+  "chat:write",
+  "commands",
+  "users:read",
+  "channels:read",
+  "groups:read",
+  "im:write",
+  "channels:join",
+  "channels:history",
+  "groups:history",
+  "im:history",
+] as const;
