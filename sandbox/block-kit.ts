@@ -1,7 +1,7 @@
 /**
  * Block Kit validator for the local Slack sandbox.
  *
- * Enforces the limits Slack enforces (see shared/design.md, "Slack's hard rules") and reports
+ * Enforces the limits Slack enforces (Slack's published Block Kit and API limits) and reports
  * violations the way Slack does: one string per problem, `<message> [json-pointer:<path>]`.
  * Messages are rooted at `/blocks`, views at `/view` (Slack's `views.*` methods answer
  * `invalid_arguments` with these strings prefixed by `[ERROR] ` in `response_metadata.messages`;

@@ -10,6 +10,7 @@ export const BOT_SCOPES = [
   "groups:read",
   "im:write",
   "channels:join",
+  // Reading recent messages lets a delivery resumed after a crash see whether it went out.
   "channels:history",
   "groups:history",
   "im:history",
