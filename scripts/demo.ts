@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SlackDriver } from "../sandbox/driver.js";
 import { sandboxEnv } from "../sandbox/env.js";
 import { startFakeSlack } from "../sandbox/fake-slack.js";
+import { freePort } from "../sandbox/process.js";
 import { renderBlocks } from "./render-blocks.js";
 import { seededRandom } from "./seeded-random.js";
 
@@ -42,17 +42,6 @@ const people = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `U0${prefix}${String(i + 1).padStart(4, "0")}`);
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const title = (text: string) => say(`\n\x1b[1;36m▌ ${text}\x1b[0m`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitForHealth(url: string, bot: ChildProcess): Promise<void> {
   for (let i = 0; i < 150; i++) {
