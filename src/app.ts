@@ -4,7 +4,7 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
-import { dropRedeliveries, registerEvents } from "./handlers/events.js";
+import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { refuseMalformedEnvelopes } from "./http/guard.js";
@@ -118,6 +118,7 @@ function listen(server: Server, port: number): Promise<Server> {
 export function registerListeners(app: App, rt: Runtime): void {
   app.use(refuseMalformedEnvelopes(rt.logger));
   app.use(dropRedeliveries(rt));
+  app.use(rememberOrganisations(rt));
   registerCommands(app, rt);
   registerSurvey(app, rt);
   registerEvents(app, rt);

@@ -42,6 +42,26 @@ export function dropRedeliveries(rt: Runtime): Middleware<AnyMiddlewareArgs> {
   };
 }
 
+/**
+ * In an organisation-wide install, requests name the workspace and the organisation; scheduled
+ * work later has only the workspace, so the organisation is remembered for it (once per process).
+ */
+export function rememberOrganisations(rt: Runtime): Middleware<AnyMiddlewareArgs> {
+  const known = new Set<string>();
+  return async ({ context, next }) => {
+    const { teamId, enterpriseId } = context;
+    if (context.isEnterpriseInstall && teamId && enterpriseId && !known.has(teamId)) {
+      try {
+        await rt.store.settings.set(teamId, "enterprise_id", enterpriseId);
+        known.add(teamId);
+      } catch (error) {
+        rt.logger.warn(`Could not record a workspace's organisation: ${describeError(error)}`);
+      }
+    }
+    await next();
+  };
+}
+
 export function registerEvents(app: App, rt: Runtime) {
   app.event("app_home_opened", async ({ event, client, context }) => {
     if (event.tab !== "home") return;
