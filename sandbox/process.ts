@@ -65,7 +65,7 @@ export async function startTruceProcess(
       await exited;
     },
   };
-  const deadline = Date.now() + (options.healthTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.healthTimeoutMs ?? 45_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`Truce exited with code ${child.exitCode}:\n${output}`);

@@ -14,7 +14,7 @@ import type { Runtime } from "./runtime.js";
 import { createDigestScheduler } from "./services/digest.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
-import { createLeaderDirectory } from "./services/leaders.js";
+import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
 import { describeError } from "./services/slack.js";
 import { workspaceClients } from "./services/workspace-clients.js";
 import { workspaceInstalled } from "./services/workspaces.js";
@@ -225,6 +225,7 @@ export function createApp(input: AppInput): TruceApp {
       config,
       deps.clock,
       async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
+      (teamId) => chosenLeaders(deps, teamId),
     ),
     invitations: createInvitationRefresher(deps, slack),
   };

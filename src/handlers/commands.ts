@@ -56,7 +56,7 @@ const note = (text: string): MessageView => ({
 });
 
 const NOT_A_LEADER = note(
-  "Only the survey's leaders can do that (the people listed in `TRUCE_LEADERS`, or workspace admins when none are listed). Anyone can run `/alignment status` or `/alignment report`.",
+  "Only the survey's leaders can do that: the people chosen in `/alignment setup` (else those in `TRUCE_LEADERS`, else the workspace's admins and owners). Anyone can run `/alignment status` or `/alignment report`.",
 );
 
 interface CommandContext {

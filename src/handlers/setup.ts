@@ -3,11 +3,15 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
+import { chosenLeaders } from "../services/leaders.js";
 import { describeError } from "../services/slack.js";
 import type { Side } from "../survey/types.js";
 import {
   CHANNEL_ACTION_ID,
   CHANNEL_BLOCK_IDS,
+  LEADERS_ACTION_ID,
+  LEADERS_BLOCK_ID,
+  MAX_LEADERS,
   SETUP_CALLBACK_ID,
   setupModal,
   setupSavedModal,
@@ -17,8 +21,10 @@ type StateValues = Record<string, Record<string, ViewStateValue>>;
 
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+
 export type ParsedSetup =
-  | { ok: true; channels: Record<Side, string> }
+  | { ok: true; channels: Record<Side, string>; leaders: string[] }
   | { ok: false; errors: Record<string, string> };
 
 /** Reads the setup modal: two different channels, or inline errors by block_id. Pure. */
@@ -38,9 +44,18 @@ export function parseSetup(values: StateValues): ParsedSetup {
   if (sales.success && marketing.success && sales.data === marketing.data) {
     errors[CHANNEL_BLOCK_IDS.marketing] = "Choose a different channel from the sales channel.";
   }
-  if (!sales.success || !marketing.success || Object.keys(errors).length > 0)
+  const chosen = z
+    .array(userId)
+    .max(MAX_LEADERS)
+    .safeParse(values[LEADERS_BLOCK_ID]?.[LEADERS_ACTION_ID]?.selected_users ?? []);
+  if (!chosen.success) errors[LEADERS_BLOCK_ID] = `Please choose up to ${MAX_LEADERS} people.`;
+  if (!sales.success || !marketing.success || !chosen.success || Object.keys(errors).length > 0)
     return { ok: false, errors };
-  return { ok: true, channels: { sales: sales.data, marketing: marketing.data } };
+  return {
+    ok: true,
+    channels: { sales: sales.data, marketing: marketing.data },
+    leaders: [...new Set(chosen.data)],
+  };
 }
 
 /** Opens the setup modal for a leader (the command's trigger_id is good for 3 seconds). */
@@ -51,7 +66,10 @@ export async function openSetup(
 ): Promise<void> {
   await client.views.open({
     trigger_id: input.triggerId,
-    view: setupModal(await surveyChannels(deps, input.teamId)),
+    view: setupModal(
+      await surveyChannels(deps, input.teamId),
+      await chosenLeaders(deps, input.teamId),
+    ),
   });
 }
 
@@ -80,6 +98,9 @@ export function registerSetup(app: App, rt: Runtime) {
     try {
       await rt.store.settings.set(teamId, "sales_channel", parsed.channels.sales);
       await rt.store.settings.set(teamId, "marketing_channel", parsed.channels.marketing);
+      if (parsed.leaders.length > 0)
+        await rt.store.settings.set(teamId, "leaders", parsed.leaders.join(","));
+      else await rt.store.settings.delete(teamId, "leaders");
     } catch (error) {
       rt.logger.error(`Could not save the setup: ${describeError(error)}`);
       await ack({

@@ -119,6 +119,8 @@ export type SettingKey =
   | "sales_channel"
   | "marketing_channel"
   | "active"
+  /** Leaders chosen in /alignment setup (comma-separated user ids); win over every default. */
+  | "leaders"
   /** When the app was uninstalled (epoch ms); the data is deleted once retention runs out. */
   | "removed_at"
   /** The Enterprise Grid organisation of the workspace, for scheduled work in an org install. */

@@ -29,7 +29,10 @@ export const SUBCOMMAND_HELP = {
     usage: "/alignment remind",
     summary: "leaders: remind both channels about the open round (once a day)",
   },
-  setup: { usage: "/alignment setup", summary: "leaders: choose the sales and marketing channels" },
+  setup: {
+    usage: "/alignment setup",
+    summary: "leaders: choose the sales and marketing channels, and who leads",
+  },
   digest: {
     usage: "/alignment digest",
     summary: "leaders: preview the weekly digest you get by DM",

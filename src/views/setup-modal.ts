@@ -4,6 +4,9 @@ import { context, noticeModal, section } from "./text.js";
 
 export const SETUP_CALLBACK_ID = "setup_submit";
 export const CHANNEL_ACTION_ID = "channel";
+export const LEADERS_BLOCK_ID = "leaders";
+export const LEADERS_ACTION_ID = "users";
+export const MAX_LEADERS = 20;
 export const CHANNEL_BLOCK_IDS: Record<Side, string> = {
   sales: "sales_channel",
   marketing: "marketing_channel",
@@ -29,8 +32,34 @@ function channelInput(side: Side, current: string | undefined): InputBlock {
   };
 }
 
-/** `/alignment setup`: which channel each side is in. Stored settings win over the environment. */
-export function setupModal(current: Partial<Record<Side, string>>): ModalView {
+function leadersInput(current: readonly string[]): InputBlock {
+  return {
+    type: "input",
+    block_id: LEADERS_BLOCK_ID,
+    optional: true,
+    label: { type: "plain_text", text: "Leaders" },
+    hint: {
+      type: "plain_text",
+      text: "Who may launch and close rounds and gets the full report and the weekly digest. Leave empty for the workspace's admins and owners (and whoever installed Truce).",
+    },
+    element: {
+      type: "multi_users_select",
+      action_id: LEADERS_ACTION_ID,
+      placeholder: { type: "plain_text", text: "Choose people" },
+      max_selected_items: MAX_LEADERS,
+      ...(current.length > 0 ? { initial_users: [...current] } : {}),
+    },
+  };
+}
+
+/**
+ * `/alignment setup`: which channel each side is in, and who leads. Stored settings win over the
+ * environment.
+ */
+export function setupModal(
+  current: Partial<Record<Side, string>>,
+  leaders: readonly string[] = [],
+): ModalView {
   return {
     type: "modal",
     callback_id: SETUP_CALLBACK_ID,
@@ -41,6 +70,7 @@ export function setupModal(current: Partial<Record<Side, string>>): ModalView {
       section("Choose the channel of each team. Invitations and results are posted there."),
       channelInput("sales", current.sales),
       channelInput("marketing", current.marketing),
+      leadersInput(leaders),
       context(
         "I join public channels by myself. For a private channel, type `/invite @Truce` in it before you launch a round.",
       ),

@@ -23,6 +23,8 @@ import {
  */
 
 const SECOND_LEADER = "U0LEAD0002";
+/** Each test starts the real process twice; on a loaded two-core machine that takes a while. */
+const PROCESS_TEST_MS = 90_000;
 let fake: FakeSlack;
 let truce: TruceProcess | undefined;
 let dir: string;
@@ -76,7 +78,7 @@ async function start(): Promise<SlackDriver> {
 /** Restarts after a kill; the start-up tick resumes what was left. Resolves once `done()` holds. */
 async function restartUntil(done: () => boolean): Promise<void> {
   await start();
-  await fake.waitFor(() => done() || undefined, { timeoutMs: 15_000 });
+  await fake.waitFor(() => done() || undefined, { timeoutMs: 30_000 });
   // A graceful stop waits for the tick under way, so nothing is still being sent when we count.
   await truce?.stop();
   truce = undefined;
@@ -112,7 +114,7 @@ const to = (channel: string) => (args: Record<string, unknown>) => args.channel 
 const toDmOf = (user: string) => (args: Record<string, unknown>) =>
   args.channel !== undefined && args.channel === fake.dmChannel(user);
 
-describe("a crash during a launch", () => {
+describe("a crash during a launch", { timeout: PROCESS_TEST_MS }, () => {
   for (const [step, channel] of [
     ["the first invitation", SALES],
     ["the second invitation", MARKETING],
@@ -132,7 +134,7 @@ describe("a crash during a launch", () => {
   }
 });
 
-describe("a crash during a close", () => {
+describe("a crash during a close", { timeout: PROCESS_TEST_MS }, () => {
   for (const [step, when] of [
     ["the sales summary", () => to(SALES)],
     ["the marketing summary", () => to(MARKETING)],

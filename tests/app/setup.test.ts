@@ -10,6 +10,36 @@ afterEach(async () => {
 const noSeeds = { TRUCE_SALES_CHANNEL: "", TRUCE_MARKETING_CHANNEL: "" };
 
 describe("/alignment setup", () => {
+  it("lets a leader choose who leads; the choice wins over TRUCE_LEADERS", async () => {
+    h = await startHarness();
+    const [newLeader] = people("marketing", 1) as [string];
+    await h.driver.command(newLeader, MARKETING, "digest");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === newLeader));
+    expect(replyTo(h, newLeader)).toContain("Only the survey's leaders can do that");
+
+    const modal = await h.driver.openModalFromCommand(LEADER, SALES, "setup");
+    await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      leaders: [newLeader],
+    });
+    expect(await h.store.settings.get(h.fake.teamId, "leaders")).toBe(newLeader);
+    h.fake.responses.splice(0);
+    await h.driver.command(newLeader, MARKETING, "digest");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === newLeader));
+    expect(replyTo(h, newLeader)).not.toContain("Only the survey's leaders");
+    // The leader from TRUCE_LEADERS no longer leads, and the modal shows who does.
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
+    expect(replyTo(h, LEADER)).toContain("Only the survey's leaders can do that");
+    const again = await h.driver.openModalFromCommand(newLeader, MARKETING, "setup");
+    const leadersBlock = (
+      again.view.blocks as { block_id?: string; element?: { initial_users?: string[] } }[]
+    ).find((b) => b.block_id === "leaders");
+    expect(leadersBlock?.element?.initial_users).toEqual([newLeader]);
+    expect(h.fake.errors()).toEqual([]);
+  });
+
   it("lets a leader choose the channels in Slack, after which launch uses them", async () => {
     h = await startHarness({ env: noSeeds });
     await h.driver.command(LEADER, SALES, "launch");

@@ -88,6 +88,21 @@ describe("parseSetup", () => {
     expect(parseSetup(pick("C0A", "G0B"))).toEqual({
       ok: true,
       channels: { sales: "C0A", marketing: "G0B" },
+      leaders: [],
+    });
+  });
+  it("takes the chosen leaders, once each, and refuses what is not a user id", () => {
+    const users = (selected_users: unknown) => ({
+      ...pick("C0A", "G0B"),
+      leaders: { users: { type: "multi_users_select", selected_users } as never },
+    });
+    expect(parseSetup(users(["U0ONE", "W0TWO", "U0ONE"]))).toMatchObject({
+      ok: true,
+      leaders: ["U0ONE", "W0TWO"],
+    });
+    expect(parseSetup(users(["u1"]))).toEqual({
+      ok: false,
+      errors: { leaders: "Please choose up to 20 people." },
     });
   });
   it("rejects a direct message, a missing choice and the same channel twice", () => {
