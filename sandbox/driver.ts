@@ -47,6 +47,18 @@ export interface SlackDriverOptions {
   fake: FakeSlack;
   teamId?: string;
   apiAppId?: string;
+  /**
+   * The workspace's Enterprise Grid organisation; default the fake's (`enterpriseId` option).
+   * Payloads then carry it (`enterprise`, `enterprise_id`, `team.enterprise_id`) as Slack's do.
+   */
+  enterpriseId?: string | null;
+  enterpriseName?: string;
+  /**
+   * Whether the app is installed organisation-wide (`is_enterprise_install`; events then name no
+   * team in `authorizations`). A function is asked at every request, so a grid can answer for the
+   * installation of the moment. Default false.
+   */
+  enterpriseInstall?: boolean | (() => boolean);
   /** The slash command name; default `/alignment`. */
   command?: string;
   /** Slack's acknowledgement deadline; default 3000 ms. */
@@ -126,8 +138,11 @@ export class SlackDriver {
   readonly teamId: string;
   readonly apiAppId: string;
   readonly commandName: string;
+  readonly enterpriseId: string | null;
+  readonly enterpriseName: string | undefined;
   private readonly signingSecret: string;
   private readonly ackTimeoutMs: number;
+  private readonly enterpriseInstall: boolean | (() => boolean);
 
   constructor(options: SlackDriverOptions) {
     this.appUrl = options.appUrl;
@@ -137,6 +152,20 @@ export class SlackDriver {
     this.apiAppId = options.apiAppId ?? options.fake.appId;
     this.commandName = options.command ?? "/alignment";
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
+    this.enterpriseId =
+      options.enterpriseId === undefined
+        ? (options.fake.enterpriseId ?? null)
+        : options.enterpriseId;
+    this.enterpriseName =
+      options.enterpriseName ?? (this.enterpriseId ? options.fake.enterpriseName : undefined);
+    this.enterpriseInstall = options.enterpriseInstall ?? false;
+  }
+
+  /** Whether the payloads say the app is installed organisation-wide (right now). */
+  isEnterpriseInstall(): boolean {
+    return typeof this.enterpriseInstall === "function"
+      ? this.enterpriseInstall()
+      : this.enterpriseInstall;
   }
 
   // ---- transport ---------------------------------------------------------------------------
@@ -228,7 +257,18 @@ export class SlackDriver {
   }
 
   private teamObj(): Obj {
-    return { id: this.teamId, domain: this.fake.teamDomain };
+    const team: Obj = { id: this.teamId, domain: this.fake.teamDomain };
+    if (this.enterpriseId) {
+      team.enterprise_id = this.enterpriseId;
+      team.enterprise_name = this.enterpriseName ?? this.enterpriseId;
+    }
+    return team;
+  }
+
+  private enterpriseObj(): Obj | null {
+    return this.enterpriseId
+      ? { id: this.enterpriseId, name: this.enterpriseName ?? this.enterpriseId }
+      : null;
   }
 
   private channelName(channelId: string): string {
@@ -283,10 +323,14 @@ export class SlackDriver {
       command: opts.command ?? this.commandName,
       text,
       api_app_id: this.apiAppId,
-      is_enterprise_install: "false",
+      is_enterprise_install: String(this.isEnterpriseInstall()),
       response_url: responseUrl,
       trigger_id: triggerId,
     };
+    if (this.enterpriseId) {
+      fields.enterprise_id = this.enterpriseId;
+      fields.enterprise_name = this.enterpriseName ?? this.enterpriseId;
+    }
     const res = await this.sendForm(fields, opts);
     const out: InteractionResponse = { ...res, triggerId, responseUrl, payload: fields };
     if (res.text.trim().length > 0) {
@@ -323,8 +367,8 @@ export class SlackDriver {
       token: "deprecated-verification-token",
       trigger_id: triggerId,
       team: this.teamObj(),
-      enterprise: null,
-      is_enterprise_install: false,
+      enterprise: this.enterpriseObj(),
+      is_enterprise_install: this.isEnterpriseInstall(),
       actions: [action],
     };
     let responseUrl: string | undefined;
@@ -514,8 +558,8 @@ export class SlackDriver {
       trigger_id: triggerId,
       view: { ...stored.view, state: { values: state } },
       response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
+      is_enterprise_install: this.isEnterpriseInstall(),
+      enterprise: this.enterpriseObj(),
     };
     const res = await this.sendPayload(payload, opts);
     let outcome: ViewResponseOutcome;
@@ -557,8 +601,8 @@ export class SlackDriver {
       token: "deprecated-verification-token",
       view: snapshot,
       is_cleared: closed.length > 1,
-      is_enterprise_install: false,
-      enterprise: null,
+      is_enterprise_install: this.isEnterpriseInstall(),
+      enterprise: this.enterpriseObj(),
     };
     return this.sendPayload(payload, opts);
   }
@@ -571,21 +615,26 @@ export class SlackDriver {
     opts: RequestOptions & { eventId?: string; eventTime?: number } = {},
   ): Promise<DriverResponse> {
     const eventTime = opts.eventTime ?? Math.floor(Date.now() / 1000);
+    const orgWide = this.isEnterpriseInstall();
     const envelope: Obj = {
       token: "deprecated-verification-token",
       team_id: this.teamId,
+      ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}),
+      context_team_id: this.teamId,
+      context_enterprise_id: this.enterpriseId,
       api_app_id: this.apiAppId,
       event: { event_ts: `${eventTime}.000100`, ...event },
       type: "event_callback",
       event_id: opts.eventId ?? `Ev${randomBytes(5).toString("hex").toUpperCase()}`,
       event_time: eventTime,
+      // The installation the event is for: Bolt's authorize looks it up by these.
       authorizations: [
         {
-          enterprise_id: null,
-          team_id: this.teamId,
+          enterprise_id: this.enterpriseId,
+          team_id: orgWide ? null : this.teamId,
           user_id: this.fake.botUserId,
           is_bot: true,
-          is_enterprise_install: false,
+          is_enterprise_install: orgWide,
         },
       ],
       is_ext_shared_channel: false,
@@ -667,8 +716,20 @@ export class SlackDriver {
    */
   async appUninstalled(opts: RequestOptions = {}): Promise<DriverResponse[]> {
     this.fake.revokeToken(this.fake.botToken, "account_inactive");
+    return this.uninstallEvents({ bot: [this.fake.botUserId] }, opts);
+  }
+
+  /**
+   * Only the events of an uninstall, no token touched: `tokens_revoked` (the user ids whose user
+   * tokens went under `oauth`, the bot's under `bot`), then `app_uninstalled`. For a grid, whose
+   * `uninstall` revokes the installation's tokens itself.
+   */
+  async uninstallEvents(
+    tokens: { oauth?: string[]; bot?: string[] },
+    opts: RequestOptions = {},
+  ): Promise<DriverResponse[]> {
     const revoked = await this.event(
-      { type: "tokens_revoked", tokens: { oauth: [], bot: [this.fake.botUserId] } },
+      { type: "tokens_revoked", tokens: { oauth: tokens.oauth ?? [], bot: tokens.bot ?? [] } },
       opts,
     );
     const uninstalled = await this.event({ type: "app_uninstalled" }, opts);

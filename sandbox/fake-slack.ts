@@ -16,7 +16,8 @@
  *   await fake.close();
  *
  * Error codes follow Slack: invalid_auth / not_authed / unknown_method, and for a token made
- * unusable with `revokeToken` invalid_auth / account_inactive / token_revoked on every method;
+ * unusable with `revokeToken` invalid_auth / account_inactive / token_revoked / token_expired on
+ * every method, token_expired for one accepted with an `expiresAt` that has passed;
  * missing_scope (with `needed`/`provided`) when the token's scopes are set (`scopes`, `setScopes`);
  * chat.*: channel_not_found, not_in_channel, is_archived, user_not_in_channel, no_text,
  * msg_too_long, invalid_blocks (with `errors` and `response_metadata.messages`),
@@ -35,6 +36,8 @@
  * method → not_allowed_token_type) and returns a single-use `ws://127.0.0.1:PORT/socket/<ticket>`
  * URL. The WebSocket side (hello, envelopes, acks) lives in socket-mode.ts, which attaches to this
  * server with `onSocketModeUpgrade`.
+ *
+ * One fake is one workspace. Several behind one API URL, installed through OAuth v2: grid.ts.
  */
 
 import { randomBytes } from "node:crypto";
@@ -90,7 +93,11 @@ export interface RateLimitConfig {
 
 export interface FakeSlackOptions {
   port?: number;
-  botToken?: string;
+  /**
+   * The bot token the fake accepts (more can be added with `acceptToken`). `null`: none until
+   * one is accepted, as for a workspace the app is not installed in yet (see grid.ts).
+   */
+  botToken?: string | null;
   /** The app-level token (`xapp-…`) that apps.connections.open accepts (Socket Mode). */
   appToken?: string;
   users?: FakeUser[];
@@ -103,6 +110,11 @@ export interface FakeSlackOptions {
   botUserId?: string;
   botId?: string;
   appId?: string;
+  /** The Enterprise Grid organisation the workspace belongs to (auth.test's `enterprise_id`). */
+  enterpriseId?: string;
+  enterpriseName?: string;
+  /** The organisation's domain (`<domain>.enterprise.slack.com`); default from its id. */
+  enterpriseDomain?: string;
   /** Per-channel token bucket for chat.postMessage; default `{ burst: 5, perSecond: 1 }`. */
   rateLimit?: RateLimitConfig | false;
   /**
@@ -276,8 +288,31 @@ export interface FailHandle {
   cancel(): void;
 }
 
-/** The errors Slack answers for a token that no longer works, on every method. */
-export type RevokedTokenError = "invalid_auth" | "account_inactive" | "token_revoked";
+/**
+ * The errors Slack answers for a token that no longer works, on every method; `token_expired`
+ * for a rotating token past its expiry (see `AcceptTokenOptions.expiresAt`).
+ */
+export type RevokedTokenError =
+  | "invalid_auth"
+  | "account_inactive"
+  | "token_revoked"
+  | "token_expired";
+
+/** How the fake treats a token given to `acceptToken`. */
+export interface AcceptTokenOptions {
+  /**
+   * A user token of this user (`xoxp-…`): auth.test answers as the user (no `bot_id`). Other
+   * methods treat it like the bot's token: a user's own memberships and scopes are not modelled.
+   */
+  user?: string;
+  /** From this time on (the fake's clock, ms) every call with the token answers `token_expired`. */
+  expiresAt?: number;
+  /**
+   * An organisation-wide token (Enterprise Grid org install): auth.test names the organisation
+   * (`team_id` and `team` are the organisation's, `is_enterprise_install` true).
+   */
+  enterpriseInstall?: boolean;
+}
 
 export interface ViewResponseOutcome {
   ok: boolean;
@@ -290,13 +325,17 @@ export interface FakeSlack {
   readonly url: string;
   readonly apiUrl: string;
   readonly port: number;
+  /** The bot token last accepted (the option, or `acceptToken`); "" when none was. */
   readonly botToken: string;
   readonly appToken: string;
   readonly teamId: string;
+  readonly teamName: string;
   readonly teamDomain: string;
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
+  readonly enterpriseId: string | undefined;
+  readonly enterpriseName: string | undefined;
 
   readonly calls: RecordedCall[];
   readonly messages: RecordedMessage[];
@@ -330,6 +369,17 @@ export interface FakeSlack {
   revokeToken(token: string, error?: RevokedTokenError): void;
   /** Undo `revokeToken`. */
   restoreToken(token: string): void;
+  /**
+   * From now on the fake also accepts `token`: as the bot's token (`botToken` then names it), or
+   * as a user's or an organisation-wide one (`options`). Accepting a token again replaces its
+   * options (e.g. a new `expiresAt`). A token made unusable with `revokeToken` stays so.
+   */
+  acceptToken(token: string, options?: AcceptTokenOptions): void;
+  /**
+   * Whether `token` is one of this workspace's, usable or not: accepted (even if expired since),
+   * revoked, or the app-level token. A grid routes calls by it.
+   */
+  ownsToken(token: string): boolean;
 
   errors(): FakeProblem[];
   recordProblem(problem: Omit<FakeProblem, "at">): void;
@@ -656,7 +706,6 @@ class FakeSlackServer implements FakeSlack {
   url = "";
   apiUrl = "";
   port = 0;
-  readonly botToken: string;
   readonly appToken: string;
   readonly teamId: string;
   readonly teamName: string;
@@ -664,6 +713,12 @@ class FakeSlackServer implements FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
+  readonly enterpriseId: string | undefined;
+  readonly enterpriseName: string | undefined;
+  private readonly enterpriseDomain: string | undefined;
+  /** Tokens the fake accepts besides the app-level one, and how (bot unless `user` is set). */
+  private readonly tokens = new Map<string, AcceptTokenOptions>();
+  private lastBotToken = "";
 
   readonly calls: RecordedCall[] = [];
   readonly messages: RecordedMessage[] = [];
@@ -696,9 +751,9 @@ class FakeSlackServer implements FakeSlack {
   private readonly upgradedSockets = new Set<Duplex>();
   private socketModeHandler: SocketModeUpgradeHandler | undefined;
 
-  private readonly handlers: Record<string, (args: Obj) => HandlerResult> = {
+  private readonly handlers: Record<string, (args: Obj, token: string) => HandlerResult> = {
     "api.test": (args) => ok({ args: { ...args } }),
-    "auth.test": () => this.authTest(),
+    "auth.test": (_args, token) => this.authTest(token),
     "team.info": () => this.teamInfo(),
     "users.info": (a) => this.usersInfo(a),
     "users.list": (a) => this.usersList(a),
@@ -723,7 +778,9 @@ class FakeSlackServer implements FakeSlack {
   constructor(options: FakeSlackOptions) {
     this.clock = options.now ?? Date.now;
     this.onCall = options.onCall;
-    this.botToken = options.botToken ?? "xoxb-0000000001-fake-truce-bot-token";
+    if (options.botToken !== null) {
+      this.acceptToken(options.botToken ?? "xoxb-0000000001-fake-truce-bot-token");
+    }
     this.appToken = options.appToken ?? "xapp-1-A0TRUCEAPP-0000000001-fake-truce-app-token";
     this.teamId = options.teamId ?? "T0TRUCE01";
     this.teamName = options.teamName ?? "Truce Sandbox";
@@ -731,6 +788,11 @@ class FakeSlackServer implements FakeSlack {
     this.botUserId = options.botUserId ?? "U0TRUCEBOT";
     this.botId = options.botId ?? "B0TRUCEBOT";
     this.appId = options.appId ?? "A0TRUCEAPP";
+    this.enterpriseId = options.enterpriseId;
+    this.enterpriseName =
+      options.enterpriseName ?? (options.enterpriseId ? `Org ${options.enterpriseId}` : undefined);
+    this.enterpriseDomain =
+      options.enterpriseDomain ?? options.enterpriseId?.toLowerCase() ?? undefined;
     this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
     this.methodRateLimits = { ...DEFAULT_METHOD_RATE_LIMITS, ...options.methodRateLimits };
     this.grantedScopes = options.scopes ? new Set(options.scopes) : undefined;
@@ -992,6 +1054,19 @@ class FakeSlackServer implements FakeSlack {
     this.revoked.delete(token);
   }
 
+  get botToken(): string {
+    return this.lastBotToken;
+  }
+
+  acceptToken(token: string, options: AcceptTokenOptions = {}): void {
+    this.tokens.set(token, { ...options });
+    if (options.user === undefined) this.lastBotToken = token;
+  }
+
+  ownsToken(token: string): boolean {
+    return this.tokens.has(token) || this.revoked.has(token) || token === this.appToken;
+  }
+
   // ---- queries -----------------------------------------------------------------------------
 
   errors(): FakeProblem[] {
@@ -1161,7 +1236,7 @@ class FakeSlackServer implements FakeSlack {
       if (!header) return finish(fail("not_authed"));
       const revoked = this.revoked.get(header);
       if (revoked) return finish(fail(revoked));
-      if (header === this.botToken || /^xox[a-z]-/.test(header)) {
+      if (this.tokens.has(header) || /^(xoxe\.)?xox[a-z]-/.test(header)) {
         return finish(fail("not_allowed_token_type"));
       }
       if (header !== this.appToken) return finish(fail("invalid_auth"));
@@ -1170,7 +1245,11 @@ class FakeSlackServer implements FakeSlack {
       const revoked = this.revoked.get(token);
       if (revoked) return finish(fail(revoked));
       if (token === this.appToken) return finish(fail("not_allowed_token_type"));
-      if (token !== this.botToken) return finish(fail("invalid_auth"));
+      const accepted = this.tokens.get(token);
+      if (!accepted) return finish(fail("invalid_auth"));
+      if (accepted.expiresAt !== undefined && at >= accepted.expiresAt) {
+        return finish(fail("token_expired"));
+      }
     }
 
     const injected = this.takeFailure(method, args);
@@ -1192,7 +1271,7 @@ class FakeSlackServer implements FakeSlack {
       const limited = this.checkMethodRate(method);
       if (limited) return finish(withScopes(limited));
     }
-    return finish(withScopes(handler(args)));
+    return finish(withScopes(handler(args, token ?? "")));
   }
 
   /** `missing_scope` (with Slack's `needed` and `provided`) unless the token has `scope`. */
@@ -1294,16 +1373,25 @@ class FakeSlackServer implements FakeSlack {
 
   // ---- auth / team / users -----------------------------------------------------------------
 
-  private authTest(): HandlerResult {
-    return ok({
+  private authTest(token: string): HandlerResult {
+    const accepted = this.tokens.get(token) ?? {};
+    const userId = accepted.user ?? this.botUserId;
+    const body: Obj = {
       url: `https://${this.teamDomain}.slack.com/`,
       team: this.teamName,
-      user: this.users.get(this.botUserId)?.name ?? "truce",
+      user: this.users.get(userId)?.name ?? (accepted.user ? userId.toLowerCase() : "truce"),
       team_id: this.teamId,
-      user_id: this.botUserId,
-      bot_id: this.botId,
-      is_enterprise_install: false,
-    });
+      user_id: userId,
+    };
+    if (accepted.user === undefined) body.bot_id = this.botId;
+    if (this.enterpriseId) body.enterprise_id = this.enterpriseId;
+    if (accepted.enterpriseInstall && this.enterpriseId) {
+      body.url = `https://${this.enterpriseDomain}.enterprise.slack.com/`;
+      body.team = this.enterpriseName;
+      body.team_id = this.enterpriseId;
+    }
+    body.is_enterprise_install = accepted.enterpriseInstall === true && !!this.enterpriseId;
+    return ok(body);
   }
 
   private teamInfo(): HandlerResult {
@@ -1312,6 +1400,9 @@ class FakeSlackServer implements FakeSlack {
         id: this.teamId,
         name: this.teamName,
         domain: this.teamDomain,
+        ...(this.enterpriseId
+          ? { enterprise_id: this.enterpriseId, enterprise_name: this.enterpriseName }
+          : {}),
         email_domain: "",
         icon: { image_default: true },
       },

@@ -95,6 +95,101 @@ describe("revoked tokens", () => {
   });
 });
 
+describe("accepted tokens", () => {
+  it("acceptToken adds a bot token; botToken names the last one; both work", async () => {
+    fake.acceptToken("xoxb-second");
+    expect(fake.botToken).toBe("xoxb-second");
+    expect((await webClient(fake, "xoxb-second").auth.test()).bot_id).toBe(fake.botId);
+    expect((await web.auth.test()).ok).toBe(true);
+    expect(fake.ownsToken("xoxb-second")).toBe(true);
+    expect(fake.ownsToken(fake.appToken)).toBe(true);
+    expect(fake.ownsToken("xoxb-stranger")).toBe(false);
+    expect((await slackError(webClient(fake, "xoxb-stranger").auth.test())).error).toBe(
+      "invalid_auth",
+    );
+  });
+
+  it("a token past its expiresAt answers token_expired on every method", async () => {
+    fake.acceptToken("xoxe.xoxb-1-rotating", { expiresAt: T0 + 1000 });
+    const rotating = webClient(fake, "xoxe.xoxb-1-rotating");
+    expect((await rotating.auth.test()).ok).toBe(true);
+    clock = T0 + 1000;
+    expect(await slackError(rotating.auth.test())).toMatchObject({
+      error: "token_expired",
+      data: { ok: false, error: "token_expired" },
+    });
+    expect((await slackError(rotating.chat.postMessage({ channel: "C1", text: "x" }))).error).toBe(
+      "token_expired",
+    );
+    expect(fake.messagesIn("C1")).toEqual([]);
+    // A rotating bot token is no app-level token either.
+    const open = await rawCall(
+      fake,
+      "apps.connections.open",
+      "",
+      "application/x-www-form-urlencoded",
+      "xoxe.xoxb-1-rotating",
+    );
+    expect(open.body).toEqual({ ok: false, error: "not_allowed_token_type" });
+    // Accepting it again with a later expiry makes it usable again; revokeToken wins over that.
+    fake.acceptToken("xoxe.xoxb-1-rotating", { expiresAt: T0 + 5000 });
+    expect((await rotating.auth.test()).ok).toBe(true);
+    fake.revokeToken("xoxe.xoxb-1-rotating", "token_expired");
+    expect((await slackError(rotating.auth.test())).error).toBe("token_expired");
+  });
+
+  it("a user token: auth.test answers as the user, without bot_id; botToken is unchanged", async () => {
+    fake.acceptToken("xoxp-ann", { user: "U1" });
+    expect(fake.botToken).toBe(TOKEN);
+    const res = await webClient(fake, "xoxp-ann").auth.test();
+    expect(res).toMatchObject({ ok: true, user_id: "U1", user: "ann", team_id: fake.teamId });
+    expect(res.bot_id).toBeUndefined();
+  });
+
+  it("a fake started with botToken null accepts no bot token until one is accepted", async () => {
+    const bare = await startWorkspace(() => clock, { botToken: null });
+    try {
+      expect(bare.botToken).toBe("");
+      expect((await slackError(webClient(bare).auth.test())).error).toBe("invalid_auth");
+      bare.acceptToken(TOKEN);
+      expect((await webClient(bare).auth.test()).ok).toBe(true);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("a workspace of an Enterprise Grid organisation; an org-wide token names the organisation", async () => {
+    const grid = await startWorkspace(() => clock, {
+      teamId: "T0ORGWS01",
+      enterpriseId: "E0ORG0001",
+      enterpriseName: "Acme Org",
+    });
+    try {
+      expect(await webClient(grid).auth.test()).toMatchObject({
+        team_id: "T0ORGWS01",
+        enterprise_id: "E0ORG0001",
+        is_enterprise_install: false,
+      });
+      expect((await webClient(grid).team.info()).team).toMatchObject({
+        id: "T0ORGWS01",
+        enterprise_id: "E0ORG0001",
+        enterprise_name: "Acme Org",
+      });
+      grid.acceptToken("xoxb-org-wide", { enterpriseInstall: true });
+      expect(await webClient(grid, "xoxb-org-wide").auth.test()).toMatchObject({
+        url: "https://e0org0001.enterprise.slack.com/",
+        team: "Acme Org",
+        team_id: "E0ORG0001",
+        enterprise_id: "E0ORG0001",
+        bot_id: grid.botId,
+        is_enterprise_install: true,
+      });
+    } finally {
+      await grid.close();
+    }
+  });
+});
+
 describe("scopes", () => {
   it("are not checked unless set", async () => {
     expect(fake.scopes()).toBeUndefined();

@@ -533,6 +533,29 @@ describe("uninstalling", () => {
   });
 });
 
+describe("uninstall events only", () => {
+  it("uninstallEvents sends tokens_revoked (with the given ids) and app_uninstalled, revoking nothing", async () => {
+    received.events.length = 0;
+    await driver.uninstallEvents({ oauth: ["U1"], bot: [fake.botUserId] });
+    await fake.waitFor(() => received.events.length === 2);
+    expect((received.events[0]?.event as Obj | undefined)?.tokens).toEqual({
+      oauth: ["U1"],
+      bot: [fake.botUserId],
+    });
+    expect(received.events[1]?.authorizations).toEqual([
+      {
+        enterprise_id: null,
+        team_id: fake.teamId,
+        user_id: fake.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ]);
+    expect((await app.client.auth.test()).ok).toBe(true);
+    received.events.length = 0;
+  });
+});
+
 describe("message metadata in interactions", () => {
   it("a block_actions payload carries the clicked message's metadata, as Slack's does", async () => {
     const ts = await postInvitation("round-9");
