@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * Truce's real entry point (`npm start`) as a child process, for the demo, the bench and the
@@ -9,6 +10,11 @@ import { fileURLToPath } from "node:url";
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * Node itself runs main.ts with tsx's loader: the `tsx` command would start the app as a child
+ * of its own, and a SIGKILL of the command would leave that child running.
+ */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /** A port nobody listens on right now (loopback only). */
 export async function freePort(): Promise<number> {
@@ -39,7 +45,7 @@ export async function startTruceProcess(
   options: { cwd: string; port?: number; healthTimeoutMs?: number },
 ): Promise<TruceProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(join(root, "node_modules", ".bin", "tsx"), [join(root, "src", "main.ts")], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, join(root, "src", "main.ts")], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: options.cwd, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,14 @@
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import {
+  createDatabase,
+  dropDatabase,
+  type PostgresServerInfo,
+  type RunningServer,
+  startPostgresFromTemplate,
+} from "../../sandbox/postgres-server.js";
+import { freePort } from "../../sandbox/process.js";
+import {
   openPostgresStore,
   RoundAlreadyOpenError,
   type Store,
@@ -8,14 +16,6 @@ import {
 } from "../../src/store/index.js";
 import { migrate, migrationCount, schemaVersion } from "../../src/store/postgres/db.js";
 import { failureOf, withRetry } from "../../src/store/postgres/errors.js";
-import {
-  createDatabase,
-  dropDatabase,
-  freePort,
-  type PostgresServerInfo,
-  type RunningServer,
-  startPostgresFromTemplate,
-} from "../support/postgres.js";
 import { newRound, storeSuite } from "./suite.js";
 
 const provided = inject("postgres");
