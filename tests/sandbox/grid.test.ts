@@ -9,37 +9,23 @@ import {
   type GridWorkspaceOptions,
   startFakeSlackGrid,
 } from "../../sandbox/grid.js";
-import { type Obj, silent, slackError, T0 } from "./helpers.js";
+import {
+  GRID_CLIENT_ID,
+  GRID_CLIENT_SECRET,
+  gridWorkspaces,
+  type Obj,
+  silent,
+  slackError,
+  T0,
+  TEAM_A,
+  TEAM_B,
+} from "./helpers.js";
 
-const CLIENT_ID = "1111111111.2222222222";
-const CLIENT_SECRET = "grid-test-client-secret";
-const A = "T0AAA0001";
-const B = "T0BBB0001";
-
-/** Two workspaces that share a channel id (C0GENERAL), so only the token can tell them apart. */
-const WORKSPACES: GridWorkspaceOptions[] = [
-  {
-    teamId: A,
-    teamName: "Alpha",
-    users: [
-      { id: "U0ALICE01", name: "alice", isAdmin: true },
-      { id: "U0ARNO001", name: "arno" },
-    ],
-    channels: [
-      { id: "C0GENERAL", name: "general", members: ["U0ALICE01", "U0ARNO001"], botIsMember: true },
-      { id: "C0ASALES1", name: "sales", members: ["U0ALICE01"], botIsMember: true },
-    ],
-  },
-  {
-    teamId: B,
-    teamName: "Beta",
-    users: [{ id: "U0BOB0001", name: "bob", isAdmin: true }],
-    channels: [
-      { id: "C0GENERAL", name: "general", members: ["U0BOB0001"], botIsMember: true },
-      { id: "C0BSALES1", name: "sales", members: ["U0BOB0001"], botIsMember: true },
-    ],
-  },
-];
+const CLIENT_ID = GRID_CLIENT_ID;
+const CLIENT_SECRET = GRID_CLIENT_SECRET;
+const A = TEAM_A;
+const B = TEAM_B;
+const WORKSPACES = gridWorkspaces();
 
 let clock = T0;
 let grid: FakeSlackGrid;

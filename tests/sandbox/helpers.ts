@@ -1,5 +1,6 @@
 import { type Logger, LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from "../../sandbox/fake-slack.js";
+import type { GridWorkspaceOptions } from "../../sandbox/grid.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -89,4 +90,45 @@ export async function rawCall(
     body,
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Obj };
+}
+
+export const GRID_CLIENT_ID = "1111111111.2222222222";
+export const GRID_CLIENT_SECRET = "grid-test-client-secret";
+export const TEAM_A = "T0AAA0001";
+export const TEAM_B = "T0BBB0001";
+
+/**
+ * Two workspaces for a grid, Alpha (U0ALICE01 admin, U0ARNO001; C0GENERAL, C0ASALES1) and Beta
+ * (U0BOB0001; C0GENERAL, C0BSALES1), the bot in every channel. They share the channel id
+ * C0GENERAL, so only the token can tell them apart.
+ */
+export function gridWorkspaces(): GridWorkspaceOptions[] {
+  return [
+    {
+      teamId: TEAM_A,
+      teamName: "Alpha",
+      users: [
+        { id: "U0ALICE01", name: "alice", isAdmin: true },
+        { id: "U0ARNO001", name: "arno" },
+      ],
+      channels: [
+        {
+          id: "C0GENERAL",
+          name: "general",
+          members: ["U0ALICE01", "U0ARNO001"],
+          botIsMember: true,
+        },
+        { id: "C0ASALES1", name: "sales", members: ["U0ALICE01"], botIsMember: true },
+      ],
+    },
+    {
+      teamId: TEAM_B,
+      teamName: "Beta",
+      users: [{ id: "U0BOB0001", name: "bob", isAdmin: true }],
+      channels: [
+        { id: "C0GENERAL", name: "general", members: ["U0BOB0001"], botIsMember: true },
+        { id: "C0BSALES1", name: "sales", members: ["U0BOB0001"], botIsMember: true },
+      ],
+    },
+  ];
 }
