@@ -67,19 +67,25 @@ describe("failNext: HTTP faults for retry and crash tests", () => {
   });
 
   it("delayMs holds each failing answer; whenServed resolves when the call has arrived", async () => {
-    const handle = fake.failNext("chat.postMessage", { status: 503, delayMs: 300 });
+    const handle = fake.failNext("chat.postMessage", { status: 503, delayMs: 2_000 });
     const started = Date.now();
     const call = rawCall(fake, "chat.postMessage", JSON.stringify({ channel: "C1", text: "x" }));
+    let answered = false;
+    void call.then(() => {
+      answered = true;
+    });
     await handle.whenServed();
-    expect(Date.now() - started).toBeLessThan(250);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Served, and still held: the answer has not come back yet.
+    expect(answered).toBe(false);
     expect(fake.callsTo("chat.postMessage")).toHaveLength(1);
     const res = await call;
     expect(res.status).toBe(503);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_990);
   });
 
   it("a client that gives up during the delay leaves the fake working", async () => {
-    fake.failNext("chat.postMessage", { status: 503, delayMs: 400 });
+    const handle = fake.failNext("chat.postMessage", { status: 503, delayMs: 400 });
     const aborted = fetch(`${fake.apiUrl}chat.postMessage`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
@@ -87,6 +93,8 @@ describe("failNext: HTTP faults for retry and crash tests", () => {
       signal: AbortSignal.timeout(50),
     });
     await expect(aborted).rejects.toThrow();
+    // The failure was taken by the aborted call (however late it arrived), and its hold is over.
+    await handle.whenServed();
     await new Promise((r) => setTimeout(r, 450));
     expect((await web.chat.postMessage({ channel: "C1", text: "after" })).ok).toBe(true);
   });
