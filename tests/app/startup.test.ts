@@ -58,7 +58,7 @@ describe("npm start", () => {
 
 /**
  * `start`, without blocking: the fake Slack answering the bot lives in this process. Resolves
- * when the bot exits; one that keeps running (it started serving) is stopped after 30 s.
+ * when the bot exits; one that keeps running (it started serving) is stopped after 50 s.
  */
 function startAgainst(env: Record<string, string>) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -74,7 +74,7 @@ function startAgainst(env: Record<string, string>) {
     bot.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
-    const timer = setTimeout(() => bot.kill("SIGTERM"), 30_000);
+    const timer = setTimeout(() => bot.kill("SIGTERM"), 50_000);
     bot.on("close", (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
@@ -107,7 +107,7 @@ async function closedPort(): Promise<number> {
 }
 
 // Eight bots starting at once on two cores take longer than the default 20 s timeout allows.
-describe("npm start with a setting that cannot work", { timeout: 60_000 }, () => {
+describe("npm start with a setting that cannot work", { timeout: 120_000 }, () => {
   let fake: FakeSlack;
   beforeAll(async () => {
     fake = await startFakeSlack();
