@@ -752,12 +752,16 @@ class Grid implements FakeSlackGrid {
     }
     const { error = "account_inactive", notify: _notify, ...requestOptions } = options;
     this.revokeInstallation(inst, error);
-    this.installations.delete(id);
-    if (!notify || !driver) return [];
-    return driver.uninstallEvents(
-      { oauth: inst.userToken ? [inst.installerUserId] : [], bot: [inst.botUserId] },
-      requestOptions,
-    );
+    try {
+      if (!notify || !driver) return [];
+      // Still known while the events go out, so they name the installation (org-wide or not).
+      return await driver.uninstallEvents(
+        { oauth: inst.userToken ? [inst.installerUserId] : [], bot: [inst.botUserId] },
+        requestOptions,
+      );
+    } finally {
+      this.installations.delete(id);
+    }
   }
 
   driver(teamId: string, o: GridDriverOptions): SlackDriver {
@@ -907,7 +911,10 @@ class Grid implements FakeSlackGrid {
       );
       upstream.once("error", reject);
       // The app gave up on the call: give up on the workspace too.
-      res.once("close", () => upstream.destroy());
+      res.once("close", () => {
+        upstream.destroy();
+        resolve();
+      });
       upstream.end(raw);
     });
   }

@@ -782,10 +782,18 @@ describe("an Enterprise Grid organisation", () => {
       ]);
       expect(receiver.bodies[1]).toMatchObject({ team_id: C, enterprise_id: ORG });
       await grid.uninstall(ORG);
-      expect(receiver.bodies.slice(2).map((b) => (b.event as Obj).type)).toEqual([
-        "tokens_revoked",
-        "app_uninstalled",
+      expect(
+        receiver.bodies
+          .slice(2)
+          .map((b) => [
+            (b.event as Obj).type,
+            (b.authorizations as Obj[])[0]?.is_enterprise_install,
+          ]),
+      ).toEqual([
+        ["tokens_revoked", true],
+        ["app_uninstalled", true],
       ]);
+      expect(grid.installation(ORG)).toBeUndefined();
       for (const teamId of [A, C]) {
         const routed = await fetch(`${grid.apiUrl}auth.test`, {
           method: "POST",
