@@ -119,18 +119,24 @@ describe("a crash during a launch", { timeout: PROCESS_TEST_MS }, () => {
     ["the first invitation", SALES],
     ["the second invitation", MARKETING],
   ] as const) {
-    it(`killed while ${step} is in flight: both channels get one invitation`, async () => {
-      await setUp();
-      const driver = await start();
-      const hanging = hangPost(to(channel));
-      void driver.command(LEADER, SALES, "launch");
-      await hanging.whenServed();
-      await truce?.kill();
-      expect(invitations(channel)).toHaveLength(0);
-      await restartUntil(() => invitations(SALES).length > 0 && invitations(MARKETING).length > 0);
-      expect(invitations(SALES)).toHaveLength(1);
-      expect(invitations(MARKETING)).toHaveLength(1);
-    });
+    it(
+      `killed while ${step} is in flight: both channels get one invitation`,
+      async () => {
+        await setUp();
+        const driver = await start();
+        const hanging = hangPost(to(channel));
+        void driver.command(LEADER, SALES, "launch");
+        await hanging.whenServed();
+        await truce?.kill();
+        expect(invitations(channel)).toHaveLength(0);
+        await restartUntil(
+          () => invitations(SALES).length > 0 && invitations(MARKETING).length > 0,
+        );
+        expect(invitations(SALES)).toHaveLength(1);
+        expect(invitations(MARKETING)).toHaveLength(1);
+      },
+      PROCESS_TEST_MS,
+    );
   }
 });
 
@@ -141,25 +147,29 @@ describe("a crash during a close", { timeout: PROCESS_TEST_MS }, () => {
     ["the first leader's report", () => toDmOf(LEADER)],
     ["the second leader's report", () => toDmOf(SECOND_LEADER)],
   ] as const) {
-    it(`killed while ${step} is in flight: every channel and leader gets theirs once`, async () => {
-      await setUp();
-      const driver = await start();
-      await launchAndAnswer(driver);
-      const hanging = hangPost(when());
-      void driver.command(LEADER, SALES, "close");
-      await hanging.whenServed();
-      await truce?.kill();
-      await restartUntil(
-        () =>
-          summaries(SALES).length > 0 &&
-          summaries(MARKETING).length > 0 &&
-          reports(LEADER).length > 0 &&
-          reports(SECOND_LEADER).length > 0,
-      );
-      expect(summaries(SALES)).toHaveLength(1);
-      expect(summaries(MARKETING)).toHaveLength(1);
-      expect(reports(LEADER)).toHaveLength(1);
-      expect(reports(SECOND_LEADER)).toHaveLength(1);
-    });
+    it(
+      `killed while ${step} is in flight: every channel and leader gets theirs once`,
+      async () => {
+        await setUp();
+        const driver = await start();
+        await launchAndAnswer(driver);
+        const hanging = hangPost(when());
+        void driver.command(LEADER, SALES, "close");
+        await hanging.whenServed();
+        await truce?.kill();
+        await restartUntil(
+          () =>
+            summaries(SALES).length > 0 &&
+            summaries(MARKETING).length > 0 &&
+            reports(LEADER).length > 0 &&
+            reports(SECOND_LEADER).length > 0,
+        );
+        expect(summaries(SALES)).toHaveLength(1);
+        expect(summaries(MARKETING)).toHaveLength(1);
+        expect(reports(LEADER)).toHaveLength(1);
+        expect(reports(SECOND_LEADER)).toHaveLength(1);
+      },
+      PROCESS_TEST_MS,
+    );
   }
 });
