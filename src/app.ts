@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import type { WebClientOptions } from "@slack/web-api";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
@@ -16,6 +17,7 @@ import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
 import { describeError } from "./services/slack.js";
+import { slackTokenRefresher } from "./services/token-rotation.js";
 import { workspaceClients } from "./services/workspace-clients.js";
 import { workspaceInstalled } from "./services/workspaces.js";
 import { BOT_SCOPES } from "./slack-scopes.js";
@@ -167,7 +169,7 @@ export function createApp(input: AppInput): TruceApp {
     method: ["GET"],
     handler: (_req: IncomingMessage, res: ServerResponse) => answerHealth(store, undefined, res),
   };
-  const clientOptions = {
+  const clientOptions: WebClientOptions = {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     // Rate-limited calls wait for Retry-After and go again; other failures retry briefly.
     rejectRateLimitedCalls: false,
@@ -177,11 +179,20 @@ export function createApp(input: AppInput): TruceApp {
   // the database. The runtime is built below; the install callback only runs later.
   let runtime: Runtime | undefined;
   const installations = config.oauth
-    ? createInstallationStore(store, input.secret, deps.clock, async (installation) => {
-        const teamId = installation.team?.id;
-        if (runtime && teamId) await workspaceInstalled(runtime, teamId);
-      })
+    ? createInstallationStore(
+        store,
+        input.secret,
+        deps.clock,
+        async (installation) => {
+          const teamId = installation.team?.id;
+          if (runtime && teamId) await workspaceInstalled(runtime, teamId);
+        },
+        slackTokenRefresher(config.oauth.clientId, config.oauth.clientSecret, clientOptions),
+      )
     : undefined;
+  // Every client (Bolt's per request, the jobs' per workspace) sends through the rotation's
+  // fetch, so a token Slack expired early is refreshed and the call goes again.
+  if (installations) clientOptions.fetch = installations.rotation.fetch;
   const httpReceiver = socketReceiver
     ? undefined
     : new GatedHTTPReceiver({
@@ -216,7 +227,7 @@ export function createApp(input: AppInput): TruceApp {
   });
 
   const slack = installations
-    ? workspaceClients(installations, () => httpReceiver?.installer, clientOptions)
+    ? workspaceClients(installations, clientOptions)
     : async (_teamId: string) => app.client;
   runtime = {
     ...deps,

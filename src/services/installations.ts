@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { Installation, InstallationQuery, InstallationStore } from "@slack/bolt";
 import type { InstallationKey, Store } from "../store/index.js";
+import { createTokenRotation, type RefreshedToken, type TokenRotation } from "./token-rotation.js";
 
 /**
  * Installations (bot tokens, refresh tokens) are sealed with AES-256-GCM before they reach the
@@ -58,20 +59,58 @@ const keyOfQuery = (query: InstallationQuery<boolean>): InstallationKey => ({
   isEnterpriseInstall: query.isEnterpriseInstall,
 });
 
+/** What Bolt is handed: no refresh token, so its installer never refreshes by itself. */
+function withoutRefreshTokens(installation: Installation): Installation {
+  const { bot, user } = installation;
+  return {
+    ...installation,
+    ...(bot ? { bot: { ...bot, refreshToken: undefined, expiresAt: undefined } } : {}),
+    ...(user ? { user: { ...user, refreshToken: undefined, expiresAt: undefined } } : {}),
+  } as Installation;
+}
+
+export interface TruceInstallationStore extends InstallationStore {
+  /** The installation whose token serves a workspace (its own or its organisation's). */
+  forTeam(teamId: string): Promise<Installation | undefined>;
+  /** Keeps rotating tokens fresh for every Web API client (see token-rotation.ts). */
+  rotation: TokenRotation;
+}
+
 /**
  * Bolt's installation store over Truce's database. Bolt's installer calls it on each install
- * (and on each token refresh, when tokens rotate) and to authorize every request.
+ * and to authorize every request; a rotating token is refreshed here, before it is handed out.
  */
 export function createInstallationStore(
   store: Store,
   secret: string,
   clock: () => number,
   onInstalled?: (installation: Installation) => Promise<void>,
-): InstallationStore & { forTeam(teamId: string): Promise<Installation | undefined> } {
+  refresh?: (refreshToken: string) => Promise<RefreshedToken>,
+): TruceInstallationStore {
   const key = tokenKey(secret);
   const open = (slot: InstallationKey, sealed: string) =>
     JSON.parse(unseal(key, slot, sealed)) as Installation;
+  const rotation = createTokenRotation({
+    store,
+    vault: {
+      async read(slot) {
+        const sealed = await store.installations.find(slot);
+        return sealed ? open(slot, sealed) : undefined;
+      },
+      async write(slot, installation) {
+        await store.installations.save(
+          slot,
+          seal(key, slot, JSON.stringify(installation)),
+          clock(),
+        );
+      },
+    },
+    refresh:
+      refresh ??
+      (() => Promise.reject(new Error("token rotation needs the app's client id and secret"))),
+  });
   return {
+    rotation,
     async storeInstallation(installation) {
       const slot = keyOfInstallation(installation as Installation);
       await store.installations.save(slot, seal(key, slot, JSON.stringify(installation)), clock());
@@ -82,14 +121,14 @@ export function createInstallationStore(
       const sealed = await store.installations.find(slot);
       // Bolt turns this into an authorization error: the request is refused, nothing changes.
       if (!sealed) throw new Error("no installation for this workspace");
-      return open(slot, sealed);
+      return withoutRefreshTokens(await rotation.fresh(slot, open(slot, sealed)));
     },
     async deleteInstallation(query) {
       await store.installations.delete(keyOfQuery(query));
     },
     async forTeam(teamId) {
       const found = await store.installations.findForTeam(teamId);
-      return found && open(found.key, found.sealed);
+      return found && rotation.fresh(found.key, open(found.key, found.sealed));
     },
   };
 }
