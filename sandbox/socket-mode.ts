@@ -293,6 +293,11 @@ export interface SocketModeDriverOptions {
   command?: string;
   /** Slack's acknowledgement deadline; default 3000 ms. */
   ackTimeoutMs?: number;
+  /**
+   * Spread envelopes over every open connection in turn, as Slack does when an app holds several
+   * (several instances, each with its own connection). Default: the newest connection only.
+   */
+  spread?: boolean;
 }
 
 export interface RecordedEnvelope {
@@ -334,6 +339,8 @@ export class SocketModeDriver extends SlackDriver {
   private readonly issued = new Set<string>();
   private connectionsEver = 0;
   private attached = true;
+  private readonly spread: boolean;
+  private sent = 0;
 
   constructor(options: SocketModeDriverOptions) {
     super({
@@ -342,6 +349,7 @@ export class SocketModeDriver extends SlackDriver {
       signingSecret: "socket-mode-requests-are-not-signed",
     });
     this.ackDeadlineMs = options.ackTimeoutMs ?? 3000;
+    this.spread = options.spread ?? false;
     options.fake.onSocketModeUpgrade((req, socket, head, ticket) =>
       this.accept(req, socket, head, ticket),
     );
@@ -470,13 +478,19 @@ export class SocketModeDriver extends SlackDriver {
     };
   }
 
-  /** Send one envelope on the newest connection and wait for its acknowledgement. */
+  /**
+   * Send one envelope on the newest connection (or, spreading, on the next open one in turn)
+   * and wait for its acknowledgement.
+   */
   async sendEnvelope(
     type: EnvelopeType,
     payload: Obj,
     extra: Obj = {},
   ): Promise<{ envelopeId: string; ack: unknown; ackMs: number }> {
-    const connection = [...this.live.values()].at(-1);
+    const open = [...this.live.values()].filter((c) => c.ws.open);
+    const connection = this.spread
+      ? open[this.sent++ % Math.max(open.length, 1)]
+      : [...this.live.values()].at(-1);
     if (!connection) {
       throw new Error(
         "SocketModeDriver: the app is not connected over Socket Mode (start it, then await waitForConnection())",

@@ -176,6 +176,40 @@ describe("many workspaces through OAuth", () => {
     expect(fakeB.dms(ADMIN_OF[B]).some((m) => /30\.0/.test(m.text ?? ""))).toBe(true);
   });
 
+  it("each workspace's leaders get one weekly digest, of their own workspace only", async () => {
+    await start();
+    await installBoth();
+    const [fakeA, fakeB] = [grid.workspace(A), grid.workspace(B)];
+    await runRound(driverOf(A), fakeA, A, 80);
+    await runRound(driverOf(B), fakeB, B, 30);
+    for (const [teamId, fake] of [
+      [A, fakeA],
+      [B, fakeB],
+    ] as const) {
+      await driverOf(teamId).command(ADMIN_OF[teamId], SALES, "close");
+      await fake.waitFor(() => summaryIn(fake) || undefined, { timeoutMs: 10_000 });
+    }
+    const digestsTo = (fake: FakeSlack, user: string) =>
+      fake.dms(user).filter((m) => /Weekly alignment digest/.test(m.text ?? ""));
+    expect(digestsTo(fakeA, ADMIN_OF[A])).toEqual([]);
+
+    // The next Monday, 09:00 UTC (the admins have no time zone of their own).
+    now += 7 * DAY;
+    await truce.runDueJobs();
+    await truce.idle();
+    await truce.runDueJobs();
+    const [digestA, digestB] = [digestsTo(fakeA, ADMIN_OF[A]), digestsTo(fakeB, ADMIN_OF[B])];
+    expect(digestA).toHaveLength(1);
+    expect(digestB).toHaveLength(1);
+    expect(digestA[0]?.text).toContain("80.0");
+    expect(digestA[0]?.text).not.toContain("30.0");
+    expect(digestB[0]?.text).toContain("30.0");
+    expect(digestB[0]?.text).not.toContain("80.0");
+    // Neither workspace's leader is DMed in the other workspace.
+    expect(digestsTo(fakeA, ADMIN_OF[B])).toEqual([]);
+    expect(digestsTo(fakeB, ADMIN_OF[A])).toEqual([]);
+  });
+
   it("refuses another workspace's round, and stores nothing", async () => {
     await start();
     await installBoth();
