@@ -176,6 +176,53 @@ export interface RequestLog {
   prune(before: number): Promise<number>;
 }
 
+/**
+ * A suggested action a leader adopted: who does it on each side, by when. Owners are named on
+ * purpose (a commitment is public within the workspace), so their user ids are kept as they are.
+ */
+export interface Commitment {
+  id: number;
+  teamId: string;
+  /** The round whose advice suggested it. */
+  roundId: number;
+  /** The suggested action's stable id ("move:…", "statement:…"). */
+  actionId: string;
+  title: string;
+  note: string | undefined;
+  owners: Record<Side, string>;
+  /** The calendar day it is due, `YYYY-MM-DD`. */
+  dueDate: string;
+  /** The statements the action aims to move. */
+  statementIds: string[];
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  doneAt: number | undefined;
+  doneBy: string | undefined;
+}
+
+export type NewCommitment = Omit<Commitment, "id" | "updatedAt" | "doneAt" | "doneBy">;
+
+export type CommitmentChanges = Pick<Commitment, "title" | "note" | "owners" | "dueDate">;
+
+export interface CommitmentRepository {
+  create(commitment: NewCommitment): Promise<Commitment>;
+  get(teamId: string, id: number): Promise<Commitment | undefined>;
+  /** Every commitment of the workspace, oldest first. */
+  list(teamId: string): Promise<Commitment[]>;
+  /** Changes title, note, owners or due date; undefined when there is no such commitment. */
+  update(
+    teamId: string,
+    id: number,
+    changes: CommitmentChanges,
+    at: number,
+  ): Promise<Commitment | undefined>;
+  /** Marks it done; done once (a second press keeps the first time and person). */
+  markDone(teamId: string, id: number, by: string, at: number): Promise<Commitment | undefined>;
+  /** Open commitments of every workspace, for the follow-up job. */
+  allOpen(): Promise<Commitment[]>;
+}
+
 /** Where an installation applies: one workspace, or a whole Enterprise Grid organisation. */
 export interface InstallationKey {
   enterpriseId: string | undefined;
@@ -213,6 +260,7 @@ export interface Store {
   deliveries: DeliveryRepository;
   requests: RequestLog;
   installations: InstallationRepository;
+  commitments: CommitmentRepository;
   /**
    * Deletes everything kept for a workspace: rounds with their answers and members, settings,
    * deliveries, handled request ids and its installation (the retention period ran out).

@@ -35,7 +35,7 @@ describe("sqlite: the file", () => {
   it("is created with WAL and foreign keys, every migration applied once", () => {
     const path = fresh();
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(4);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     // Serving never waits on a lock synchronously: that would block the event loop.

@@ -376,6 +376,85 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
     });
   });
 
+  describe(`${engine}: commitments`, () => {
+    const adopted = (teamId = "T1") => ({
+      teamId,
+      roundId: 7,
+      actionId: "statement:common-language",
+      title: "Write one lead definition together",
+      note: "Start with the last quarter's lost deals",
+      owners: { sales: "U0SALES01", marketing: "U0MKTG001" },
+      dueDate: "2026-12-18",
+      statementIds: ["common-language"],
+      createdBy: "U0LEADER1",
+      createdAt: 5_000,
+    });
+
+    it("keeps what was adopted, per workspace, oldest first", async () => {
+      const first = await store.commitments.create(adopted());
+      const second = await store.commitments.create({
+        ...adopted(),
+        title: "Second",
+        note: undefined,
+      });
+      await store.commitments.create(adopted("T2"));
+      expect(first).toEqual({
+        ...adopted(),
+        id: first.id,
+        updatedAt: 5_000,
+        doneAt: undefined,
+        doneBy: undefined,
+      });
+      expect(second.note).toBeUndefined();
+      expect((await store.commitments.list("T1")).map((c) => c.title)).toEqual([
+        "Write one lead definition together",
+        "Second",
+      ]);
+      expect(await store.commitments.get("T2", first.id)).toBeUndefined();
+      expect((await store.commitments.get("T1", first.id))?.statementIds).toEqual([
+        "common-language",
+      ]);
+    });
+
+    it("changes owners and dates, and marks done once", async () => {
+      const c = await store.commitments.create(adopted());
+      const changed = await store.commitments.update(
+        "T1",
+        c.id,
+        {
+          title: "Renamed",
+          note: undefined,
+          owners: { sales: "U0SALES02", marketing: "U0MKTG001" },
+          dueDate: "2027-01-08",
+        },
+        6_000,
+      );
+      expect(changed).toMatchObject({
+        title: "Renamed",
+        note: undefined,
+        owners: { sales: "U0SALES02", marketing: "U0MKTG001" },
+        dueDate: "2027-01-08",
+        updatedAt: 6_000,
+      });
+      expect(await store.commitments.update("T2", c.id, changed as never, 6_500)).toBeUndefined();
+      expect((await store.commitments.allOpen()).map((o) => o.id)).toEqual([c.id]);
+      const done = await store.commitments.markDone("T1", c.id, "U0SALES02", 7_000);
+      expect(done).toMatchObject({ doneAt: 7_000, doneBy: "U0SALES02", updatedAt: 7_000 });
+      const again = await store.commitments.markDone("T1", c.id, "U0LEADER1", 8_000);
+      expect(again).toMatchObject({ doneAt: 7_000, doneBy: "U0SALES02", updatedAt: 7_000 });
+      expect(await store.commitments.allOpen()).toEqual([]);
+      expect(await store.commitments.markDone("T1", 999_999, "U0X", 1)).toBeUndefined();
+    });
+
+    it("are forgotten with their workspace", async () => {
+      await store.commitments.create(adopted());
+      const kept = await store.commitments.create(adopted("T2"));
+      await store.forgetWorkspace("T1");
+      expect(await store.commitments.list("T1")).toEqual([]);
+      expect((await store.commitments.list("T2")).map((c) => c.id)).toEqual([kept.id]);
+    });
+  });
+
   describe(`${engine}: settings, requests and health`, () => {
     it("stores settings per workspace", async () => {
       await store.settings.set("T1", "sales_channel", "C1");

@@ -204,6 +204,28 @@ const MIGRATIONS: readonly string[] = [
     checked_at BIGINT NOT NULL
   );
   `,
+  `
+  -- Suggested actions adopted by a leader, with an owner on each side and a due day.
+  CREATE TABLE commitments (
+    id               BIGSERIAL PRIMARY KEY,
+    team_id          TEXT COLLATE "C" NOT NULL,
+    round_id         BIGINT NOT NULL,
+    action_id        TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    note             TEXT,
+    sales_owner      TEXT NOT NULL,
+    marketing_owner  TEXT NOT NULL,
+    due_date         TEXT NOT NULL,
+    statement_ids    TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    done_at          BIGINT,
+    done_by          TEXT
+  );
+  CREATE INDEX commitments_by_team ON commitments (team_id, id);
+  CREATE INDEX commitments_open ON commitments (done_at) WHERE done_at IS NULL;
+  `,
 ];
 
 /** Answer times are kept to the hour (see the responses table). */

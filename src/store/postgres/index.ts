@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { ExclusiveOutcome, Store } from "../types.js";
+import { createCommitmentRepository } from "./commitments.js";
 import { checkout, LOCK_KEY, lockName, migrate, type Pool, query, row, transaction } from "./db.js";
 import { BUSY_BUDGET_MS, withRetry } from "./errors.js";
 import { createMemberRepository, createResponseRepository } from "./responses.js";
@@ -42,6 +43,7 @@ export async function createPostgresStore(pool: Pool): Promise<Store> {
     deliveries: createDeliveryRepository(pool, run),
     requests: createRequestLog(pool, run),
     installations: createInstallationRepository(pool, run),
+    commitments: createCommitmentRepository(pool, run),
     forgetWorkspace: (teamId) =>
       run(() =>
         transaction(pool, async (client) => {
@@ -52,6 +54,7 @@ export async function createPostgresStore(pool: Pool): Promise<Store> {
             "deliveries",
             "seen_requests",
             "installations",
+            "commitments",
           ])
             await query(client, `DELETE FROM ${table} WHERE team_id = $1`, [teamId]);
         }),

@@ -127,6 +127,28 @@ const MIGRATIONS: readonly string[] = [
   UPDATE responses SET submitted_at = submitted_at - submitted_at % 3600000,
                        updated_at   = updated_at - updated_at % 3600000;
   `,
+  `
+  -- Suggested actions adopted by a leader, with an owner on each side and a due day.
+  CREATE TABLE commitments (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id          TEXT NOT NULL,
+    round_id         INTEGER NOT NULL,
+    action_id        TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    note             TEXT,
+    sales_owner      TEXT NOT NULL,
+    marketing_owner  TEXT NOT NULL,
+    due_date         TEXT NOT NULL,
+    statement_ids    TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    done_at          INTEGER,
+    done_by          TEXT
+  );
+  CREATE INDEX commitments_by_team ON commitments (team_id, id);
+  CREATE INDEX commitments_open ON commitments (done_at) WHERE done_at IS NULL;
+  `,
 ];
 
 /** Answer times are kept to the hour (see migration 3). */

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { ExclusiveOutcome, Store } from "../types.js";
 import { withRetry } from "./busy.js";
+import { createCommitmentRepository } from "./commitments.js";
 import { type Db, openDatabase } from "./db.js";
 import { createMemberRepository, createResponseRepository } from "./responses.js";
 import { createRoundRepository } from "./rounds.js";
@@ -38,7 +39,7 @@ export function createSqliteStore(db: Db): Store {
   const exclusiveNames = runningIn(db);
   const forget = db.transaction((teamId: string) => {
     // Rounds take their invitations, reminders, members and answers with them (ON DELETE CASCADE).
-    for (const table of ["rounds", "settings", "deliveries", "seen_requests"])
+    for (const table of ["rounds", "settings", "deliveries", "seen_requests", "commitments"])
       db.prepare(`DELETE FROM ${table} WHERE team_id = ?`).run(teamId);
     db.prepare("DELETE FROM installations WHERE team_id = ?").run(teamId);
   });
@@ -50,6 +51,7 @@ export function createSqliteStore(db: Db): Store {
     deliveries: createDeliveryRepository(db, run),
     requests: createRequestLog(db, run),
     installations: createInstallationRepository(db, run),
+    commitments: createCommitmentRepository(db, run),
     forgetWorkspace: (teamId) => run(() => forget.immediate(teamId)),
     async health() {
       let readable = false;

@@ -1,0 +1,39 @@
+import type { Commitment } from "./types.js";
+
+/** A commitments row as both engines select it (numbers may arrive as strings from pg). */
+export interface CommitmentRow {
+  id: number | string;
+  team_id: string;
+  round_id: number | string;
+  action_id: string;
+  title: string;
+  note: string | null;
+  sales_owner: string;
+  marketing_owner: string;
+  due_date: string;
+  statement_ids: string;
+  created_by: string;
+  created_at: number | string;
+  updated_at: number | string;
+  done_at: number | string | null;
+  done_by: string | null;
+}
+
+export function commitmentOf(row: CommitmentRow): Commitment {
+  return {
+    id: Number(row.id),
+    teamId: row.team_id,
+    roundId: Number(row.round_id),
+    actionId: row.action_id,
+    title: row.title,
+    note: row.note ?? undefined,
+    owners: { sales: row.sales_owner, marketing: row.marketing_owner },
+    dueDate: row.due_date,
+    statementIds: JSON.parse(row.statement_ids) as string[],
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    doneAt: row.done_at === null ? undefined : Number(row.done_at),
+    doneBy: row.done_by ?? undefined,
+  };
+}
