@@ -42,7 +42,7 @@ describe("sqlite: the file", () => {
     expect(db.pragma("busy_timeout", { simple: true })).toBe(0);
     db.close();
     const again = openDatabase(path);
-    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 3 });
+    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 4 });
     again.close();
   });
 
