@@ -1,0 +1,165 @@
+import { type JointAction, LEVEL_MOVES } from "./advice.js";
+import type { Side } from "./types.js";
+
+/**
+ * Commitments: suggested actions a leader adopted, each with an owner on both sides and a due
+ * day. Pure rules — what an action aims at, what a valid commitment is, which are overdue, who
+ * may change one, which follow-ups are due — so they are unit-tested apart from Slack and SQL.
+ */
+
+export const COMMITMENT_LIMITS = { title: 150, note: 500 } as const;
+/** The first follow-up comes this many days before the due day. */
+export const REMINDER_DAYS_BEFORE = 7;
+
+/** The part of a commitment these rules read. */
+export interface CommitmentFacts {
+  owners: Record<Side, string>;
+  dueDate: string;
+  createdAt: number;
+  doneAt: number | undefined;
+}
+
+export type CommitmentStatus = "open" | "overdue" | "done";
+
+/** A calendar day, `YYYY-MM-DD`, in a time zone. */
+export function dayIn(epochMs: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(new Date(epochMs));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** `day` moved by whole days (calendar arithmetic, no time zone involved). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+export const isCalendarDay = (value: string) => ISO_DAY.test(value) && addDays(value, 0) === value;
+
+/** Open until done; overdue once its due day has passed. */
+export function statusOf(c: Pick<CommitmentFacts, "dueDate" | "doneAt">, today: string) {
+  if (c.doneAt !== undefined) return "done" as const;
+  return c.dueDate < today ? ("overdue" as const) : ("open" as const);
+}
+
+/** The statements an action aims to move: its own statement, or the level move's links. */
+export function targetStatements(action: Pick<JointAction, "id" | "statementId">): string[] {
+  if (action.statementId) return [action.statementId];
+  if (action.id.startsWith("move:")) {
+    const id = action.id.slice("move:".length);
+    for (const moves of Object.values(LEVEL_MOVES)) {
+      const move = moves.find((m) => m.id === id);
+      if (move) return [...move.links];
+    }
+  }
+  return [];
+}
+
+export interface CommitmentDraft {
+  title: string | undefined;
+  salesOwner: string | undefined;
+  marketingOwner: string | undefined;
+  dueDate: string | undefined;
+  note: string | undefined;
+}
+
+export type DraftField = keyof CommitmentDraft;
+
+export type CheckedDraft =
+  | {
+      ok: true;
+      value: {
+        title: string;
+        note: string | undefined;
+        owners: Record<Side, string>;
+        dueDate: string;
+      };
+    }
+  | { ok: false; errors: Partial<Record<DraftField, string>> };
+
+/**
+ * What the Adopt and Change modals accept: a title, an owner on each side (two different
+ * people: the point is that the sides do it together), a due day not in the past, a short note.
+ */
+export function checkDraft(draft: CommitmentDraft, today: string): CheckedDraft {
+  const errors: Partial<Record<DraftField, string>> = {};
+  const title = draft.title?.trim() ?? "";
+  const note = draft.note?.trim() || undefined;
+  if (!title) errors.title = "Give the commitment a title.";
+  else if (title.length > COMMITMENT_LIMITS.title)
+    errors.title = `Keep the title to ${COMMITMENT_LIMITS.title} characters.`;
+  if (!draft.salesOwner) errors.salesOwner = "Choose who owns this on the sales side.";
+  if (!draft.marketingOwner) errors.marketingOwner = "Choose who owns this on the marketing side.";
+  else if (draft.marketingOwner === draft.salesOwner)
+    errors.marketingOwner = "Choose someone else: one owner from each side works on it together.";
+  if (!draft.dueDate || !isCalendarDay(draft.dueDate)) errors.dueDate = "Choose a due date.";
+  else if (draft.dueDate < today) errors.dueDate = "Choose today or a later day.";
+  if (note && note.length > COMMITMENT_LIMITS.note)
+    errors.note = `Keep the note to ${COMMITMENT_LIMITS.note} characters.`;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      title,
+      note,
+      owners: { sales: draft.salesOwner as string, marketing: draft.marketingOwner as string },
+      dueDate: draft.dueDate as string,
+    },
+  };
+}
+
+/** Owners and leaders may mark a commitment done or change it; nobody else. */
+export function mayChange(c: Pick<CommitmentFacts, "owners">, userId: string, isLeader: boolean) {
+  return isLeader || c.owners.sales === userId || c.owners.marketing === userId;
+}
+
+export interface Board<C> {
+  overdue: C[];
+  open: C[];
+  /** Done since `since` (the last round's close), latest first. */
+  doneSince: C[];
+}
+
+/** `/alignment actions`, the Home tab and the digest: overdue first, then open, then done. */
+export function commitmentBoard<C extends CommitmentFacts & { id: number }>(
+  commitments: readonly C[],
+  today: string,
+  since: number | undefined,
+): Board<C> {
+  const byDue = (a: C, b: C) =>
+    a.dueDate === b.dueDate ? a.id - b.id : a.dueDate < b.dueDate ? -1 : 1;
+  const notDone = commitments.filter((c) => c.doneAt === undefined);
+  return {
+    overdue: notDone.filter((c) => statusOf(c, today) === "overdue").sort(byDue),
+    open: notDone.filter((c) => statusOf(c, today) === "open").sort(byDue),
+    doneSince: commitments
+      .filter((c) => c.doneAt !== undefined && (since === undefined || c.doneAt >= since))
+      .sort((a, b) => (b.doneAt as number) - (a.doneAt as number) || b.id - a.id),
+  };
+}
+
+export type FollowUp = "week-before" | "due-day";
+
+/**
+ * The follow-up an owner is owed today, if any: a week before the due day and on it. One that
+ * would land the day the commitment was made (it was made with less than a week to go) is
+ * skipped: the owner has just been told. Each is sent once (the outbox keys it).
+ */
+export function followUpDue(
+  c: CommitmentFacts,
+  today: string,
+  timeZone: string,
+): FollowUp | undefined {
+  if (c.doneAt !== undefined || today > c.dueDate) return undefined;
+  const made = dayIn(c.createdAt, timeZone);
+  if (today === c.dueDate) return made === c.dueDate ? undefined : "due-day";
+  const weekBefore = addDays(c.dueDate, -REMINDER_DAYS_BEFORE);
+  if (today >= weekBefore && made < weekBefore) return "week-before";
+  return undefined;
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import {
+  addDays,
+  checkDraft,
+  commitmentBoard,
+  dayIn,
+  followUpDue,
+  isCalendarDay,
+  mayChange,
+  statusOf,
+  targetStatements,
+} from "../../src/survey/commitments.js";
+
+const owners = { sales: "U0SALES01", marketing: "U0MKTG001" };
+const made = (day: string) => Date.parse(`${day}T10:00:00Z`);
+const commitment = (id: number, dueDate: string, doneAt?: number) => ({
+  id,
+  owners,
+  dueDate,
+  createdAt: made("2026-12-01"),
+  doneAt,
+});
+
+describe("calendar days", () => {
+  it("reads the day in the workspace's zone", () => {
+    const late = Date.parse("2026-12-01T23:30:00Z");
+    expect(dayIn(late, "UTC")).toBe("2026-12-01");
+    expect(dayIn(late, "Europe/Paris")).toBe("2026-12-02");
+    expect(dayIn(late, "America/Los_Angeles")).toBe("2026-12-01");
+  });
+  it("adds days across months and leap years", () => {
+    expect(addDays("2026-12-28", 7)).toBe("2027-01-04");
+    expect(addDays("2028-03-01", -1)).toBe("2028-02-29");
+    expect(isCalendarDay("2026-02-30")).toBe(false);
+    expect(isCalendarDay("2026-2-3")).toBe(false);
+    expect(isCalendarDay("2026-02-28")).toBe(true);
+  });
+});
+
+describe("what an action aims at", () => {
+  it("a statement action aims at its statement", () => {
+    expect(
+      targetStatements({ id: "statement:common-language", statementId: "common-language" }),
+    ).toEqual(["common-language"]);
+  });
+  it("a level move aims at the statements it links", () => {
+    expect(targetStatements({ id: "move:rules-of-engagement" })).toEqual([
+      "little-firefighting",
+      "no-blame-game",
+    ]);
+  });
+  it("staying put aims at nothing", () => {
+    expect(targetStatements({ id: "stay" })).toEqual([]);
+  });
+});
+
+describe("checking the Adopt and Change modals", () => {
+  const draft = {
+    title: "  Write one lead definition together ",
+    salesOwner: "U0SALES01",
+    marketingOwner: "U0MKTG001",
+    dueDate: "2026-12-18",
+    note: "",
+  };
+  it("accepts a complete draft, trimmed, without an empty note", () => {
+    expect(checkDraft(draft, "2026-12-02")).toEqual({
+      ok: true,
+      value: {
+        title: "Write one lead definition together",
+        note: undefined,
+        owners,
+        dueDate: "2026-12-18",
+      },
+    });
+  });
+  it("says what is missing or wrong, field by field", () => {
+    expect(
+      checkDraft(
+        {
+          title: " ",
+          salesOwner: undefined,
+          marketingOwner: undefined,
+          dueDate: undefined,
+          note: undefined,
+        },
+        "2026-12-02",
+      ),
+    ).toEqual({
+      ok: false,
+      errors: {
+        title: "Give the commitment a title.",
+        salesOwner: "Choose who owns this on the sales side.",
+        marketingOwner: "Choose who owns this on the marketing side.",
+        dueDate: "Choose a due date.",
+      },
+    });
+    expect(checkDraft({ ...draft, dueDate: "2026-12-01" }, "2026-12-02")).toEqual({
+      ok: false,
+      errors: { dueDate: "Choose today or a later day." },
+    });
+    expect(checkDraft({ ...draft, dueDate: "2026-12-02" }, "2026-12-02").ok).toBe(true);
+    expect(checkDraft({ ...draft, marketingOwner: "U0SALES01" }, "2026-12-02")).toEqual({
+      ok: false,
+      errors: {
+        marketingOwner: "Choose someone else: one owner from each side works on it together.",
+      },
+    });
+    expect(checkDraft({ ...draft, title: "x".repeat(151) }, "2026-12-02")).toMatchObject({
+      errors: { title: "Keep the title to 150 characters." },
+    });
+    expect(checkDraft({ ...draft, note: "x".repeat(501) }, "2026-12-02")).toMatchObject({
+      errors: { note: "Keep the note to 500 characters." },
+    });
+  });
+});
+
+describe("who may change a commitment", () => {
+  it("either owner or a leader, nobody else", () => {
+    expect(mayChange({ owners }, "U0SALES01", false)).toBe(true);
+    expect(mayChange({ owners }, "U0MKTG001", false)).toBe(true);
+    expect(mayChange({ owners }, "U0LEADER1", true)).toBe(true);
+    expect(mayChange({ owners }, "U0STAFF01", false)).toBe(false);
+  });
+});
+
+describe("the board", () => {
+  it("overdue first (oldest due first), then open, then done since the last round (latest first)", () => {
+    const all = [
+      commitment(1, "2026-12-20"),
+      commitment(2, "2026-11-30"),
+      commitment(3, "2026-12-05"),
+      commitment(4, "2026-11-01"),
+      commitment(5, "2026-12-01", made("2026-11-20")),
+      commitment(6, "2026-12-01", made("2026-11-25")),
+      commitment(7, "2026-10-01", made("2026-10-01")),
+    ];
+    const board = commitmentBoard(all, "2026-12-02", made("2026-11-15"));
+    expect(board.overdue.map((c) => c.id)).toEqual([4, 2]);
+    expect(board.open.map((c) => c.id)).toEqual([3, 1]);
+    expect(board.doneSince.map((c) => c.id)).toEqual([6, 5]);
+    expect(statusOf(commitment(8, "2026-12-02"), "2026-12-02")).toBe("open");
+    expect(statusOf(commitment(8, "2026-12-01"), "2026-12-02")).toBe("overdue");
+  });
+});
+
+describe("follow-ups", () => {
+  const c = { ...commitment(1, "2026-12-20"), createdAt: made("2026-12-01") };
+  it("a week before the due day, and on it; none after, none once done", () => {
+    expect(followUpDue(c, "2026-12-12", "UTC")).toBeUndefined();
+    expect(followUpDue(c, "2026-12-13", "UTC")).toBe("week-before");
+    expect(followUpDue(c, "2026-12-19", "UTC")).toBe("week-before");
+    expect(followUpDue(c, "2026-12-20", "UTC")).toBe("due-day");
+    expect(followUpDue(c, "2026-12-21", "UTC")).toBeUndefined();
+    expect(followUpDue({ ...c, doneAt: made("2026-12-14") }, "2026-12-20", "UTC")).toBeUndefined();
+  });
+  it("no week-before reminder for a commitment made with less than a week to go", () => {
+    const late = { ...c, createdAt: made("2026-12-15") };
+    expect(followUpDue(late, "2026-12-16", "UTC")).toBeUndefined();
+    expect(followUpDue(late, "2026-12-20", "UTC")).toBe("due-day");
+    const today = { ...c, createdAt: made("2026-12-20") };
+    expect(followUpDue(today, "2026-12-20", "UTC")).toBeUndefined();
+  });
+});
