@@ -526,6 +526,35 @@ export class SlackDriver {
    * array for checkboxes and multi-selects. The payload is built from the view the fake stores,
    * shaped like Slack's `view_submission`. The app's `response_action` is applied to the fake.
    */
+  /**
+   * A view_submission Slack would not send: `userId` submits a copy of someone else's view (its
+   * callback and private metadata) with `values`. For proving that the app checks, on the
+   * server, who may do what, whatever payload arrives. Returns the raw acknowledgement.
+   */
+  async submitForgedView(
+    userId: string,
+    view: StoredView,
+    values: Record<string, SubmitValue>,
+  ): Promise<DriverResponse> {
+    const payload: Obj = {
+      type: "view_submission",
+      team: this.teamObj(),
+      user: this.userObj(userId),
+      api_app_id: this.apiAppId,
+      token: "deprecated-verification-token",
+      trigger_id: this.fake.newTriggerId(userId),
+      view: {
+        ...view.view,
+        id: view.id,
+        state: { values: buildStateValues(view.view, values, true) },
+      },
+      response_urls: [],
+      is_enterprise_install: this.isEnterpriseInstall(),
+      enterprise: this.enterpriseObj(),
+    };
+    return this.sendPayload(payload, {});
+  }
+
   async submitView(
     userId: string,
     viewId: string,

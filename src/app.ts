@@ -5,6 +5,7 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
+import { registerCommitments } from "./handlers/commitments.js";
 import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
@@ -125,6 +126,7 @@ export function registerListeners(app: App, rt: Runtime): void {
   registerSurvey(app, rt);
   registerEvents(app, rt);
   registerSetup(app, rt);
+  registerCommitments(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -229,8 +231,20 @@ export function createApp(input: AppInput): TruceApp {
   const slack = installations
     ? workspaceClients(installations, clientOptions)
     : async (_teamId: string) => app.client;
+  const afterAckWork = new Set<Promise<unknown>>();
+  const afterAck = (what: string, work: () => Promise<unknown>) => {
+    const running: Promise<unknown> = work()
+      .catch((error) => input.logger.warn(`Could not ${what}: ${describeError(error)}`))
+      .finally(() => afterAckWork.delete(running));
+    afterAckWork.add(running);
+  };
+  const settled = async () => {
+    await runtime?.invitations.idle();
+    while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
+  };
   runtime = {
     ...deps,
+    afterAck,
     slack,
     leaders: createLeaderDirectory(
       config,
@@ -287,11 +301,11 @@ export function createApp(input: AppInput): TruceApp {
     async stop() {
       await task?.stop();
       await ticking;
-      await runtime.invitations.idle();
+      await settled();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
     runDueJobs: () => runDueJobs(runtime, digests),
-    idle: () => runtime.invitations.idle(),
+    idle: settled,
   };
 }

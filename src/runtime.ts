@@ -13,4 +13,9 @@ export interface Runtime extends Deps {
   slack(teamId: string): Promise<WebClient>;
   leaders: LeaderDirectory;
   invitations: InvitationRefresher;
+  /**
+   * Work a handler does after its acknowledgement (telling people of what was just saved): it
+   * runs in the background, its failure is logged, and stopping waits for it.
+   */
+  afterAck(what: string, work: () => Promise<unknown>): void;
 }

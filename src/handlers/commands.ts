@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { closeRound } from "../services/closing.js";
+import { actionsFor } from "../services/commitments.js";
 import { digestFor } from "../services/digest.js";
 import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
 import { mirrorOf } from "../services/mirror.js";
@@ -11,7 +12,7 @@ import { describeError } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
-import { actionsMessage, reportMessage } from "../views/report.js";
+import { reportMessage } from "../views/report.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { clip, section, slackDate } from "../views/text.js";
@@ -98,7 +99,12 @@ const HANDLERS = {
   },
   actions: {
     leaders: false,
-    reply: async ({ rt, teamId }) => actionsMessage((await reportInput(rt, teamId)).closed),
+    reply: async ({ rt, args, teamId, userId }) =>
+      actionsFor(
+        rt,
+        teamId,
+        await rt.leaders.isLeader(teamId, args.client, userId).catch(() => false),
+      ),
   },
   me: {
     leaders: false,

@@ -1,5 +1,6 @@
 import type { Runtime } from "../runtime.js";
 import { announceClosedRound, closeRound } from "../services/closing.js";
+import { sendFollowUps } from "../services/commitments.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
 import { describeError } from "../services/slack.js";
@@ -51,6 +52,7 @@ export async function runDueJobs(
   const teams: string[] = [];
   for (const team of await rt.store.rounds.teams()) if (await isActive(rt, team)) teams.push(team);
   const sentDigests = await digests.sendDue(teams);
+  await sendFollowUps(rt, (teamId) => isActive(rt, teamId));
   await rt.store.requests.prune(now - REQUEST_MEMORY_MS).catch(() => 0);
   await purgeExpiredWorkspaces(rt).catch((error) =>
     rt.logger.warn(`Deleting removed workspaces' data failed: ${describeError(error)}`),

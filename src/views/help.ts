@@ -10,7 +10,7 @@ export const SUBCOMMAND_HELP = {
   status: { usage: "/alignment status", summary: "participation in the open round" },
   actions: {
     usage: "/alignment actions",
-    summary: "the suggested joint actions from the latest results",
+    summary: "joint commitments (overdue first) and the latest suggestions; leaders adopt them",
   },
   export: { usage: "/alignment export", summary: "the latest results as CSV (group figures only)" },
   me: {

@@ -1,0 +1,296 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Harness } from "./harness.js";
+import {
+  answerAll,
+  closeRound,
+  everyone,
+  LEADER,
+  launchRound,
+  people,
+  readableText,
+  SALES,
+  startHarness,
+} from "./harness.js";
+
+/**
+ * From advice to done work: a leader adopts a suggested action, naming an owner on each side
+ * and a due day; the owners are told and followed up; either of them (or a leader) marks it
+ * done; nobody else can, whatever payload they send.
+ */
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const DAY = 86_400_000;
+const [SALES_OWNER, OTHER_SALES] = people("sales", 2) as [string, string];
+const [MARKETING_OWNER] = people("marketing", 1) as [string];
+
+/** A closed round with advice: five a side, both at Undefined. */
+async function closedRound() {
+  h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
+  const invitations = await launchRound(h);
+  await answerAll(h, invitations, [...everyone("sales", 5, 40), ...everyone("marketing", 5, 35)]);
+  await closeRound(h);
+}
+
+/** `/alignment actions` as `user`: the ephemeral board, as the fake recorded it. */
+async function board(user: string) {
+  await h.driver.command(user, SALES, "actions");
+  const reply = await h.fake.waitFor(() =>
+    h.fake.ephemerals
+      .filter((e) => e.user === user && /Joint commitments/.test(e.text ?? ""))
+      .at(-1),
+  );
+  return reply;
+}
+
+const buttonsIn = (blocks: unknown) =>
+  JSON.stringify(blocks)
+    .match(/"action_id":"[a-z_]+"/g)
+    ?.map((m) => m.slice(13, -1)) ?? [];
+
+async function adopt(values: Record<string, string | null>) {
+  const shown = await board(LEADER);
+  const view = await h.driver.openModalFromMessage(LEADER, SALES, shown.ts, "adopt_action");
+  expect(JSON.stringify(view.view.title)).toContain("Adopt an action");
+  return {
+    view,
+    result: await h.driver.submitView(LEADER, view.id, values, { allowEmptyRequired: true }),
+  };
+}
+
+const complete = {
+  commitment_title: "Write one lead definition together",
+  commitment_sales_owner: SALES_OWNER,
+  commitment_marketing_owner: MARKETING_OWNER,
+  commitment_due: "2026-12-18",
+  commitment_note: "Start from last quarter's lost deals",
+};
+
+describe("adopting a suggested action", () => {
+  it("leaders see Adopt on each suggestion; the modal checks its fields; the owners are told", async () => {
+    await closedRound();
+    const shown = await board(LEADER);
+    expect(buttonsIn(shown.blocks).filter((id) => id === "adopt_action").length).toBeGreaterThan(0);
+    expect(readableText(shown.blocks)).toContain("No open commitments.");
+
+    // Nothing chosen, a past day: inline errors, nothing stored.
+    const { result: bad } = await adopt({
+      commitment_title: "Shared lead definition",
+      commitment_sales_owner: null,
+      commitment_marketing_owner: null,
+      commitment_due: "2026-11-01",
+      commitment_note: "",
+    });
+    expect(bad.body).toEqual({
+      response_action: "errors",
+      errors: {
+        commitment_sales_owner: "Choose who owns this on the sales side.",
+        commitment_marketing_owner: "Choose who owns this on the marketing side.",
+        commitment_due: "Choose today or a later day.",
+      },
+    });
+    expect(await h.store.commitments.list(h.fake.teamId)).toEqual([]);
+
+    const { result } = await adopt(complete);
+    expect(result.body).toMatchObject({ response_action: "update" });
+    expect(readableText(result.outcome.view?.view)).toContain("Write one lead definition together");
+    await h.truce.idle();
+    const [saved] = await h.store.commitments.list(h.fake.teamId);
+    expect(saved).toMatchObject({
+      title: "Write one lead definition together",
+      owners: { sales: SALES_OWNER, marketing: MARKETING_OWNER },
+      dueDate: "2026-12-18",
+      createdBy: LEADER,
+      note: "Start from last quarter's lost deals",
+    });
+    expect(saved?.statementIds.length).toBeGreaterThan(0);
+
+    for (const owner of [SALES_OWNER, MARKETING_OWNER]) {
+      const dms = h.fake.dms(owner);
+      expect(dms).toHaveLength(1);
+      expect(dms[0]?.text).toContain("New commitment: Write one lead definition together");
+      expect(buttonsIn(dms[0]?.blocks)).toEqual(["commitment_done", "commitment_change"]);
+    }
+
+    // The board lists it; the adopted suggestion is no longer offered.
+    const after = await board(LEADER);
+    expect(readableText(after.blocks)).toContain("Write one lead definition together");
+    expect(readableText(after.blocks)).toContain(`Sales: <@${SALES_OWNER}>`);
+    expect(buttonsIn(after.blocks).filter((id) => id === "adopt_action").length).toBe(
+      buttonsIn(shown.blocks).filter((id) => id === "adopt_action").length - 1,
+    );
+    expect(h.fake.errors()).toEqual([]);
+  });
+
+  it("someone who does not lead sees no Adopt button, and a crafted Adopt is refused", async () => {
+    await closedRound();
+    const shown = await board(OTHER_SALES);
+    expect(buttonsIn(shown.blocks)).not.toContain("adopt_action");
+    expect(readableText(shown.blocks)).toContain("A survey leader can adopt a suggestion");
+
+    const round = await h.store.rounds.latestClosed(h.fake.teamId);
+    const leaderBoard = await board(LEADER);
+    const value = JSON.stringify(leaderBoard.blocks)
+      .match(/"value":"(\{[^}]*\})"/)?.[1]
+      ?.replace(/\\"/g, '"');
+    expect(value).toBeDefined();
+    await h.driver.blockAction(OTHER_SALES, {
+      actionId: "adopt_action",
+      value: value as string,
+      channelId: SALES,
+    });
+    const refusal = await h.fake.waitFor(() =>
+      h.fake.viewsOf(OTHER_SALES).find((v) => /Adopt an action/.test(JSON.stringify(v.view.title))),
+    );
+    expect(readableText(refusal.view)).toContain("Only the survey's leaders can adopt an action.");
+
+    // A crafted submission of the leader's modal by someone else is refused on the server.
+    await h.driver.blockAction(LEADER, {
+      actionId: "adopt_action",
+      value: value as string,
+      channelId: SALES,
+    });
+    const modal = await h.fake.waitFor(() =>
+      h.fake.viewsOf(LEADER).find((v) => v.view.callback_id === "commitment_submit"),
+    );
+    const forged = await h.driver.submitForgedView(OTHER_SALES, modal, complete);
+    expect(forged.body).toEqual({
+      response_action: "errors",
+      errors: { commitment_title: "Only the survey's leaders can adopt an action." },
+    });
+    expect(await h.store.commitments.list(h.fake.teamId)).toEqual([]);
+
+    // A stale or made-up action id is not adopted either.
+    await h.driver.blockAction(LEADER, {
+      actionId: "adopt_action",
+      value: JSON.stringify({ roundId: (round?.id as number) + 1, actionId: "stay" }),
+      channelId: SALES,
+    });
+    const stale = await h.fake.waitFor(() =>
+      h.fake.viewsOf(LEADER).find((v) => /earlier round/.test(readableText(v.view))),
+    );
+    expect(readableText(stale.view)).toContain("That suggestion is from an earlier round.");
+  });
+});
+
+describe("following a commitment through", () => {
+  it("owners are reminded a week before and on the day, once each; an owner marks it done; others are refused", async () => {
+    await closedRound();
+    const { result } = await adopt({ ...complete, commitment_due: "2026-12-10" });
+    expect(result.body).toMatchObject({ response_action: "update" });
+    await h.truce.idle();
+    const [c] = await h.store.commitments.list(h.fake.teamId);
+    const followUps = (owner: string) =>
+      h.fake.dms(owner).filter((m) => /^Reminder:/.test(m.text ?? ""));
+
+    // 23 November: nothing due yet.
+    await h.truce.runDueJobs();
+    expect(followUps(SALES_OWNER)).toEqual([]);
+
+    // 3 December, a week before: each owner once, however many ticks.
+    h.advance(10 * DAY);
+    await h.truce.runDueJobs();
+    await h.truce.runDueJobs();
+    for (const owner of [SALES_OWNER, MARKETING_OWNER]) {
+      expect(followUps(owner).map((m) => m.text)).toEqual([
+        "Reminder: Write one lead definition together is due in a week (Thu 10 Dec 2026)",
+      ]);
+    }
+    // 10 December, the day.
+    h.advance(7 * DAY);
+    await h.truce.runDueJobs();
+    await h.truce.runDueJobs();
+    expect(followUps(MARKETING_OWNER).map((m) => m.text)).toEqual([
+      "Reminder: Write one lead definition together is due in a week (Thu 10 Dec 2026)",
+      "Reminder: Write one lead definition together is due today",
+    ]);
+
+    // Someone else presses Mark done on the owner's DM (a crafted payload): refused.
+    const dm = h.fake.dms(SALES_OWNER)[0];
+    const dmChannel = h.fake.dmChannel(SALES_OWNER) as string;
+    await h.driver.blockAction(OTHER_SALES, {
+      actionId: "commitment_done",
+      value: String(c?.id),
+      channelId: dmChannel,
+      messageTs: dm?.ts as string,
+    });
+    await h.fake.waitFor(() =>
+      h.fake.responses.find((r) =>
+        /Only its owners and the survey's leaders can mark/.test(r.text ?? ""),
+      ),
+    );
+    expect((await h.store.commitments.get(h.fake.teamId, c?.id as number))?.doneAt).toBeUndefined();
+
+    // The owner does: the DM becomes the record, and the board says so.
+    await h.driver.clickButton(SALES_OWNER, dmChannel, dm?.ts as string, "commitment_done");
+    await h.fake.waitFor(
+      () => /^Done:/.test(h.fake.message(dmChannel, dm?.ts as string)?.text ?? "") || undefined,
+    );
+    const done = await h.store.commitments.get(h.fake.teamId, c?.id as number);
+    expect(done).toMatchObject({ doneBy: SALES_OWNER, doneAt: h.now() });
+    expect(h.fake.message(dmChannel, dm?.ts as string)?.text).toBe(
+      "Done: Write one lead definition together",
+    );
+    const shown = await board(LEADER);
+    expect(readableText(shown.blocks)).toContain("Done since the last round");
+    expect(readableText(shown.blocks)).toContain("No open commitments.");
+
+    // Done: no more follow-ups.
+    h.advance(DAY);
+    await h.truce.runDueJobs();
+    expect(followUps(MARKETING_OWNER)).toHaveLength(2);
+    expect(h.fake.errors()).toEqual([]);
+  });
+
+  it("an owner changes the due day and the other owner; both new owners are told", async () => {
+    await closedRound();
+    await adopt(complete);
+    await h.truce.idle();
+    const dm = h.fake.dms(MARKETING_OWNER)[0];
+    const dmChannel = h.fake.dmChannel(MARKETING_OWNER) as string;
+    const view = await h.driver.openModalFromMessage(
+      MARKETING_OWNER,
+      dmChannel,
+      dm?.ts as string,
+      "commitment_change",
+    );
+    expect(JSON.stringify(view.view.title)).toContain("Change commitment");
+    const result = await h.driver.submitView(MARKETING_OWNER, view.id, {
+      ...complete,
+      commitment_sales_owner: OTHER_SALES,
+      commitment_due: "2027-01-08",
+    });
+    expect(result.body).toMatchObject({ response_action: "update" });
+    await h.truce.idle();
+    const [c] = await h.store.commitments.list(h.fake.teamId);
+    expect(c).toMatchObject({
+      owners: { sales: OTHER_SALES, marketing: MARKETING_OWNER },
+      dueDate: "2027-01-08",
+    });
+    expect(h.fake.dms(OTHER_SALES).map((m) => m.text)).toEqual([
+      "Commitment changed: Write one lead definition together — due Fri 8 Jan 2027",
+    ]);
+    expect(h.fake.dms(MARKETING_OWNER).map((m) => m.text)).toEqual([
+      "New commitment: Write one lead definition together — due Fri 18 Dec 2026",
+      "Commitment changed: Write one lead definition together — due Fri 8 Jan 2027",
+    ]);
+
+    // Someone who is neither owner nor leader cannot open the Change modal.
+    await h.driver.blockAction(SALES_OWNER, {
+      actionId: "commitment_change",
+      value: String(c?.id),
+      channelId: SALES,
+    });
+    const refusal = await h.fake.waitFor(() =>
+      h.fake
+        .viewsOf(SALES_OWNER)
+        .find((v) => /Change commitment/.test(JSON.stringify(v.view.title))),
+    );
+    expect(readableText(refusal.view)).toContain(
+      "Only its owners and the survey's leaders can change",
+    );
+  });
+});
