@@ -602,7 +602,7 @@ async function main(): Promise<void> {
     // -- 2a. close ----------------------------------------------------------------------------
     const postsBefore = posts.length;
     const tClose = performance.now();
-    const closeAck = await driver.command(LEADER, SALES, "close");
+    const closeAck = await driver.command(LEADER, SALES, "close now");
     await fake.waitFor(
       () =>
         fake.responses.find((r) => r.context.user === LEADER && /Round closed/.test(r.text ?? "")),

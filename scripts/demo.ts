@@ -141,7 +141,7 @@ async function main() {
     say(lastReply(sales[0] as string));
 
     title("Riley runs  /alignment close");
-    await driver.command(LEADER, SALES, "close");
+    await driver.command(LEADER, SALES, "close now");
     await fake.waitFor(
       () =>
         fake.responses.find((r) => r.context.user === LEADER && /Round closed/.test(r.text ?? "")),

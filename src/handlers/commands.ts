@@ -1,4 +1,10 @@
-import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackCommandMiddlewareArgs,
+} from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { closeRound } from "../services/closing.js";
 import { actionsFor } from "../services/commitments.js";
@@ -9,6 +15,12 @@ import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
 import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
+import type { Round } from "../store/index.js";
+import {
+  CANCEL_CLOSE_ACTION_ID,
+  CONFIRM_CLOSE_ACTION_ID,
+  closeConfirmation,
+} from "../views/closing.js";
 import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
@@ -160,7 +172,8 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
   }
 }
 
-async function close({ rt, teamId }: CommandContext): Promise<MessageView> {
+/** `/alignment close` asks first; `/alignment close now` closes at once. */
+async function close({ rt, teamId, rest }: CommandContext): Promise<MessageView> {
   let round: Awaited<ReturnType<Runtime["store"]["rounds"]["openFor"]>>;
   try {
     round = await rt.store.rounds.openFor(teamId);
@@ -170,6 +183,23 @@ async function close({ rt, teamId }: CommandContext): Promise<MessageView> {
     );
   }
   if (!round) return note("There is no open round to close.");
+  const [word, ...extra] = rest.map((r) => r.toLowerCase());
+  if (extra.length > 0 || (word !== undefined && word !== "now"))
+    return note(
+      `\`/alignment close ${clip(rest.join(" "), ECHO_LIMIT)}\` — say \`/alignment close\` to be asked first, or \`/alignment close now\`.`,
+    );
+  if (word !== "now")
+    return closeConfirmation({
+      roundId: round.id,
+      closesAt: round.closesAt,
+      counts: await rt.store.responses.counts(round.id),
+      minGroup: rt.config.minGroup,
+    });
+  return closeNow(rt, round);
+}
+
+/** Closes the round and says how it went. */
+async function closeNow(rt: Runtime, round: Round): Promise<MessageView> {
   const result = await closeRound(rt, round);
   if (!result.ok)
     return note(
@@ -213,6 +243,50 @@ const SORRY = note(
 );
 
 export function registerCommands(app: App, rt: Runtime) {
+  // The confirmation's buttons: checked again on the server (a leader, the round still open).
+  app.action<BlockAction<ButtonAction>>(
+    CONFIRM_CLOSE_ACTION_ID,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const answer = (message: MessageView) =>
+        respond({ response_type: "ephemeral", replace_original: true, ...message }).catch((error) =>
+          rt.logger.warn(`Could not answer the close button: ${describeError(error)}`),
+        );
+      let leads = false;
+      try {
+        leads = await rt.leaders.isLeader(teamId, client, body.user.id);
+      } catch (error) {
+        rt.logger.warn(`Leader check failed: ${describeError(error)}`);
+      }
+      if (!leads) {
+        await answer(NOT_A_LEADER);
+        return;
+      }
+      try {
+        const round = await rt.store.rounds.openFor(teamId);
+        if (!round || String(round.id) !== action.value) {
+          await answer(
+            note("That round is already closed. `/alignment report` shows its results."),
+          );
+          return;
+        }
+        await answer(await closeNow(rt, round));
+      } catch (error) {
+        rt.logger.error(`Closing from the confirmation failed: ${describeError(error)}`);
+        await answer(SORRY);
+      }
+    },
+  );
+  app.action<BlockAction<ButtonAction>>(CANCEL_CLOSE_ACTION_ID, async ({ ack, respond }) => {
+    await ack();
+    await respond({
+      response_type: "ephemeral",
+      replace_original: true,
+      ...note("The round stays open."),
+    }).catch(() => undefined);
+  });
+
   app.command(COMMAND, async (args) => {
     const parsed = parseCommandText(args.command.text ?? "");
     if ("unknown" in parsed) {

@@ -19,6 +19,18 @@ import type { InstallationKey, Store } from "../store/index.js";
 
 /** Bolt's own margin: a token within two hours of its expiry is refreshed before use. */
 export const REFRESH_WINDOW_MS = 2 * 60 * 60 * 1000;
+/**
+ * A token Truce got this recently is not refreshed again by the clock, however short its life:
+ * otherwise every use of a short-lived token would refresh it and kill the one in flight.
+ */
+export const MIN_REFRESH_INTERVAL_MS = 10 * 60 * 1000;
+/** When Truce last refreshed an installation's bot token, kept inside the sealed installation. */
+const REFRESHED_AT = "truceRefreshedAt";
+
+const refreshedAt = (installation: Installation): number | undefined => {
+  const value = (installation.bot as Record<string, unknown> | undefined)?.[REFRESHED_AT];
+  return typeof value === "number" ? value : undefined;
+};
 const ATTEMPTS = 8;
 const FIRST_WAIT_MS = 25;
 /** Tokens remembered as rotating (to know which failed calls to retry); old ones fall out. */
@@ -102,7 +114,8 @@ export function createTokenRotation(options: TokenRotationOptions): TokenRotatio
               token: next.accessToken,
               refreshToken: next.refreshToken,
               expiresAt: Math.floor(now() / 1000) + next.expiresInSeconds,
-            },
+              [REFRESHED_AT]: now(),
+            } as Installation["bot"],
           };
           await options.vault.write(slot, refreshed);
           return refreshed;
@@ -134,7 +147,9 @@ export function createTokenRotation(options: TokenRotationOptions): TokenRotatio
   async function fresh(slot: InstallationKey, installation: Installation): Promise<Installation> {
     if (!rotates(installation)) return installation;
     const expiresAt = (installation.bot?.expiresAt as number) * 1000;
-    if (expiresAt - now() > REFRESH_WINDOW_MS) {
+    const lastRefresh = refreshedAt(installation);
+    const recent = lastRefresh !== undefined && now() - lastRefresh < MIN_REFRESH_INTERVAL_MS;
+    if (expiresAt - now() > REFRESH_WINDOW_MS || (recent && expiresAt > now())) {
       remember(slot, installation);
       return installation;
     }

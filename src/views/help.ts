@@ -22,8 +22,8 @@ export const SUBCOMMAND_HELP = {
     summary: "leaders: open a round for 1–60 days (default 7) and invite both channels",
   },
   close: {
-    usage: "/alignment close",
-    summary: "leaders: close the open round now and share the results",
+    usage: "/alignment close [now]",
+    summary: "leaders: close the open round and share the results (asks first, unless `now`)",
   },
   remind: {
     usage: "/alignment remind",

@@ -154,7 +154,7 @@ describe("a crash during a close", { timeout: PROCESS_TEST_MS }, () => {
         const driver = await start();
         await launchAndAnswer(driver);
         const hanging = hangPost(when());
-        void driver.command(LEADER, SALES, "close");
+        void driver.command(LEADER, SALES, "close now");
         await hanging.whenServed();
         await truce?.kill();
         await restartUntil(

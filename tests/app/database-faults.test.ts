@@ -37,7 +37,7 @@ describe("when the database refuses a change", () => {
       h = await startHarness();
       await launchRound(h);
       h.faults.fail("rounds.close", reason);
-      await h.driver.command(LEADER, SALES, "close");
+      await h.driver.command(LEADER, SALES, "close now");
       const reply = await h.fake.waitFor(() =>
         leaderReplies(h).find((text) => /couldn't close/.test(text)),
       );
@@ -75,7 +75,7 @@ describe("waiting on another process's lock", () => {
     await h.truce.idle();
     const other = new Database(h.databasePath);
     other.exec("BEGIN IMMEDIATE"); // another process holds the write lock
-    const closing = h.driver.command(LEADER, SALES, "close");
+    const closing = h.driver.command(LEADER, SALES, "close now");
     // While the close waits for the lock, someone else's command is answered.
     const asker = people("marketing", 1)[0] as string;
     await h.driver.command(asker, MARKETING, "status");

@@ -69,7 +69,7 @@ describe("the leaders' weekly digest", () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     const invitations = await launchRound(h);
     await answerAll(h, invitations, [...everyone("sales", 5, 70), ...everyone("marketing", 5, 50)]);
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     await h.driver.command(LEADER, SALES, "digest");
     await h.fake.waitFor(() =>

@@ -276,7 +276,7 @@ export const everyone = (side: "sales" | "marketing", n: number, total: number):
 
 /** The leader closes the round; resolves once the results are posted. */
 export async function closeRound(h: Harness): Promise<void> {
-  await h.driver.command(LEADER, SALES, "close");
+  await h.driver.command(LEADER, SALES, "close now");
   await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")), {
     timeoutMs: 10_000,
   });

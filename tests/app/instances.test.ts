@@ -350,7 +350,7 @@ function instanceTests(server: PostgresServerInfo) {
     const reportTag = (leader: string) => tagOf("round-report", key(teamId, leader), period);
     const n = `Everyone n=${everyone.length}`;
 
-    await b.driver.command(LEADER, SALES, "close");
+    await b.driver.command(LEADER, SALES, "close now");
     await slack.waitFor(
       () =>
         [SALES, MARKETING].every((c) => tagged(c, summaryTag(c)).length > 0) &&

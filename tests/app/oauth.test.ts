@@ -151,7 +151,7 @@ describe("many workspaces through OAuth", () => {
     await runRound(driverOf(A), fakeA, A, 80);
     await runRound(driverOf(B), fakeB, B, 30);
     // Each workspace's installer leads it, and closes only its own round.
-    await driverOf(A).command(ADMIN_OF[A], SALES, "close");
+    await driverOf(A).command(ADMIN_OF[A], SALES, "close now");
     await fakeA.waitFor(() => summaryIn(fakeA) || undefined, { timeoutMs: 10_000 });
     expect(summaryIn(fakeA)).toContain("Everyone n=10 · 80.0 · Integrated");
     expect(summaryIn(fakeB)).toBe("");
@@ -186,7 +186,7 @@ describe("many workspaces through OAuth", () => {
       [A, fakeA],
       [B, fakeB],
     ] as const) {
-      await driverOf(teamId).command(ADMIN_OF[teamId], SALES, "close");
+      await driverOf(teamId).command(ADMIN_OF[teamId], SALES, "close now");
       await fake.waitFor(() => summaryIn(fake) || undefined, { timeoutMs: 10_000 });
     }
     const digestsTo = (fake: FakeSlack, user: string) =>

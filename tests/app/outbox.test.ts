@@ -26,7 +26,7 @@ describe("the outbox", () => {
     await h.truce.idle();
     // Every post reaches Slack, but marking it done fails: what a crash right after posting leaves.
     h.faults.fail("deliveries.complete", "full");
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() =>
       h.fake.responses.find((r) => r.context.user === LEADER && /closed/i.test(r.text ?? "")),
     );
@@ -57,7 +57,7 @@ describe("the outbox", () => {
       times: 4,
       when: (a) => a.channel === SALES,
     });
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(
       () => h.fake.responses.find((r) => r.context.user === LEADER && /closed/i.test(r.text ?? "")),
       { timeoutMs: 15_000 },

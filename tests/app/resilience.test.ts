@@ -83,7 +83,7 @@ describe("when Slack fails", () => {
     await h.truce.idle();
     // Every try of the first results post fails (the client retries a few times first).
     h.fake.failNext("chat.postMessage", { error: "internal_error", status: 500, times: 4 });
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(
       () => h.fake.responses.find((r) => r.context.user === LEADER && /closed/i.test(r.text ?? "")),
       { timeoutMs: 15_000 },

@@ -149,7 +149,7 @@ describe.runIf(postgres.state === "running")("Socket Mode with two instances", (
     );
     expect(new Set(driver.envelopes.map((e) => e.connection)).size).toBe(2);
 
-    await driver.command(LEADER, SALES, "close");
+    await driver.command(LEADER, SALES, "close now");
     const summary = (channel: string) =>
       slack.messagesIn(channel).filter((m) => /Everyone n=10/.test(m.text ?? ""));
     const reports = () => slack.dms(LEADER).filter((m) => /Everyone n=10/.test(m.text ?? ""));

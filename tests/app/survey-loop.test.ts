@@ -104,7 +104,7 @@ describe("one complete round in Slack", () => {
     await h.driver.command(ADMIN, SALES, "report");
     expect(replyTo(h, ADMIN)).not.toMatch(/· (Undefined|Defined|Aligned|Integrated)/);
 
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     await h.truce.idle();
 
@@ -194,7 +194,7 @@ describe("one complete round in Slack", () => {
       invitations.sales,
       "open_survey",
     );
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     // A modal opened before the close cannot sneak an answer in afterwards.
     const late = await h.driver.submitView(
@@ -287,7 +287,7 @@ describe("/alignment remind", () => {
     await h.fake.waitFor(() => h.fake.messagesIn(SALES).length === 3);
 
     // At close every reminder loses its button too: no dead buttons left behind.
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round closed/.test(r.text ?? "")));
     await h.truce.idle();
     const round = await h.store.rounds.latestClosed(h.fake.teamId);
@@ -322,11 +322,11 @@ describe("who may do what", () => {
     await h.driver.command(ADMIN, SALES, "launch 3");
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === ADMIN));
     expect(replyTo(h, ADMIN)).toMatch(/Round launched for 3 days/);
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
     expect(replyTo(h, LEADER)).toMatch(/Only the survey's leaders/);
     // Admins are the leaders: the admin gets the report by DM at close, nobody else does.
-    await h.driver.command(ADMIN, SALES, "close");
+    await h.driver.command(ADMIN, SALES, "close now");
     await h.fake.waitFor(() => h.fake.dms(ADMIN)[0]);
     expect(h.fake.dms(LEADER)).toEqual([]);
   });

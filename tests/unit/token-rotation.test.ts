@@ -121,6 +121,18 @@ describe("token rotation", () => {
     expect(h.exchanged).toEqual(["xoxe-1-0"]);
   });
 
+  it("a token it refreshed minutes ago is not refreshed again by the clock, however short-lived", async () => {
+    const h = harness(installation("xoxe.xoxb-0", "xoxe-1-0", 60_000));
+    const first = await h.rotation.fresh(SLOT, h.stored());
+    // A one-minute lifetime: due again by the clock, but it was just issued.
+    const shortLived = {
+      ...first,
+      bot: { ...first.bot, expiresAt: (NOW + 60_000) / 1000 },
+    } as Installation;
+    expect((await h.rotation.fresh(SLOT, shortLived)).bot?.token).toBe("xoxe.xoxb-1");
+    expect(h.exchanged).toEqual(["xoxe-1-0"]);
+  });
+
   it("an installation without rotation is handed out as it is", async () => {
     const plain = {
       team: { id: "T0AAAAAA1" },
