@@ -526,6 +526,22 @@ export class SlackDriver {
    * array for checkboxes and multi-selects. The payload is built from the view the fake stores,
    * shaped like Slack's `view_submission`. The app's `response_action` is applied to the fake.
    */
+  /** A view_submission payload as Slack shapes it, for `view` (with its state) by `userId`. */
+  private viewSubmission(userId: string, view: Obj): Obj {
+    return {
+      type: "view_submission",
+      team: this.teamObj(),
+      user: this.userObj(userId),
+      api_app_id: this.apiAppId,
+      token: "deprecated-verification-token",
+      trigger_id: this.fake.newTriggerId(userId),
+      view,
+      response_urls: [],
+      is_enterprise_install: this.isEnterpriseInstall(),
+      enterprise: this.enterpriseObj(),
+    };
+  }
+
   /**
    * A view_submission Slack would not send: `userId` submits a copy of someone else's view (its
    * callback and private metadata) with `values`. For proving that the app checks, on the
@@ -536,22 +552,11 @@ export class SlackDriver {
     view: StoredView,
     values: Record<string, SubmitValue>,
   ): Promise<DriverResponse> {
-    const payload: Obj = {
-      type: "view_submission",
-      team: this.teamObj(),
-      user: this.userObj(userId),
-      api_app_id: this.apiAppId,
-      token: "deprecated-verification-token",
-      trigger_id: this.fake.newTriggerId(userId),
-      view: {
-        ...view.view,
-        id: view.id,
-        state: { values: buildStateValues(view.view, values, true) },
-      },
-      response_urls: [],
-      is_enterprise_install: this.isEnterpriseInstall(),
-      enterprise: this.enterpriseObj(),
-    };
+    const payload = this.viewSubmission(userId, {
+      ...view.view,
+      id: view.id,
+      state: { values: buildStateValues(view.view, values, true) },
+    });
     return this.sendPayload(payload, {});
   }
 
@@ -577,19 +582,8 @@ export class SlackDriver {
       throw new Error(`SlackDriver: view ${viewId} has no submit button`);
     }
     const state = buildStateValues(stored.view, values, opts.allowEmptyRequired ?? false);
-    const triggerId = this.fake.newTriggerId(userId);
-    const payload: Obj = {
-      type: "view_submission",
-      team: this.teamObj(),
-      user: this.userObj(userId),
-      api_app_id: this.apiAppId,
-      token: "deprecated-verification-token",
-      trigger_id: triggerId,
-      view: { ...stored.view, state: { values: state } },
-      response_urls: [],
-      is_enterprise_install: this.isEnterpriseInstall(),
-      enterprise: this.enterpriseObj(),
-    };
+    const payload = this.viewSubmission(userId, { ...stored.view, state: { values: state } });
+    const triggerId = payload.trigger_id as string;
     const res = await this.sendPayload(payload, opts);
     let outcome: ViewResponseOutcome;
     if (res.text.trim().length > 0 && !isObj(res.body)) {

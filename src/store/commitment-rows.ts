@@ -1,4 +1,4 @@
-import type { Commitment } from "./types.js";
+import type { Commitment, NewCommitment } from "./types.js";
 
 /** A commitments row as both engines select it (numbers may arrive as strings from pg). */
 export interface CommitmentRow {
@@ -36,4 +36,25 @@ export function commitmentOf(row: CommitmentRow): Commitment {
     doneAt: row.done_at === null ? undefined : Number(row.done_at),
     doneBy: row.done_by ?? undefined,
   };
+}
+
+/** The columns an insert fills, in this order (both engines insert the same values). */
+export const COMMITMENT_COLUMNS =
+  "team_id, round_id, action_id, title, note, sales_owner, marketing_owner, due_date, statement_ids, created_by, created_at, updated_at";
+
+export function commitmentValues(c: NewCommitment): unknown[] {
+  return [
+    c.teamId,
+    c.roundId,
+    c.actionId,
+    c.title,
+    c.note ?? null,
+    c.owners.sales,
+    c.owners.marketing,
+    c.dueDate,
+    JSON.stringify(c.statementIds),
+    c.createdBy,
+    c.createdAt,
+    c.createdAt,
+  ];
 }

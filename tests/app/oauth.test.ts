@@ -5,18 +5,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SlackDriver } from "../../sandbox/driver.js";
 import type { FakeSlack } from "../../sandbox/fake-slack.js";
 import { type FakeSlackGrid, startFakeSlackGrid } from "../../sandbox/grid.js";
-import { createApp, type TruceApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { openSqliteStore, type Store } from "../../src/store/index.js";
-import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
+import type { TruceApp } from "../../src/app.js";
+import type { Store } from "../../src/store/index.js";
+import { CLIENT_ID, CLIENT_SECRET, startTruceOnGrid } from "./grid-harness.js";
 import {
   checkpoint,
   MARKETING,
   people,
   ratingsFor,
-  recordingLogger,
   SALES,
-  SECRET,
   SIGNING_SECRET,
   surveyValues,
 } from "./harness.js";
@@ -29,8 +26,6 @@ import {
 const A = "T0AAAAAA1";
 const B = "T0BBBBBB2";
 const ADMIN_OF = { [A]: "U0AADMIN1", [B]: "U0BADMIN1" } as const;
-const CLIENT_ID = "1234567890.9876543210";
-const CLIENT_SECRET = "client-secret-0123456789";
 const DAY = 86_400_000;
 
 let grid: FakeSlackGrid;
@@ -74,29 +69,7 @@ async function start(): Promise<void> {
     tokenRotation: { expiresIn: 3600 },
   });
   dir = mkdtempSync(join(tmpdir(), "truce-oauth-"));
-  const config = loadConfig({
-    SLACK_CLIENT_ID: CLIENT_ID,
-    SLACK_CLIENT_SECRET: CLIENT_SECRET,
-    SLACK_STATE_SECRET: "state-secret-0123456789",
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: grid.apiUrl,
-    DATABASE_PATH: join(dir, "truce.db"),
-    TRUCE_SECRET: SECRET,
-    TRUCE_SALES_CHANNEL: SALES,
-    TRUCE_MARKETING_CHANNEL: MARKETING,
-    PORT: "0",
-  });
-  store = openSqliteStore(config.databasePath);
-  truce = createApp({
-    config,
-    store,
-    instrument: DEFAULT_INSTRUMENT,
-    secret: SECRET,
-    logger: recordingLogger(),
-    clock: () => now,
-    heartbeat: false,
-  });
-  base = `http://127.0.0.1:${await truce.start()}`;
+  ({ truce, store, base } = await startTruceOnGrid(grid, { dir, clock: () => now }));
 }
 
 const driverOf = (teamId: string) =>

@@ -4,20 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { type FakeSlackGrid, startFakeSlackGrid } from "../../sandbox/grid.js";
 import { createDatabase, databaseUrl, dropDatabase } from "../../sandbox/postgres-server.js";
-import { createApp, type TruceApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { openPostgresStore, openSqliteStore, type Store } from "../../src/store/index.js";
-import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
-import {
-  MARKETING,
-  people,
-  ratingsFor,
-  recordingLogger,
-  SALES,
-  SECRET,
-  SIGNING_SECRET,
-  surveyValues,
-} from "./harness.js";
+import { CLIENT_ID, CLIENT_SECRET, type GridTruce, startTruceOnGrid } from "./grid-harness.js";
+import { MARKETING, people, ratingsFor, SALES, SIGNING_SECRET, surveyValues } from "./harness.js";
 
 /**
  * Rotating tokens (Slack's token rotation) with requests at once, several instances, and tokens
@@ -28,16 +16,10 @@ import {
 
 const A = "T0AAAAAA1";
 const ADMIN = "U0AADMIN1";
-const CLIENT_ID = "1234567890.9876543210";
-const CLIENT_SECRET = "client-secret-0123456789";
 const DAY = 86_400_000;
 const postgres = inject("postgres");
 
-interface Running {
-  truce: TruceApp;
-  store: Store;
-  base: string;
-}
+type Running = GridTruce;
 
 let grid: FakeSlackGrid | undefined;
 let running: Running[] = [];
@@ -88,29 +70,11 @@ async function startGrid(expiresIn?: number) {
 
 async function startTruce(g: FakeSlackGrid, url?: string): Promise<Running> {
   dir ??= mkdtempSync(join(tmpdir(), "truce-rotation-"));
-  const config = loadConfig({
-    SLACK_CLIENT_ID: CLIENT_ID,
-    SLACK_CLIENT_SECRET: CLIENT_SECRET,
-    SLACK_STATE_SECRET: "state-secret-0123456789",
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: g.apiUrl,
-    ...(url ? { DATABASE_URL: url } : { DATABASE_PATH: join(dir, "truce.db") }),
-    TRUCE_SECRET: SECRET,
-    TRUCE_SALES_CHANNEL: SALES,
-    TRUCE_MARKETING_CHANNEL: MARKETING,
-    PORT: "0",
-  });
-  const store = url ? await openPostgresStore(url) : openSqliteStore(config.databasePath);
-  const truce = createApp({
-    config,
-    store,
-    instrument: DEFAULT_INSTRUMENT,
-    secret: SECRET,
-    logger: recordingLogger(),
+  const started = await startTruceOnGrid(g, {
+    dir,
+    ...(url ? { databaseUrl: url } : {}),
     clock: () => now,
-    heartbeat: false,
   });
-  const started = { truce, store, base: `http://127.0.0.1:${await truce.start()}` };
   running.push(started);
   return started;
 }

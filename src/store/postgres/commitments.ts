@@ -1,4 +1,9 @@
-import { type CommitmentRow, commitmentOf } from "../commitment-rows.js";
+import {
+  COMMITMENT_COLUMNS,
+  type CommitmentRow,
+  commitmentOf,
+  commitmentValues,
+} from "../commitment-rows.js";
 import type { CommitmentRepository } from "../types.js";
 import { type Pool, row, rows } from "./db.js";
 import type { Run } from "./errors.js";
@@ -11,22 +16,9 @@ export function createCommitmentRepository(pool: Pool, run: Run): CommitmentRepo
         commitmentOf(
           (await row<CommitmentRow>(
             pool,
-            `INSERT INTO commitments (team_id, round_id, action_id, title, note, sales_owner,
-               marketing_owner, due_date, statement_ids, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
-            [
-              c.teamId,
-              c.roundId,
-              c.actionId,
-              c.title,
-              c.note ?? null,
-              c.owners.sales,
-              c.owners.marketing,
-              c.dueDate,
-              JSON.stringify(c.statementIds),
-              c.createdBy,
-              c.createdAt,
-            ],
+            `INSERT INTO commitments (${COMMITMENT_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+            commitmentValues(c),
           )) as CommitmentRow,
         ),
       ),

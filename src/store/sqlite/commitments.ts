@@ -1,13 +1,16 @@
-import { type CommitmentRow, commitmentOf } from "../commitment-rows.js";
+import {
+  COMMITMENT_COLUMNS,
+  type CommitmentRow,
+  commitmentOf,
+  commitmentValues,
+} from "../commitment-rows.js";
 import type { CommitmentRepository } from "../types.js";
 import type { Run } from "./busy.js";
 import type { Db } from "./db.js";
 
 export function createCommitmentRepository(db: Db, run: Run): CommitmentRepository {
   const insert = db.prepare<unknown[], CommitmentRow>(
-    `INSERT INTO commitments (team_id, round_id, action_id, title, note, sales_owner, marketing_owner,
-       due_date, statement_ids, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO commitments (${COMMITMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const one = db.prepare<[string, number], CommitmentRow>(
     "SELECT * FROM commitments WHERE team_id = ? AND id = ?",
@@ -29,25 +32,7 @@ export function createCommitmentRepository(db: Db, run: Run): CommitmentReposito
   );
   const maybe = (row: CommitmentRow | undefined) => (row ? commitmentOf(row) : undefined);
   return {
-    create: (c) =>
-      run(() =>
-        commitmentOf(
-          insert.get(
-            c.teamId,
-            c.roundId,
-            c.actionId,
-            c.title,
-            c.note ?? null,
-            c.owners.sales,
-            c.owners.marketing,
-            c.dueDate,
-            JSON.stringify(c.statementIds),
-            c.createdBy,
-            c.createdAt,
-            c.createdAt,
-          ) as CommitmentRow,
-        ),
-      ),
+    create: (c) => run(() => commitmentOf(insert.get(...commitmentValues(c)) as CommitmentRow)),
     get: (teamId, id) => run(() => maybe(one.get(teamId, id))),
     list: (teamId) => run(() => all.all(teamId).map(commitmentOf)),
     allOpen: () => run(() => open.all().map(commitmentOf)),
