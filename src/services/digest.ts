@@ -1,8 +1,11 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
+import { commitmentBoard } from "../survey/commitments.js";
+import { digestCommitmentBlocks } from "../views/commitments.js";
 import { digestMessage } from "../views/digest.js";
 import type { MessageView } from "../views/text.js";
+import { todayOf } from "./commitments.js";
 import { deliverOnce } from "./delivery.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";
@@ -11,6 +14,7 @@ import { describeError, openDm } from "./slack.js";
 /** A digest missed while Truce was down is still sent if it is less than this late. */
 export const DIGEST_CATCH_UP_MS = 24 * 60 * 60 * 1000;
 const DIRECTORY_TTL_MS = 60 * 60 * 1000;
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The latest time `cron` fired at or before `now`, reading the expression in `timeZone`. Pure. */
 export function lastScheduledTime(cron: string, timeZone: string, now: number): number {
@@ -21,16 +25,23 @@ export function lastScheduledTime(cron: string, timeZone: string, now: number): 
   return expression.prev().toDate().getTime();
 }
 
-/** What a leader's digest says about a workspace right now. */
-export async function digestFor(deps: Deps, teamId: string): Promise<MessageView> {
-  const [open, closed] = await Promise.all([
+/**
+ * What a leader's digest says about a workspace right now. Commitments done since `since` (the
+ * previous digest) are listed as done; by default since a week ago.
+ */
+export async function digestFor(deps: Deps, teamId: string, since?: number): Promise<MessageView> {
+  const [open, closed, commitments] = await Promise.all([
     deps.store.rounds.openFor(teamId),
     deps.store.rounds.latestClosed(teamId),
+    deps.store.commitments.list(teamId),
   ]);
+  const today = todayOf(deps);
+  const board = commitmentBoard(commitments, today, since ?? deps.clock() - WEEK_MS);
   return digestMessage({
     now: deps.clock(),
     open: open && (await openRoundStatus(deps, open)),
     closed: closed && (await closedRoundReport(deps, closed)),
+    commitments: digestCommitmentBlocks(board, today),
   });
 }
 
@@ -100,7 +111,12 @@ export function createDigestScheduler(rt: Runtime) {
         period: new Date(at).toISOString(),
       };
       if (await rt.store.deliveries.isDone(key)) continue;
-      message ??= await digestFor(rt, teamId);
+      // "Done since the last digest": since this leader's previous scheduled digest.
+      message ??= await digestFor(
+        rt,
+        teamId,
+        lastScheduledTime(rt.config.digestCron, leader.timeZone, at - 1),
+      );
       const outcome = await deliverOnce(rt, {
         key,
         client,

@@ -276,3 +276,39 @@ export function actionsBoard(input: {
     blocks.push(context("A survey leader can adopt a suggestion, naming an owner on each side."));
   return { text: text.join("\n"), blocks };
 }
+
+/** The digest's part on commitments: overdue and open ones, and those done since the last digest. */
+export function digestCommitmentBlocks(
+  board: Board<Commitment>,
+  today: string,
+): {
+  blocks: KnownBlock[];
+  text: string[];
+} {
+  const pending = [...board.overdue, ...board.open];
+  if (pending.length === 0 && board.doneSince.length === 0) return { blocks: [], text: [] };
+  const line = (c: Commitment) => {
+    const status = statusOf(c, today);
+    const flag = status === "overdue" ? " — *overdue*" : "";
+    return `• ${escapeMrkdwn(clip(c.title, 120))} (<@${c.owners.sales}> & <@${c.owners.marketing}>, due ${dueDay(c.dueDate)})${flag}`;
+  };
+  const parts: string[] = [];
+  if (pending.length > 0) {
+    const shown = pending.slice(0, BOARD_LIMIT).map(line);
+    if (pending.length > BOARD_LIMIT) shown.push(`…and ${pending.length - BOARD_LIMIT} more`);
+    parts.push(`*Commitments in progress* (${board.overdue.length} overdue)\n${shown.join("\n")}`);
+  }
+  if (board.doneSince.length > 0)
+    parts.push(
+      `*Done since the last digest*\n${board.doneSince
+        .slice(0, BOARD_LIMIT)
+        .map((c) => `• ${escapeMrkdwn(clip(c.title, 120))} :white_check_mark:`)
+        .join("\n")}`,
+    );
+  return {
+    blocks: parts.map((p) => section(p)),
+    text: [
+      `Commitments: ${board.overdue.length} overdue, ${board.open.length} open, ${board.doneSince.length} done since the last digest`,
+    ],
+  };
+}

@@ -16,6 +16,8 @@ export interface DigestInput {
   now: number;
   open: OpenRoundStatus | undefined;
   closed: ClosedRound | undefined;
+  /** The commitments part (see commitments.ts), placed before the latest results. */
+  commitments?: { blocks: KnownBlock[]; text: string[] };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +54,10 @@ export function digestMessage(input: DigestInput): MessageView {
       : "No round has run yet. Start the first one with `/alignment launch`.";
     blocks.push(section(none));
     text.push(none.replace(/`/g, ""));
+  }
+  if (input.commitments) {
+    blocks.push(...input.commitments.blocks);
+    text.push(...input.commitments.text);
   }
   if (closed) {
     const { report } = closed;

@@ -242,7 +242,46 @@ describe("following a commitment through", () => {
     h.advance(DAY);
     await h.truce.runDueJobs();
     expect(followUps(MARKETING_OWNER)).toHaveLength(2);
+
+    // The digest of Monday 14 December (09:00 in the leader's New York) lists it as done.
+    h.advance(3 * DAY + 5 * 3_600_000);
+    await h.truce.runDueJobs();
+    const digest = h.fake
+      .dms(LEADER)
+      .filter((m) => /Weekly alignment digest/.test(m.text ?? ""))
+      .at(-1);
+    expect(digest?.text).toContain("Commitments: 0 overdue, 0 open, 1 done since the last digest");
+    expect(readableText(digest?.blocks)).toContain(
+      "Write one lead definition together :white_check_mark:",
+    );
     expect(h.fake.errors()).toEqual([]);
+  });
+
+  it("the weekly digest lists open and overdue commitments", async () => {
+    await closedRound();
+    await adopt({ ...complete, commitment_due: "2026-11-27" });
+    await adopt({
+      ...complete,
+      commitment_title: "Joint pipeline review",
+      commitment_due: "2027-01-15",
+    });
+    await h.truce.idle();
+    // Monday 30 November, 09:00 in the leader's New York: the first is overdue.
+    h.advance(7 * DAY + 5 * 3_600_000);
+    await h.truce.runDueJobs();
+    const digest = h.fake
+      .dms(LEADER)
+      .filter((m) => /Weekly alignment digest/.test(m.text ?? ""))
+      .at(-1);
+    expect(digest?.text).toContain("Commitments: 1 overdue, 1 open, 0 done since the last digest");
+    const text = readableText(digest?.blocks);
+    expect(text).toContain("Commitments in progress* (1 overdue)");
+    expect(text.indexOf("Write one lead definition together")).toBeLessThan(
+      text.indexOf("Joint pipeline review"),
+    );
+    expect(text).toMatch(
+      /Write one lead definition together \(.*due Fri 27 Nov 2026\) — \*overdue\*/,
+    );
   });
 
   it("an owner changes the due day and the other owner; both new owners are told", async () => {
