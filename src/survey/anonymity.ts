@@ -1,3 +1,4 @@
+import { countAnswers, everyoneCounts, type RoundCounts, type SideCounts } from "./counts.js";
 import { totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
 
@@ -114,8 +115,46 @@ export function discloseAnswers(
   return out;
 }
 
+/**
+ * The tallies an analysis may look at: the same gateway as {@link discloseAnswers}, for a round
+ * already counted (counts.ts). Everyone's tally of totals only when Everyone may be shown, its
+ * per-statement tally only when per-statement figures may be, and both sides' tallies together
+ * or not at all.
+ */
+export interface DisclosedCounts {
+  disclosure: Disclosure;
+  counts: Record<Side, number>;
+  /** Everyone's tally of totals, when Everyone may be shown at all. */
+  everyoneTotals?: readonly number[];
+  /** Everyone's tallies, only when per-statement figures may be shown. */
+  everyone?: SideCounts;
+  /** Both sides' tallies, when per-side figures may be shown. */
+  sides?: { sales: SideCounts; marketing: SideCounts };
+}
+
+export function discloseCounts(
+  round: RoundCounts,
+  options: { minGroup: number; roundClosed: boolean },
+): DisclosedCounts {
+  const counts = { sales: round.sales.n, marketing: round.marketing.n };
+  const disc = disclosure(counts, options);
+  const out: DisclosedCounts = { disclosure: disc, counts };
+  if (disc.groups.includes("everyone")) {
+    const everyone = everyoneCounts(round);
+    out.everyoneTotals = everyone.totals;
+    if (disc.perStatement) out.everyone = everyone;
+  }
+  if (disc.groups.includes("sales") && disc.groups.includes("marketing")) {
+    out.sides = { sales: round.sales, marketing: round.marketing };
+  }
+  return out;
+}
+
 /** Plain-language notes on what a disclosure withholds, for reports to show beside the figures. */
-export function withheldNotes(disclosed: DisclosedAnswers, minGroup: number): string[] {
+export function withheldNotes(
+  disclosed: Pick<DisclosedAnswers, "disclosure" | "counts">,
+  minGroup: number,
+): string[] {
   const min = effectiveMinGroup(minGroup);
   const { sales, marketing } = disclosed.counts;
   const total = sales + marketing;
@@ -145,6 +184,22 @@ export function respondentsAllowChange(
   current: readonly Answer[],
   minGroup: number,
 ): boolean {
+  const keys = (answers: readonly Answer[]) =>
+    answers.every((a) => typeof a.respondent === "string" && a.respondent !== "")
+      ? answers.map((a) => a.respondent as string)
+      : undefined;
+  return respondentKeysAllowChange(keys(previous), keys(current), minGroup);
+}
+
+/**
+ * respondentsAllowChange on the pseudonyms of the two rounds' respondents (undefined when any is
+ * unknown).
+ */
+export function respondentKeysAllowChange(
+  previous: readonly string[] | undefined,
+  current: readonly string[] | undefined,
+  minGroup: number,
+): boolean {
   const before = respondentSet(previous);
   const now = respondentSet(current);
   if (before === undefined || now === undefined) return false;
@@ -154,13 +209,14 @@ export function respondentsAllowChange(
   return differing === 0 || differing >= effectiveMinGroup(minGroup);
 }
 
-function respondentSet(answers: readonly Answer[]): Set<string> | undefined {
+function respondentSet(keys: readonly string[] | undefined): Set<string> | undefined {
+  if (keys === undefined) return undefined;
   const set = new Set<string>();
-  for (const answer of answers) {
-    if (typeof answer.respondent !== "string" || answer.respondent === "") return undefined;
-    set.add(answer.respondent);
+  for (const key of keys) {
+    if (typeof key !== "string" || key === "") return undefined;
+    set.add(key);
   }
-  return set.size === answers.length ? set : undefined;
+  return set.size === keys.length ? set : undefined;
 }
 
 export interface ChangeDisclosure {
@@ -171,14 +227,32 @@ export interface ChangeDisclosure {
 }
 
 /**
- * The members' totals of both rounds for each group whose change may be shown, and both sides'
- * answers in both rounds only when both sides' change may be shown (the statement gaps need
+ * The tallies of totals of both rounds for each group whose change may be shown, and both sides'
+ * tallies in both rounds only when both sides' change may be shown (the statement gaps need
  * them). The trend reads nothing else.
  */
 export interface DisclosedChange {
   disclosure: ChangeDisclosure;
+  /** Tallies of totals (cell k: how many reached the lowest total + k). */
   totals: Partial<Record<Group, { previous: readonly number[]; current: readonly number[] }>>;
-  sides?: { previous: SideAnswers; current: SideAnswers };
+  sides?: {
+    previous: { sales: SideCounts; marketing: SideCounts };
+    current: { sales: SideCounts; marketing: SideCounts };
+  };
+}
+
+/** discloseChangeOfCounts on two rounds' answers (counted here, and checked on the way). */
+export function discloseChange(
+  previousAnswers: readonly Answer[],
+  currentAnswers: readonly Answer[],
+  options: { minGroup: number; roundClosed: boolean },
+): DisclosedChange {
+  const count = (previousAnswers[0] ?? currentAnswers[0])?.ratings.length ?? 0;
+  return discloseChangeOfCounts(
+    countAnswers(previousAnswers, count, "previous answer"),
+    countAnswers(currentAnswers, count),
+    options,
+  );
 }
 
 /**
@@ -189,18 +263,20 @@ export interface DisclosedChange {
  * Everyone's change needs Everyone to qualify; the sides' changes need both sides *and*
  * Everyone to qualify, and come as a pair.
  */
-export function discloseChange(
-  previousAnswers: readonly Answer[],
-  currentAnswers: readonly Answer[],
+export function discloseChangeOfCounts(
+  previousRound: RoundCounts,
+  currentRound: RoundCounts,
   options: { minGroup: number; roundClosed: boolean },
 ): DisclosedChange {
-  const previous = discloseAnswers(previousAnswers, { ...options, roundClosed: true });
-  const current = discloseAnswers(currentAnswers, options);
+  const previous = discloseCounts(previousRound, { ...options, roundClosed: true });
+  const current = discloseCounts(currentRound, options);
   const inBoth = current.disclosure.groups.filter((g) => previous.disclosure.groups.includes(g));
-  const allows = (before: readonly Answer[], now: readonly Answer[]) =>
-    respondentsAllowChange(before, now, options.minGroup);
+  const allows = (before: SideCounts, now: SideCounts) =>
+    respondentKeysAllowChange(before.respondents, now.respondents, options.minGroup);
 
-  const everyoneOk = inBoth.includes("everyone") && allows(previousAnswers, currentAnswers);
+  const everyoneBefore = everyoneCounts(previousRound);
+  const everyoneNow = everyoneCounts(currentRound);
+  const everyoneOk = inBoth.includes("everyone") && allows(everyoneBefore, everyoneNow);
   const sidesOk =
     everyoneOk &&
     previous.sides !== undefined &&
@@ -212,22 +288,21 @@ export function discloseChange(
     disclosure: { groups: [], withheld: [] },
     totals: {},
   };
-  const totals = (answers: readonly Answer[]) => answers.map((a) => totalScore(a.ratings));
   if (sidesOk && previous.sides && current.sides) {
     out.disclosure.groups.push("sales", "marketing");
     out.totals.sales = {
-      previous: totals(previous.sides.sales),
-      current: totals(current.sides.sales),
+      previous: previous.sides.sales.totals,
+      current: current.sides.sales.totals,
     };
     out.totals.marketing = {
-      previous: totals(previous.sides.marketing),
-      current: totals(current.sides.marketing),
+      previous: previous.sides.marketing.totals,
+      current: current.sides.marketing.totals,
     };
     out.sides = { previous: previous.sides, current: current.sides };
   }
   if (everyoneOk) {
     out.disclosure.groups.push("everyone");
-    out.totals.everyone = { previous: totals(previousAnswers), current: totals(currentAnswers) };
+    out.totals.everyone = { previous: everyoneBefore.totals, current: everyoneNow.totals };
   }
   out.disclosure.withheld = inBoth.filter((g) => !out.disclosure.groups.includes(g));
   return out;
