@@ -112,7 +112,7 @@ function binomial(n: number, k: number): number {
 }
 
 /** Tail sums of the exact null distribution of 2U at the observed value. */
-interface Tails {
+export interface Tails {
   atOrAbove: number;
   atOrBelow: number;
   at: number;
@@ -125,7 +125,7 @@ interface Tails {
  * k) to 2U, where the others at k are the m_k − a_k rest. With five ratings there are at most
  * C(n + 4, 4) ways (40,920 at n = 29), whatever the size of the other side.
  */
-function enumerateTails(pooled: readonly number[], n: number, observed: number): Tails {
+export function enumerateTails(pooled: readonly number[], n: number, observed: number): Tails {
   const tails: Tails = { atOrAbove: 0, atOrBelow: 0, at: 0 };
   const values = pooled.filter((m) => m > 0);
   const rest = values.map((_, k) => sum(values.slice(k)));
@@ -178,7 +178,7 @@ function enumerateTails(pooled: readonly number[], n: number, observed: number):
  * value at a time: its cost grows with n² · (other side) rather than with the number of ways, so
  * it suits many distinct values (totals) with small sides.
  */
-function dynamicTails(
+export function dynamicTails(
   pooled: readonly number[],
   n: number,
   otherSize: number,
