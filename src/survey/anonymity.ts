@@ -1,4 +1,10 @@
-import { countAnswers, everyoneCounts, type RoundCounts, type SideCounts } from "./counts.js";
+import {
+  countAnswers,
+  everyoneCounts,
+  inSlices,
+  type RoundCounts,
+  type SideCounts,
+} from "./counts.js";
 import { totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
 
@@ -209,6 +215,65 @@ export function respondentKeysAllowChange(
   return differing === 0 || differing >= effectiveMinGroup(minGroup);
 }
 
+/** Whose change may be shown, judged from who answered (respondentsAllowChange per group). */
+export interface ChangePermissions {
+  everyone: boolean;
+  sales: boolean;
+  marketing: boolean;
+}
+
+export function changePermissions(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): ChangePermissions {
+  const allows = (before: SideCounts, now: SideCounts) =>
+    respondentKeysAllowChange(before.respondents, now.respondents, minGroup);
+  return {
+    everyone: allows(everyoneCounts(previous), everyoneCounts(current)),
+    sales: allows(previous.sales, current.sales),
+    marketing: allows(previous.marketing, current.marketing),
+  };
+}
+
+/**
+ * changePermissions for rounds of any size: the sets of pseudonyms are built and compared in
+ * slices (counts.ts inSlices), so a large closing report does not hold up other requests.
+ */
+export async function changePermissionsInSlices(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): Promise<ChangePermissions> {
+  const allows = async (before: string[] | undefined, now: string[] | undefined) => {
+    if (before === undefined || now === undefined) return false;
+    const setOf = async (keys: readonly string[]) => {
+      const set = new Set<string>();
+      await inSlices(keys.length, (i) => set.add(keys[i] as string));
+      return set.size === keys.length ? set : undefined;
+    };
+    const a = await setOf(before);
+    const b = await setOf(now);
+    if (a === undefined || b === undefined) return false;
+    let differing = 0;
+    await inSlices(before.length, (i) => {
+      if (!b.has(before[i] as string)) differing++;
+    });
+    await inSlices(now.length, (i) => {
+      if (!a.has(now[i] as string)) differing++;
+    });
+    return differing === 0 || differing >= effectiveMinGroup(minGroup);
+  };
+  return {
+    everyone: await allows(
+      everyoneCounts(previous).respondents,
+      everyoneCounts(current).respondents,
+    ),
+    sales: await allows(previous.sales.respondents, current.sales.respondents),
+    marketing: await allows(previous.marketing.respondents, current.marketing.respondents),
+  };
+}
+
 function respondentSet(keys: readonly string[] | undefined): Set<string> | undefined {
   if (keys === undefined) return undefined;
   const set = new Set<string>();
@@ -267,22 +332,23 @@ export function discloseChangeOfCounts(
   previousRound: RoundCounts,
   currentRound: RoundCounts,
   options: { minGroup: number; roundClosed: boolean },
+  /** Precomputed (changePermissionsInSlices); computed here when absent. */
+  permissions?: ChangePermissions,
 ): DisclosedChange {
   const previous = discloseCounts(previousRound, { ...options, roundClosed: true });
   const current = discloseCounts(currentRound, options);
   const inBoth = current.disclosure.groups.filter((g) => previous.disclosure.groups.includes(g));
-  const allows = (before: SideCounts, now: SideCounts) =>
-    respondentKeysAllowChange(before.respondents, now.respondents, options.minGroup);
+  const allowed = permissions ?? changePermissions(previousRound, currentRound, options.minGroup);
 
   const everyoneBefore = everyoneCounts(previousRound);
   const everyoneNow = everyoneCounts(currentRound);
-  const everyoneOk = inBoth.includes("everyone") && allows(everyoneBefore, everyoneNow);
+  const everyoneOk = inBoth.includes("everyone") && allowed.everyone;
   const sidesOk =
     everyoneOk &&
     previous.sides !== undefined &&
     current.sides !== undefined &&
-    allows(previous.sides.sales, current.sides.sales) &&
-    allows(previous.sides.marketing, current.sides.marketing);
+    allowed.sales &&
+    allowed.marketing;
 
   const out: DisclosedChange = {
     disclosure: { groups: [], withheld: [] },

@@ -74,28 +74,27 @@ export function addAnswer(
     Array.isArray(ratings) &&
     ratings.length === statementCount &&
     (respondent === undefined || (typeof respondent === "string" && respondent !== ""));
+  // One loop checks each rating and tallies it. A faulty answer throws below, and the whole
+  // analysis with it, so the cells it already touched do not matter.
+  const tally = side === undefined ? undefined : counts[side];
   let total = 0;
-  if (ok) {
-    for (let i = 0; i < statementCount; i++) {
-      const r = ratings[i] as number;
-      if (!(r === 1 || r === 2 || r === 3 || r === 4 || r === 5)) {
+  if (ok && tally !== undefined) {
+    const cells = tally.ratings;
+    for (let i = 0, cell = -RATING_MIN; i < statementCount; i++, cell += RATING_LEVELS) {
+      const r = ratings[i];
+      if (r !== 1 && r !== 2 && r !== 3 && r !== 4 && r !== 5) {
         ok = false;
         break;
       }
       total += r;
+      cells[cell + r] = (cells[cell + r] as number) + 1;
     }
   }
-  if (!ok || side === undefined) {
+  if (!ok || tally === undefined) {
     const problems = answerProblems(answer, statementCount);
     throw new InvalidAnswerError(`${label} ${position}: ${problems.join("; ")}`);
   }
-  const tally = counts[side];
   tally.n++;
-  const cells = tally.ratings;
-  for (let i = 0; i < statementCount; i++) {
-    const cell = i * RATING_LEVELS + (ratings[i] as number) - RATING_MIN;
-    cells[cell] = (cells[cell] as number) + 1;
-  }
   const t = total - statementCount * RATING_MIN;
   tally.totals[t] = (tally.totals[t] as number) + 1;
   if (tally.respondents !== undefined) {
@@ -117,29 +116,42 @@ export function countAnswers(
   return counts;
 }
 
-/** Answers tallied between two yields to the event loop: a few milliseconds of work. */
-export const COUNT_CHUNK = 20_000;
+/** Work done between two yields to the event loop, in milliseconds. */
+export const SLICE_MS = 8;
 
-/** Lets pending I/O and timers run before the next chunk. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Answers handled between two looks at the clock. */
+const CLOCK_EVERY = 1024;
+
+/** Lets pending I/O and timers run before the next slice. */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * countAnswers for a closing report of any size: the answers are tallied in chunks of
- * COUNT_CHUNK, yielding to the event loop between chunks, so other requests wait at most one
- * chunk (a few milliseconds) rather than the whole count.
+ * Runs step(0) … step(count − 1) in slices of about SLICE_MS, yielding to the event loop between
+ * slices, so other requests wait at most one slice whatever the count. Slices are measured in
+ * time, not in items, so a busy machine shortens them instead of stretching the wait.
+ */
+export async function inSlices(count: number, step: (i: number) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (let i = 0; i < count; i++) {
+    step(i);
+    if ((i + 1) % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/**
+ * countAnswers for a closing report of any size: the answers are tallied in slices (see
+ * inSlices), so other requests wait a few milliseconds rather than the whole count.
  */
 export async function countAnswersInChunks(
   answers: readonly Answer[],
   statementCount: number,
   label = "answer",
-  chunk = COUNT_CHUNK,
 ): Promise<RoundCounts> {
   const counts = emptyRoundCounts(statementCount);
-  for (let start = 0; start < answers.length; start += chunk) {
-    if (start > 0) await yieldToEventLoop();
-    const end = Math.min(answers.length, start + chunk);
-    for (let i = start; i < end; i++) addAnswer(counts, answers[i] as Answer, i + 1, label);
-  }
+  await inSlices(answers.length, (i) => addAnswer(counts, answers[i] as Answer, i + 1, label));
   return counts;
 }
 
@@ -155,9 +167,10 @@ export function everyoneCounts(counts: RoundCounts): SideCounts {
     n: sales.n + marketing.n,
     ratings: addCounts(sales.ratings, marketing.ratings),
     totals: addCounts(sales.totals, marketing.totals),
+    // concat, not spread: one block copy rather than an iterator step per pseudonym.
     respondents:
       sales.respondents && marketing.respondents
-        ? [...sales.respondents, ...marketing.respondents]
+        ? sales.respondents.concat(marketing.respondents)
         : undefined,
   };
 }

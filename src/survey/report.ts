@@ -1,5 +1,7 @@
 import { type Advice, suggestActions, TARGET_LEVEL } from "./advice.js";
 import {
+  type ChangePermissions,
+  changePermissionsInSlices,
   changeWithheldNote,
   type DisclosedCounts,
   type Disclosure,
@@ -124,6 +126,8 @@ export interface AnalyzeRoundInput {
 export interface AnalyzeCountsInput extends Omit<AnalyzeRoundInput, "answers" | "previous"> {
   counts: RoundCounts;
   previous?: RoundCounts;
+  /** Whose change may be shown, when already worked out (see changePermissionsInSlices). */
+  changePermissions?: ChangePermissions;
 }
 
 /** A side's response rate counts as low when it is below this share of the other side's. */
@@ -219,6 +223,11 @@ export async function analyzeRoundInChunks(input: AnalyzeRoundInput): Promise<Ro
   };
   if (previous) {
     counted.previous = await countAnswersInChunks(previous.answers, count, "previous answer");
+    counted.changePermissions = await changePermissionsInSlices(
+      counted.previous,
+      counted.counts,
+      input.minGroup,
+    );
   }
   return analyzeCounts(counted);
 }
@@ -246,7 +255,12 @@ export function analyzeCounts(input: AnalyzeCountsInput): RoundReport {
     report.everyone = everyoneDetail(instrument, disclosed.everyone, report.gap);
   }
   if (input.previous && input.roundClosed) {
-    const change = discloseChangeOfCounts(input.previous, input.counts, options);
+    const change = discloseChangeOfCounts(
+      input.previous,
+      input.counts,
+      options,
+      input.changePermissions,
+    );
     report.trend = computeTrend(instrument, change);
     const note = changeWithheldNote(change.disclosure, input.minGroup);
     if (note !== undefined) report.notes.push(note);
@@ -260,7 +274,7 @@ export function analyzeCounts(input: AnalyzeCountsInput): RoundReport {
     if (input.previous) {
       // What the previous round suggested, from what its own report showed, so this round's
       // advice does not simply repeat it (see suggestActions).
-      const { previous: _, ...earlier } = input;
+      const { previous: _, changePermissions: __, ...earlier } = input;
       const before = analyzeCounts({ ...earlier, counts: input.previous, roundClosed: true });
       if (before.advice) adviceInput.previousActions = before.advice.actions.map((a) => a.id);
     }

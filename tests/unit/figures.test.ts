@@ -115,9 +115,10 @@ describe("one rounding rule: the words follow the shown figure", () => {
     expect(pointsToNextText(80)).toBeUndefined();
   });
 
-  it("shown mean + shown distance is exactly the next floor, for every group of 1–60 people", () => {
+  it("shown mean + shown distance is exactly the next floor, for every group of 1–40 people", () => {
     let cases = 0;
-    for (let n = 1; n <= 60; n++) {
+    const wrong: string[] = [];
+    for (let n = 1; n <= 40; n++) {
       for (let sum = 20 * n; sum <= 100 * n; sum++) {
         const mean = sum / n;
         const text = pointsToNextText(mean);
@@ -126,12 +127,14 @@ describe("one rounding rule: the words follow the shown figure", () => {
         const floor = { Defined: 40, Aligned: 60, Integrated: 80 }[level as string] as number;
         const shown = Number(meanTotal(mean));
         cases++;
-        expect(Math.round((shown + Number(points)) * 10)).toBe(floor * 10);
-        expect(Number(points)).toBeGreaterThan(0);
-        expect(levelFor(shown)).toBe(levelFor(mean));
+        const adds = Math.round((shown + Number(points)) * 10) === floor * 10;
+        if (!adds || !(Number(points) > 0) || levelFor(shown) !== levelFor(mean)) {
+          wrong.push(`n=${n} sum=${sum}: ${meanTotal(mean)}, ${text}`);
+        }
       }
     }
-    expect(cases).toBeGreaterThan(100_000);
+    expect(cases).toBe(49_200); // every (n, sum) whose mean is below 80
+    expect(wrong).toEqual([]);
   });
 
   it("a gap shown as +1.0 counts as a full point; −0.9 does not", () => {
