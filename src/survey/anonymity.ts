@@ -1,9 +1,11 @@
 import {
   countAnswers,
   everyoneCounts,
-  inSlices,
+  type GroupCounts,
   type RoundCounts,
   type SideCounts,
+  SLICE_MS,
+  yieldToEventLoop,
 } from "./counts.js";
 import { totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
@@ -133,7 +135,7 @@ export interface DisclosedCounts {
   /** Everyone's tally of totals, when Everyone may be shown at all. */
   everyoneTotals?: readonly number[];
   /** Everyone's tallies, only when per-statement figures may be shown. */
-  everyone?: SideCounts;
+  everyone?: GroupCounts;
   /** Both sides' tallies, when per-side figures may be shown. */
   sides?: { sales: SideCounts; marketing: SideCounts };
 }
@@ -222,56 +224,97 @@ export interface ChangePermissions {
   marketing: boolean;
 }
 
+// Where a pseudonym was seen: one bit per round and side.
+const PREVIOUS_SALES = 1;
+const PREVIOUS_MARKETING = 2;
+const CURRENT_SALES = 4;
+const CURRENT_MARKETING = 8;
+const PREVIOUS = PREVIOUS_SALES | PREVIOUS_MARKETING;
+const CURRENT = CURRENT_SALES | CURRENT_MARKETING;
+
+/** Items handled between two yields of a stepwise computation (see permissionSteps). */
+const STEP_EVERY = 1024;
+
+/**
+ * respondentsAllowChange for Everyone and each side at once, in one map from pseudonym to where
+ * it was seen (a bit per round and side): a few passes over the pseudonyms instead of a set per
+ * group. A generator that yields every STEP_EVERY pseudonyms, so the same code runs in one go
+ * (changePermissions) or in time slices for a large round (changePermissionsInSlices). A
+ * pseudonym twice in one round, or an unknown one, makes that round's sets unknowable: no change
+ * is shown at all (the sides' change needs Everyone's, see discloseChangeOfCounts).
+ */
+function* permissionSteps(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): Generator<void, ChangePermissions> {
+  const none = { everyone: false, sales: false, marketing: false };
+  const lists: [readonly string[] | undefined, number, number][] = [
+    [previous.sales.respondents, PREVIOUS_SALES, PREVIOUS],
+    [previous.marketing.respondents, PREVIOUS_MARKETING, PREVIOUS],
+    [current.sales.respondents, CURRENT_SALES, CURRENT],
+    [current.marketing.respondents, CURRENT_MARKETING, CURRENT],
+  ];
+  const seen = new Map<string, number>();
+  for (const [keys, bit, round] of lists) {
+    if (keys === undefined) return none;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const bits = seen.get(key) ?? 0;
+      if (bits & round) return none;
+      seen.set(key, bits | bit);
+      if (i % STEP_EVERY === 0) yield;
+    }
+  }
+  let everyone = 0;
+  let sales = 0;
+  let marketing = 0;
+  let i = 0;
+  const differs = (bits: number, before: number, after: number) =>
+    ((bits & before) === 0) !== ((bits & after) === 0);
+  for (const bits of seen.values()) {
+    if (differs(bits, PREVIOUS, CURRENT)) everyone++;
+    if (differs(bits, PREVIOUS_SALES, CURRENT_SALES)) sales++;
+    if (differs(bits, PREVIOUS_MARKETING, CURRENT_MARKETING)) marketing++;
+    if (++i % STEP_EVERY === 0) yield;
+  }
+  const min = effectiveMinGroup(minGroup);
+  const ok = (differing: number) => differing === 0 || differing >= min;
+  return { everyone: ok(everyone), sales: ok(sales), marketing: ok(marketing) };
+}
+
+/** Whose change may be shown (see permissionSteps), computed in one go. */
 export function changePermissions(
   previous: RoundCounts,
   current: RoundCounts,
   minGroup: number,
 ): ChangePermissions {
-  const allows = (before: SideCounts, now: SideCounts) =>
-    respondentKeysAllowChange(before.respondents, now.respondents, minGroup);
-  return {
-    everyone: allows(everyoneCounts(previous), everyoneCounts(current)),
-    sales: allows(previous.sales, current.sales),
-    marketing: allows(previous.marketing, current.marketing),
-  };
+  const steps = permissionSteps(previous, current, minGroup);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /**
- * changePermissions for rounds of any size: the sets of pseudonyms are built and compared in
- * slices (counts.ts inSlices), so a large closing report does not hold up other requests.
+ * changePermissions for rounds of any size: the pseudonyms are compared in time slices (see
+ * counts.ts), so a large closing report does not hold up other requests.
  */
 export async function changePermissionsInSlices(
   previous: RoundCounts,
   current: RoundCounts,
   minGroup: number,
 ): Promise<ChangePermissions> {
-  const allows = async (before: string[] | undefined, now: string[] | undefined) => {
-    if (before === undefined || now === undefined) return false;
-    const setOf = async (keys: readonly string[]) => {
-      const set = new Set<string>();
-      await inSlices(keys.length, (i) => set.add(keys[i] as string));
-      return set.size === keys.length ? set : undefined;
-    };
-    const a = await setOf(before);
-    const b = await setOf(now);
-    if (a === undefined || b === undefined) return false;
-    let differing = 0;
-    await inSlices(before.length, (i) => {
-      if (!b.has(before[i] as string)) differing++;
-    });
-    await inSlices(now.length, (i) => {
-      if (!a.has(now[i] as string)) differing++;
-    });
-    return differing === 0 || differing >= effectiveMinGroup(minGroup);
-  };
-  return {
-    everyone: await allows(
-      everyoneCounts(previous).respondents,
-      everyoneCounts(current).respondents,
-    ),
-    sales: await allows(previous.sales.respondents, current.sales.respondents),
-    marketing: await allows(previous.marketing.respondents, current.marketing.respondents),
-  };
+  const steps = permissionSteps(previous, current, minGroup);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
 }
 
 function respondentSet(keys: readonly string[] | undefined): Set<string> | undefined {

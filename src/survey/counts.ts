@@ -13,8 +13,8 @@ import { answerProblems, InvalidAnswerError } from "./validation.js";
 /** Distinct ratings (1–5). */
 export const RATING_LEVELS = RATING_MAX - RATING_MIN + 1;
 
-/** One side's tallies. */
-export interface SideCounts {
+/** A group's tallies. */
+export interface GroupCounts {
   /** Respondents. */
   n: number;
   /**
@@ -23,6 +23,10 @@ export interface SideCounts {
   ratings: number[];
   /** totals[total − lowest total]: how many reached that total (lowest total = statements × 1). */
   totals: number[];
+}
+
+/** One side's tallies, with who answered. */
+export interface SideCounts extends GroupCounts {
   /**
    * Each respondent's pseudonym, in answer order; undefined as soon as one answer has none (the
    * change since the previous round is then withheld, see anonymity.ts).
@@ -160,23 +164,22 @@ export function addCounts(a: readonly number[], b: readonly number[]): number[] 
   return a.map((x, i) => x + (b[i] ?? 0));
 }
 
-/** Everyone's tallies: both sides together (pseudonyms in the order Sales, then Marketing). */
-export function everyoneCounts(counts: RoundCounts): SideCounts {
+/**
+ * Everyone's tallies: both sides together. Without the pseudonyms: only the comparison of who
+ * answered needs them, and it reads them side by side (anonymity.ts), so a million of them are
+ * never copied into one list.
+ */
+export function everyoneCounts(counts: RoundCounts): GroupCounts {
   const { sales, marketing } = counts;
   return {
     n: sales.n + marketing.n,
     ratings: addCounts(sales.ratings, marketing.ratings),
     totals: addCounts(sales.totals, marketing.totals),
-    // concat, not spread: one block copy rather than an iterator step per pseudonym.
-    respondents:
-      sales.respondents && marketing.respondents
-        ? sales.respondents.concat(marketing.respondents)
-        : undefined,
   };
 }
 
 /** One statement's counts per rating (index 0 is rating 1) for a side. */
-export function statementCounts(side: SideCounts, index: number): number[] {
+export function statementCounts(side: GroupCounts, index: number): number[] {
   return side.ratings.slice(index * RATING_LEVELS, (index + 1) * RATING_LEVELS);
 }
 

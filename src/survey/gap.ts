@@ -1,5 +1,6 @@
 import {
   countAnswers,
+  type GroupCounts,
   lowestTotal,
   momentsOf,
   type SideCounts,
@@ -157,7 +158,7 @@ export function statementMeans(answers: readonly Answer[], count: number): numbe
 }
 
 /** Each statement's mean rating from a group's tallies. */
-export function statementMeansOfCounts(side: SideCounts, count: number): number[] {
+export function statementMeansOfCounts(side: GroupCounts, count: number): number[] {
   return Array.from(
     { length: count },
     (_, i) => momentsOf(statementCounts(side, i), RATING_MIN).mean,
@@ -167,7 +168,7 @@ export function statementMeansOfCounts(side: SideCounts, count: number): number[
 /** A group's per-statement means from its tallies, labelled with the instrument's statements. */
 export function describeStatementMeansOfCounts(
   instrument: Instrument,
-  side: SideCounts,
+  side: GroupCounts,
 ): StatementMean[] {
   const means = statementMeansOfCounts(side, instrument.statements.length);
   return statementRefs(instrument).map((ref) => ({ ...ref, mean: means[ref.index] ?? Number.NaN }));

@@ -13,9 +13,9 @@ import {
 import {
   countAnswers,
   countAnswersInChunks,
+  type GroupCounts,
   lowestTotal,
   type RoundCounts,
-  type SideCounts,
 } from "./counts.js";
 import {
   describeStatementMeansOfCounts,
@@ -173,7 +173,7 @@ export function participationReport(
 
 function everyoneDetail(
   instrument: Instrument,
-  everyone: SideCounts,
+  everyone: GroupCounts,
   gap: PerceptionGap | undefined,
 ): EveryoneDetail {
   const statements = describeStatementMeansOfCounts(instrument, everyone);
