@@ -4,6 +4,7 @@
  * report of 1,000,000 answers holds up the event loop. Called by scripts/bench.ts; prints its own
  * lines and returns rows for the bench's table.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
 import {
   type AnalyzeRoundInput,
@@ -33,7 +34,9 @@ export const ANALYSIS_TARGET = {
 };
 
 const SIZES = [10_000, 100_000, 1_000_000] as const;
-const RUNS: Record<(typeof SIZES)[number], number> = { 10000: 9, 100000: 5, 1000000: 3 };
+const RUNS: Record<(typeof SIZES)[number], number> = { 10000: 21, 100000: 7, 1000000: 3 };
+/** Runs first, untimed, so the code is compiled as in a server that has been running a while. */
+const WARM_UPS: Record<(typeof SIZES)[number], number> = { 10000: 5, 100000: 2, 1000000: 1 };
 
 function syntheticAnswers(count: number, seed: number): Answer[] {
   const random = seededRandom(seed);
@@ -75,8 +78,12 @@ function fullReport(answers: readonly Answer[], previous?: readonly Answer[]) {
   return reportMessage({ closed: { closedAt: Date.UTC(2026, 11, 1), report }, open: undefined });
 }
 
-function timeRuns(runs: number, fn: () => unknown): { median: number; max: number } {
-  fn(); // warm-up: the first run compiles
+function timeRuns(
+  runs: number,
+  warmUps: number,
+  fn: () => unknown,
+): { median: number; max: number } {
+  for (let i = 0; i < warmUps; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -86,22 +93,34 @@ function timeRuns(runs: number, fn: () => unknown): { median: number; max: numbe
   return { median: median(times), max: Math.max(...times) };
 }
 
-/** The longest gap between event-loop turns while `work` runs (a 1 ms interval as the probe). */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
+/**
+ * The longest gap between event-loop turns while `work` runs (a 1 ms interval as the probe), as
+ * wall time and as the CPU time this process spent within that gap. On a shared machine the
+ * process may simply not be scheduled for a while, which stretches wall-time gaps without any
+ * work blocking the loop; the CPU time within a gap (all of the process's threads, so garbage
+ * collection counts too) is what the code itself held the loop for.
+ */
+async function longestStall(work: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   let last = performance.now();
-  let longest = 0;
-  const probe = setInterval(() => {
+  let lastCpu = process.cpuUsage();
+  let wall = 0;
+  let cpu = 0;
+  const tick = () => {
     const now = performance.now();
-    longest = Math.max(longest, now - last);
+    const used = process.cpuUsage(lastCpu);
+    wall = Math.max(wall, now - last);
+    cpu = Math.max(cpu, Math.min(now - last, (used.user + used.system) / 1000));
     last = now;
-  }, 1);
+    lastCpu = process.cpuUsage();
+  };
+  const probe = setInterval(tick, 1);
   await new Promise((resolve) => setTimeout(resolve, 5));
   last = performance.now();
+  lastCpu = process.cpuUsage();
   await work();
-  const now = performance.now();
-  longest = Math.max(longest, now - last);
+  tick();
   clearInterval(probe);
-  return longest;
+  return { wall, cpu };
 }
 
 const ms = (x: number) => x.toFixed(1);
@@ -113,7 +132,7 @@ export async function analysisBench(say: (line: string) => void): Promise<Analys
   let million: Answer[] = [];
   for (const size of SIZES) {
     const answers = syntheticAnswers(size, size);
-    const t = timeRuns(RUNS[size], () => fullReport(answers));
+    const t = timeRuns(RUNS[size], WARM_UPS[size], () => fullReport(answers));
     say(`analysis: full report of ${size} answers: median ${ms(t.median)} ms, max ${ms(t.max)} ms`);
     if (size === 10_000) {
       rows.push({
@@ -123,7 +142,7 @@ export async function analysisBench(say: (line: string) => void): Promise<Analys
         pass: t.median < ANALYSIS_TARGET.tenThousandMs,
       });
       const previous = syntheticAnswers(size, size + 1);
-      const withTrend = timeRuns(RUNS[size], () => fullReport(answers, previous));
+      const withTrend = timeRuns(RUNS[size], WARM_UPS[size], () => fullReport(answers, previous));
       say(
         `analysis: full report of ${size} answers with the previous round's ${size}: median ${ms(withTrend.median)} ms`,
       );
@@ -166,13 +185,13 @@ export async function analysisBench(say: (line: string) => void): Promise<Analys
   // With the previous round (the same people again) the pseudonym sets are compared as well.
   const stall = await longestStall(() => analyzeRoundInChunks(input(million, million)));
   say(
-    `analysis: longest event-loop stall while closing 1M answers (and the previous round's 1M) in slices: ${ms(stall)} ms`,
+    `analysis: longest event-loop stall while closing 1M answers (and the previous round's 1M) in slices: ${ms(stall.cpu)} ms of this process's CPU time (${ms(stall.wall)} ms of wall time, load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
   );
   rows.push({
     name: "closing 1M + 1M previous: longest stall",
-    measured: `${ms(stall)} ms`,
+    measured: `${ms(stall.cpu)} ms CPU (wall ${ms(stall.wall)})`,
     target: `<${ANALYSIS_TARGET.blockMs}`,
-    pass: stall < ANALYSIS_TARGET.blockMs,
+    pass: stall.cpu < ANALYSIS_TARGET.blockMs,
   });
   return rows;
 }
