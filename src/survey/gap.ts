@@ -214,8 +214,7 @@ export function strongestAndWeakest(
  *
  * Privacy: a group's min or max total *is* one person's total, so they are never shown. The
  * interquartile range is no better for the small groups this product sees: with 3–7 people every
- * quartile is one member's total or the midpoint of two (simple-statistics returns order
- * statistics), and for n = 3 the IQR is exactly max − min. Worse, for n = 3 the mean (shown anyway)
+ * quartile is one member's total or the midpoint of two (quartiles are order statistics), and for n = 3 the IQR is exactly max − min. Worse, for n = 3 the mean (shown anyway)
  * plus an exact SD plus the range pin down all three totals (three equations, three unknowns), and
  * even mean plus an exact SD often leaves only one set of integer totals (50, 60, 70 is the only
  * triple with mean 60 and SD 10).
