@@ -64,6 +64,7 @@ import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
 import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
 import type { Answer, Side } from "../src/survey/types.js";
 import { SURVEY_CALLBACK_ID, surveyModal, thanksModal } from "../src/views/survey-modal.js";
+import { analysisBench } from "./bench-analysis.js";
 import { seededRandom } from "./seeded-random.js";
 
 // ---- settings --------------------------------------------------------------------------------
@@ -365,6 +366,7 @@ async function main(): Promise<void> {
   const baseline = memory();
   // -- the pure core on 10,000 synthetic answers, first: on a quiet heap, as at a round's close --
   await computeBench();
+  rows.push(...(await analysisBench(say)));
   const sales = Array.from(
     { length: PEOPLE_PER_SIDE },
     (_, i) => `U0BS${String(i).padStart(5, "0")}`,

@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
-import { analyzeRound } from "../survey/report.js";
+import { analyzeRoundInChunks } from "../survey/report.js";
 import type { Answer } from "../survey/types.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import { openRoundStatus } from "./participation.js";
@@ -32,7 +32,8 @@ async function analyzeClosedRound(deps: Deps, round: Round): Promise<ClosedRound
   const previousRound = await deps.store.rounds.previousClosed(round);
   const sameWording =
     previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
-  const report = analyzeRound({
+  // In chunks: a closing report of any size must not hold up the other requests (counts.ts).
+  const report = await analyzeRoundInChunks({
     instrument: deps.instrument,
     answers: await deps.store.responses.answers(round.id),
     roundClosed: true,

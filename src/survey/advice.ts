@@ -1,10 +1,13 @@
-import { EPSILON, type StatementGap, type StatementMean, WIDE_GAP } from "./gap.js";
+import { EPSILON, type StatementGap, type StatementMean } from "./gap.js";
 import { oneDecimal } from "./scoring.js";
+import { shownOneDecimal } from "./shown.js";
 import { LEVELS, type Level, type Market } from "./types.js";
 
 /**
- * Suggested joint actions. The moves between levels follow the article's recommendations for
- * moving up a level, the per-statement actions are Truce's own; all wording is ours.
+ * Suggested joint actions. The moves between levels (and the advice to stay put) are the
+ * article's recommendations for moving up a level, in our words and without additions of ours;
+ * the per-statement actions are Truce's own, aimed at a weak or disputed statement. Every action
+ * says which of the two it is (`origin`, `originNote`).
  *
  * Advice is computed only from figures the report may show (report.ts passes the Everyone means
  * and the statement gaps only when per-statement figures are disclosed, and otherwise the level
@@ -20,9 +23,12 @@ export const TARGET_LEVEL: Record<Market, Level> = {
 
 /** At most this many actions. */
 export const MAX_ACTIONS = 5;
-/** Below target, this many level moves come first; the rest go to weak or disputed statements. */
-export const LEVEL_MOVES_FIRST = 3;
-/** A statement is weak when Everyone's mean rating is below this. */
+/**
+ * Below target, at most this many level moves come first; the next slots go to the weakest and
+ * disputed statements, and level moves fill what is left.
+ */
+export const LEVEL_MOVES_FIRST = 2;
+/** A statement is weak when Everyone's mean rating, as shown (one decimal), is below this. */
 export const WEAK_MEAN = 3.0;
 /** "Agree": the rating an impact estimate measures a statement's shortfall against. */
 export const AGREE_RATING = 4;
@@ -51,29 +57,27 @@ export const LEVEL_MOVES: Record<StepFrom, readonly LevelMove[]> = {
       id: "rules-of-engagement",
       title: "Agree rules of engagement",
       detail:
-        "Write down the hand-off points between the teams: who follows up a new lead, how fast, and what happens when nobody does. Keep it to one page that both heads sign.",
+        "Set rules of engagement with clear hand-off points between the teams, such as who follows up a lead and when.",
       links: ["little-firefighting", "no-blame-game"],
     },
     {
       id: "define-lead",
       title: "Agree what counts as a lead",
       detail:
-        "Hold one joint session to settle the terms the teams argue about, starting with what a lead is. Publish the definitions where both teams work.",
+        "Agree shared definitions of the terms the teams argue about, starting with what counts as a lead.",
       links: ["common-language"],
       covers: "common-language",
     },
     {
       id: "set-expectations",
       title: "Use meetings to set expectations",
-      detail:
-        "Turn the meetings you already hold into a place where each side says what it needs from the other and by when, instead of replaying the last dispute.",
+      detail: "Use the meetings between the teams to state what each side expects of the other.",
       links: ["sales-gives-feedback", "useful-collateral", "little-firefighting"],
     },
     {
       id: "joint-events",
       title: "Run the big events together",
-      detail:
-        "Plan and staff conferences and trade shows as one team, with a shared goal for the leads they bring in and an agreed follow-up.",
+      detail: "Run large events, such as conferences and trade shows, jointly.",
       links: ["joint-training", "marketing-meets-customers"],
     },
   ],
@@ -96,21 +100,21 @@ export const LEVEL_MOVES: Record<StepFrom, readonly LevelMove[]> = {
       id: "marketing-liaison",
       title: "Give the sales force a marketing liaison",
       detail:
-        "Choose a marketer the salespeople trust and let them spend most of their time with the sales team, carrying insight in both directions.",
+        "Appoint a marketing liaison whom the salespeople trust and who works alongside the sales force.",
       links: ["useful-collateral", "sales-gives-feedback"],
     },
     {
       id: "co-location",
       title: "Sit together",
       detail:
-        "Put the teams, or at least their key people, side by side, whether on one floor or in shared channels and stand-ups. Closeness matters most in the first months.",
+        "Seat the teams, or at least their key people, near each other. Being close matters most early on.",
       links: ["rise-or-fall-together", "common-language"],
     },
     {
       id: "easy-feedback",
       title: "Make sales feedback effortless",
       detail:
-        "Replace long requests with a short monthly summary from the head of sales and a two-minute form, and have marketing read call notes and CRM data itself.",
+        "Make feedback low-effort for salespeople: monthly or quarterly summaries from the head of sales, short forms, and marketing reading call reports and CRM data itself.",
       links: ["sales-gives-feedback", "marketing-improves-funnel"],
       covers: "sales-gives-feedback",
     },
@@ -120,7 +124,7 @@ export const LEVEL_MOVES: Record<StepFrom, readonly LevelMove[]> = {
       id: "revenue-leader",
       title: "Put one leader over revenue",
       detail:
-        "Consider a chief revenue or customer officer responsible for sales, marketing, service and pricing, so that trade-offs between them are settled in one place.",
+        "Consider a chief revenue or customer officer responsible for sales, marketing, service and pricing.",
       links: ["one-revenue-leader"],
       covers: "one-revenue-leader",
     },
@@ -149,7 +153,7 @@ export const LEVEL_MOVES: Record<StepFrom, readonly LevelMove[]> = {
       id: "integrated-metrics",
       title: "Commit to one number",
       detail:
-        "Adopt one measure both teams answer for, such as revenue from target segments, while each keeps its own working metrics.",
+        "Adopt an integrated metric, one number both teams commit to, while each keeps its own metrics.",
       links: ["shared-metrics", "forecast-accuracy"],
       covers: "shared-metrics",
     },
@@ -301,6 +305,9 @@ export function statementAction(statement: { id: string; theme: string }): Actio
 
 export type ActionKind = "stay" | "level-move" | "statement";
 
+/** Whose action it is: one of the article's moves between levels, or Truce's own. */
+export type ActionOrigin = "article" | "truce";
+
 /** What triggered an action. */
 export type ActionTrigger =
   | "at-target"
@@ -321,6 +328,12 @@ export interface JointAction {
   reason: string;
   /** The statement a statement action works on. */
   statementId?: string;
+  /** Whose action it is (see the module comment). */
+  origin: ActionOrigin;
+  /** Says whose it is, to show with the action: "The article's move from Defined to Aligned". */
+  originNote: string;
+  /** Also suggested in the previous round (said in the reason). */
+  repeated?: boolean;
 }
 
 /** Where the combined level stands against the market's target. */
@@ -353,6 +366,8 @@ export interface AdviceInput {
   statements?: readonly StatementMean[];
   /** Per-statement gaps, only when per-side figures are disclosed (read only with `statements`). */
   gaps?: readonly StatementGap[];
+  /** Ids of the actions the previous round's report suggested, when known. */
+  previousActions?: readonly string[];
 }
 
 /** Said in the advice when it rests on the level alone. */
@@ -380,30 +395,41 @@ function statementReason(c: Candidate): string {
   const everyone = `Everyone rates ${theme} ${oneDecimal(c.statement.mean)} of 5`;
   if (!c.disputed || c.gap === undefined) return everyone;
   const apart = oneDecimal(Math.abs(c.gap.gap));
+  const higher = c.gap.gap > 0 ? "Sales" : "Marketing";
   const sides = `Sales ${oneDecimal(c.gap.sales)}, Marketing ${oneDecimal(c.gap.marketing)}`;
-  if (c.weak) return `${everyone}, and the sides are ${apart} points apart on it (${sides})`;
-  return `Sales and Marketing rate ${theme} ${apart} points apart (${sides})`;
+  if (c.weak) {
+    return `${everyone}, and the sides clearly differ on it: ${higher} rates it ${apart} points higher (${sides})`;
+  }
+  return `Sales and Marketing clearly differ on ${theme}: ${higher} rates it ${apart} points higher (${sides})`;
 }
 
-function triggerOf(c: Candidate): ActionTrigger {
+const TRUCE_NOTE: Record<Exclude<ActionTrigger, "at-target" | "level">, string> = {
+  "weak-statement": "Truce's own suggestion, for a weak statement",
+  "disputed-statement": "Truce's own suggestion, for a statement the sides dispute",
+  "weak-and-disputed-statement": "Truce's own suggestion, for a weak statement the sides dispute",
+};
+
+function triggerOf(c: Candidate): keyof typeof TRUCE_NOTE {
   if (c.weak && c.disputed) return "weak-and-disputed-statement";
   return c.weak ? "weak-statement" : "disputed-statement";
 }
 
 /**
- * Weak (Everyone's mean < WEAK_MEAN) or disputed (|gap| ≥ WIDE_GAP) statements, by expected
- * impact: the shortfall of Everyone's mean from "Agree" plus the distance between the sides, so
- * both a low score and a split view count; ties go to the lower statement number.
+ * Weak (Everyone's mean as shown < WEAK_MEAN: "3.0 of 5" is never called weak) or disputed
+ * (gap.ts decides, with the uncertainty in view: a gap the data cannot tell from chance is not a
+ * dispute) statements, by expected impact: the shortfall of Everyone's mean from "Agree" plus
+ * the distance between the sides when they dispute it, so both a low score and a split view
+ * count; ties go to the lower statement number.
  */
 function candidates(input: AdviceInput): Candidate[] {
   const gapsById = new Map((input.gaps ?? []).map((g) => [g.index, g]));
   const list: Candidate[] = [];
   for (const statement of input.statements ?? []) {
     const gap = gapsById.get(statement.index);
-    const weak = statement.mean < WEAK_MEAN - EPSILON;
-    const disputed = gap !== undefined && Math.abs(gap.gap) >= WIDE_GAP - EPSILON;
+    const weak = shownOneDecimal(statement.mean) < WEAK_MEAN;
+    const disputed = gap?.disputed === true;
     if (!weak && !disputed) continue;
-    const priority = shortfall(statement.mean) + (gap ? Math.abs(gap.gap) : 0);
+    const priority = shortfall(statement.mean) + (gap && disputed ? Math.abs(gap.gap) : 0);
     list.push({ statement, gap, weak, disputed, priority });
   }
   return list.sort((a, b) => {
@@ -425,6 +451,8 @@ function statementActionFor(c: Candidate): JointAction {
     detail,
     reason: statementReason(c),
     statementId: c.statement.id,
+    origin: "truce",
+    originNote: TRUCE_NOTE[triggerOf(c)],
   };
 }
 
@@ -462,13 +490,26 @@ function positionOf(level: Level, target: Level): TargetPosition {
 const STABLE_NOTE =
   "In a stable market where people already get on well informally, leave well alone.";
 
-/** Suggested joint actions for a round, from the figures the report may show. */
+/** Marks an action suggested in the previous round too, and says so in its reason. */
+function markRepeated(action: JointAction, previous: ReadonlySet<string>): JointAction {
+  if (!previous.has(action.id)) return action;
+  return { ...action, repeated: true, reason: `${action.reason}; also suggested last round` };
+}
+
+/**
+ * Suggested joint actions for a round, from the figures the report may show. Below target, the
+ * step's moves come first (at most LEVEL_MOVES_FIRST, by expected impact, those not suggested
+ * last round before those that were), then the weakest and disputed statements, then further
+ * moves. So the advice follows this round's data, and a move suggested last round does not make
+ * up the whole advice again.
+ */
 export function suggestActions(input: AdviceInput): Advice {
   const { market, level } = input;
   const targetLevel = TARGET_LEVEL[market];
   const position = positionOf(level, targetLevel);
   const targeted = candidates(input);
   const levelReason = `Your combined level is ${level}`;
+  const previous = new Set(input.previousActions ?? []);
 
   if (position !== "below") {
     const stay: JointAction = {
@@ -481,8 +522,12 @@ export function suggestActions(input: AdviceInput): Advice {
           ? "Your level suits your market, so protect the habits that got you here rather than reorganising. Run the diagnostic again in a few months to catch any slide."
           : "You are already past what your market needs, so spend no effort on climbing further. Keep the habits that work and watch for a slide at the next round.",
       reason: `${levelReason}; a ${market} market calls for ${targetLevel}`,
+      origin: "article",
+      originNote: "The article's advice: not every company should move up a level",
     };
-    const actions = [stay, ...targeted.slice(0, MAX_ACTIONS - 1).map(statementActionFor)];
+    const actions = [stay, ...targeted.slice(0, MAX_ACTIONS - 1).map(statementActionFor)].map(
+      (a) => (a.kind === "stay" ? a : markRepeated(a, previous)),
+    );
     const opening =
       position === "at"
         ? `Your combined level is ${level}, the level a ${market} market calls for: staying put is the right call.`
@@ -509,7 +554,11 @@ export function suggestActions(input: AdviceInput): Advice {
   // Below target: the step up from the current level (never Integrated here: it is the top).
   const from = level as StepFrom;
   const next = LEVELS[LEVELS.indexOf(level) + 1] as Level;
-  const moves = rankLevelMoves(from, input.statements ?? []);
+  const ranked = rankLevelMoves(from, input.statements ?? []);
+  const moves = [
+    ...ranked.filter((m) => !previous.has(`move:${m.id}`)),
+    ...ranked.filter((m) => previous.has(`move:${m.id}`)),
+  ];
   const reasonsById = new Map(targeted.map((c) => [c.statement.id, c]));
   const moveAction = (move: LevelMove): JointAction => {
     const covered = move.covers === undefined ? undefined : reasonsById.get(move.covers);
@@ -520,6 +569,8 @@ export function suggestActions(input: AdviceInput): Advice {
       title: move.title,
       detail: move.detail,
       reason: covered ? `${levelReason}; ${statementReason(covered)}` : levelReason,
+      origin: "article",
+      originNote: `The article's move from ${from} to ${next}`,
     };
   };
   const first = moves.slice(0, LEVEL_MOVES_FIRST);
@@ -548,7 +599,7 @@ export function suggestActions(input: AdviceInput): Advice {
     position,
     atTarget: false,
     message,
-    actions,
+    actions: actions.map((a) => markRepeated(a, previous)),
   };
   if (from === "Undefined") advice.caveat = UNDEFINED_CAVEAT;
   return advice;

@@ -1,3 +1,12 @@
+import {
+  countAnswers,
+  everyoneCounts,
+  type GroupCounts,
+  type RoundCounts,
+  type SideCounts,
+  SLICE_MS,
+  yieldToEventLoop,
+} from "./counts.js";
 import { totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
 
@@ -114,8 +123,46 @@ export function discloseAnswers(
   return out;
 }
 
+/**
+ * The tallies an analysis may look at: the same gateway as {@link discloseAnswers}, for a round
+ * already counted (counts.ts). Everyone's tally of totals only when Everyone may be shown, its
+ * per-statement tally only when per-statement figures may be, and both sides' tallies together
+ * or not at all.
+ */
+export interface DisclosedCounts {
+  disclosure: Disclosure;
+  counts: Record<Side, number>;
+  /** Everyone's tally of totals, when Everyone may be shown at all. */
+  everyoneTotals?: readonly number[];
+  /** Everyone's tallies, only when per-statement figures may be shown. */
+  everyone?: GroupCounts;
+  /** Both sides' tallies, when per-side figures may be shown. */
+  sides?: { sales: SideCounts; marketing: SideCounts };
+}
+
+export function discloseCounts(
+  round: RoundCounts,
+  options: { minGroup: number; roundClosed: boolean },
+): DisclosedCounts {
+  const counts = { sales: round.sales.n, marketing: round.marketing.n };
+  const disc = disclosure(counts, options);
+  const out: DisclosedCounts = { disclosure: disc, counts };
+  if (disc.groups.includes("everyone")) {
+    const everyone = everyoneCounts(round);
+    out.everyoneTotals = everyone.totals;
+    if (disc.perStatement) out.everyone = everyone;
+  }
+  if (disc.groups.includes("sales") && disc.groups.includes("marketing")) {
+    out.sides = { sales: round.sales, marketing: round.marketing };
+  }
+  return out;
+}
+
 /** Plain-language notes on what a disclosure withholds, for reports to show beside the figures. */
-export function withheldNotes(disclosed: DisclosedAnswers, minGroup: number): string[] {
+export function withheldNotes(
+  disclosed: Pick<DisclosedAnswers, "disclosure" | "counts">,
+  minGroup: number,
+): string[] {
   const min = effectiveMinGroup(minGroup);
   const { sales, marketing } = disclosed.counts;
   const total = sales + marketing;
@@ -145,6 +192,22 @@ export function respondentsAllowChange(
   current: readonly Answer[],
   minGroup: number,
 ): boolean {
+  const keys = (answers: readonly Answer[]) =>
+    answers.every((a) => typeof a.respondent === "string" && a.respondent !== "")
+      ? answers.map((a) => a.respondent as string)
+      : undefined;
+  return respondentKeysAllowChange(keys(previous), keys(current), minGroup);
+}
+
+/**
+ * respondentsAllowChange on the pseudonyms of the two rounds' respondents (undefined when any is
+ * unknown).
+ */
+export function respondentKeysAllowChange(
+  previous: readonly string[] | undefined,
+  current: readonly string[] | undefined,
+  minGroup: number,
+): boolean {
   const before = respondentSet(previous);
   const now = respondentSet(current);
   if (before === undefined || now === undefined) return false;
@@ -154,13 +217,114 @@ export function respondentsAllowChange(
   return differing === 0 || differing >= effectiveMinGroup(minGroup);
 }
 
-function respondentSet(answers: readonly Answer[]): Set<string> | undefined {
-  const set = new Set<string>();
-  for (const answer of answers) {
-    if (typeof answer.respondent !== "string" || answer.respondent === "") return undefined;
-    set.add(answer.respondent);
+/** Whose change may be shown, judged from who answered (respondentsAllowChange per group). */
+export interface ChangePermissions {
+  everyone: boolean;
+  sales: boolean;
+  marketing: boolean;
+}
+
+// Where a pseudonym was seen: one bit per round and side.
+const PREVIOUS_SALES = 1;
+const PREVIOUS_MARKETING = 2;
+const CURRENT_SALES = 4;
+const CURRENT_MARKETING = 8;
+const PREVIOUS = PREVIOUS_SALES | PREVIOUS_MARKETING;
+const CURRENT = CURRENT_SALES | CURRENT_MARKETING;
+
+/** Items handled between two yields of a stepwise computation (see permissionSteps). */
+const STEP_EVERY = 1024;
+
+/**
+ * respondentsAllowChange for Everyone and each side at once, in one map from pseudonym to where
+ * it was seen (a bit per round and side): a few passes over the pseudonyms instead of a set per
+ * group. A generator that yields every STEP_EVERY pseudonyms, so the same code runs in one go
+ * (changePermissions) or in time slices for a large round (changePermissionsInSlices). A
+ * pseudonym twice in one round, or an unknown one, makes that round's sets unknowable: no change
+ * is shown at all (the sides' change needs Everyone's, see discloseChangeOfCounts).
+ */
+function* permissionSteps(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): Generator<void, ChangePermissions> {
+  const none = { everyone: false, sales: false, marketing: false };
+  const lists: [readonly string[] | undefined, number, number][] = [
+    [previous.sales.respondents, PREVIOUS_SALES, PREVIOUS],
+    [previous.marketing.respondents, PREVIOUS_MARKETING, PREVIOUS],
+    [current.sales.respondents, CURRENT_SALES, CURRENT],
+    [current.marketing.respondents, CURRENT_MARKETING, CURRENT],
+  ];
+  const seen = new Map<string, number>();
+  for (const [keys, bit, round] of lists) {
+    if (keys === undefined) return none;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const bits = seen.get(key) ?? 0;
+      if (bits & round) return none;
+      seen.set(key, bits | bit);
+      if (i % STEP_EVERY === 0) yield;
+    }
   }
-  return set.size === answers.length ? set : undefined;
+  let everyone = 0;
+  let sales = 0;
+  let marketing = 0;
+  let i = 0;
+  const differs = (bits: number, before: number, after: number) =>
+    ((bits & before) === 0) !== ((bits & after) === 0);
+  for (const bits of seen.values()) {
+    if (differs(bits, PREVIOUS, CURRENT)) everyone++;
+    if (differs(bits, PREVIOUS_SALES, CURRENT_SALES)) sales++;
+    if (differs(bits, PREVIOUS_MARKETING, CURRENT_MARKETING)) marketing++;
+    if (++i % STEP_EVERY === 0) yield;
+  }
+  const min = effectiveMinGroup(minGroup);
+  const ok = (differing: number) => differing === 0 || differing >= min;
+  return { everyone: ok(everyone), sales: ok(sales), marketing: ok(marketing) };
+}
+
+/** Whose change may be shown (see permissionSteps), computed in one go. */
+export function changePermissions(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): ChangePermissions {
+  const steps = permissionSteps(previous, current, minGroup);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * changePermissions for rounds of any size: the pseudonyms are compared in time slices (see
+ * counts.ts), so a large closing report does not hold up other requests.
+ */
+export async function changePermissionsInSlices(
+  previous: RoundCounts,
+  current: RoundCounts,
+  minGroup: number,
+): Promise<ChangePermissions> {
+  const steps = permissionSteps(previous, current, minGroup);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+function respondentSet(keys: readonly string[] | undefined): Set<string> | undefined {
+  if (keys === undefined) return undefined;
+  const set = new Set<string>();
+  for (const key of keys) {
+    if (typeof key !== "string" || key === "") return undefined;
+    set.add(key);
+  }
+  return set.size === keys.length ? set : undefined;
 }
 
 export interface ChangeDisclosure {
@@ -171,14 +335,32 @@ export interface ChangeDisclosure {
 }
 
 /**
- * The members' totals of both rounds for each group whose change may be shown, and both sides'
- * answers in both rounds only when both sides' change may be shown (the statement gaps need
+ * The tallies of totals of both rounds for each group whose change may be shown, and both sides'
+ * tallies in both rounds only when both sides' change may be shown (the statement gaps need
  * them). The trend reads nothing else.
  */
 export interface DisclosedChange {
   disclosure: ChangeDisclosure;
+  /** Tallies of totals (cell k: how many reached the lowest total + k). */
   totals: Partial<Record<Group, { previous: readonly number[]; current: readonly number[] }>>;
-  sides?: { previous: SideAnswers; current: SideAnswers };
+  sides?: {
+    previous: { sales: SideCounts; marketing: SideCounts };
+    current: { sales: SideCounts; marketing: SideCounts };
+  };
+}
+
+/** discloseChangeOfCounts on two rounds' answers (counted here, and checked on the way). */
+export function discloseChange(
+  previousAnswers: readonly Answer[],
+  currentAnswers: readonly Answer[],
+  options: { minGroup: number; roundClosed: boolean },
+): DisclosedChange {
+  const count = (previousAnswers[0] ?? currentAnswers[0])?.ratings.length ?? 0;
+  return discloseChangeOfCounts(
+    countAnswers(previousAnswers, count, "previous answer"),
+    countAnswers(currentAnswers, count),
+    options,
+  );
 }
 
 /**
@@ -189,45 +371,47 @@ export interface DisclosedChange {
  * Everyone's change needs Everyone to qualify; the sides' changes need both sides *and*
  * Everyone to qualify, and come as a pair.
  */
-export function discloseChange(
-  previousAnswers: readonly Answer[],
-  currentAnswers: readonly Answer[],
+export function discloseChangeOfCounts(
+  previousRound: RoundCounts,
+  currentRound: RoundCounts,
   options: { minGroup: number; roundClosed: boolean },
+  /** Precomputed (changePermissionsInSlices); computed here when absent. */
+  permissions?: ChangePermissions,
 ): DisclosedChange {
-  const previous = discloseAnswers(previousAnswers, { ...options, roundClosed: true });
-  const current = discloseAnswers(currentAnswers, options);
+  const previous = discloseCounts(previousRound, { ...options, roundClosed: true });
+  const current = discloseCounts(currentRound, options);
   const inBoth = current.disclosure.groups.filter((g) => previous.disclosure.groups.includes(g));
-  const allows = (before: readonly Answer[], now: readonly Answer[]) =>
-    respondentsAllowChange(before, now, options.minGroup);
+  const allowed = permissions ?? changePermissions(previousRound, currentRound, options.minGroup);
 
-  const everyoneOk = inBoth.includes("everyone") && allows(previousAnswers, currentAnswers);
+  const everyoneBefore = everyoneCounts(previousRound);
+  const everyoneNow = everyoneCounts(currentRound);
+  const everyoneOk = inBoth.includes("everyone") && allowed.everyone;
   const sidesOk =
     everyoneOk &&
     previous.sides !== undefined &&
     current.sides !== undefined &&
-    allows(previous.sides.sales, current.sides.sales) &&
-    allows(previous.sides.marketing, current.sides.marketing);
+    allowed.sales &&
+    allowed.marketing;
 
   const out: DisclosedChange = {
     disclosure: { groups: [], withheld: [] },
     totals: {},
   };
-  const totals = (answers: readonly Answer[]) => answers.map((a) => totalScore(a.ratings));
   if (sidesOk && previous.sides && current.sides) {
     out.disclosure.groups.push("sales", "marketing");
     out.totals.sales = {
-      previous: totals(previous.sides.sales),
-      current: totals(current.sides.sales),
+      previous: previous.sides.sales.totals,
+      current: current.sides.sales.totals,
     };
     out.totals.marketing = {
-      previous: totals(previous.sides.marketing),
-      current: totals(current.sides.marketing),
+      previous: previous.sides.marketing.totals,
+      current: current.sides.marketing.totals,
     };
     out.sides = { previous: previous.sides, current: current.sides };
   }
   if (everyoneOk) {
     out.disclosure.groups.push("everyone");
-    out.totals.everyone = { previous: totals(previousAnswers), current: totals(currentAnswers) };
+    out.totals.everyone = { previous: everyoneBefore.totals, current: everyoneNow.totals };
   }
   out.disclosure.withheld = inBoth.filter((g) => !out.disclosure.groups.includes(g));
   return out;

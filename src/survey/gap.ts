@@ -1,13 +1,27 @@
-import { sampleStandardDeviation } from "simple-statistics";
-import type { Instrument } from "./instrument.js";
-import { oneDecimal, scoreGroup, totalScore } from "./scoring.js";
 import {
+  countAnswers,
+  type GroupCounts,
+  lowestTotal,
+  momentsOf,
+  type SideCounts,
+  statementCounts,
+} from "./counts.js";
+import type { Instrument } from "./instrument.js";
+import { RATING_MIN } from "./instrument.js";
+import { levelFor, oneDecimal } from "./scoring.js";
+import { excludesZero, shownOneDecimal } from "./shown.js";
+import {
+  CONFIDENCE,
   canTestSignificance,
+  cliffsDelta,
+  INTERVAL_DESCRIPTION,
+  type Interval,
   MIN_SIDE_FOR_TEST,
-  mannWhitneyTest,
+  mannWhitneyCounts,
   SIGNIFICANCE_ALPHA,
   type Significance,
   TEST_DESCRIPTION,
+  welchInterval,
 } from "./significance.js";
 import type { Answer, Level } from "./types.js";
 
@@ -43,6 +57,15 @@ export interface StatementGap extends StatementRef {
   gap: number;
   /** Present only when both sides have at least MIN_SIDE_FOR_TEST respondents. */
   significance?: Significance;
+  /** 95 % interval for the gap (Welch), present with `significance`. */
+  interval?: Interval;
+  /** Cliff's delta of Sales over Marketing (−1 to +1), present with `significance`. */
+  cliffsDelta?: number;
+  /**
+   * The sides really see it differently: tested, significant, the shown interval wholly on one
+   * side of zero and the shown gap at least WIDE_GAP (see isDisputed).
+   */
+  disputed: boolean;
 }
 
 /** A coarse reading of a side's spread: see {@link spreadOf}. */
@@ -67,6 +90,10 @@ export interface OverallGap {
   sentence: string;
   /** Test of the totals, present only when both sides are large enough. */
   significance?: Significance;
+  /** 95 % interval for the gap of the mean totals (Welch), present with `significance`. */
+  interval?: Interval;
+  /** Cliff's delta of Sales' totals over Marketing's, present with `significance`. */
+  cliffsDelta?: number;
 }
 
 export interface PerceptionGap {
@@ -77,7 +104,10 @@ export interface PerceptionGap {
   levelHeadline?: string;
   /** Every statement, in instrument order. */
   statements: StatementGap[];
-  /** Statements with |gap| ≥ WIDE_GAP, largest |gap| first (ties: lower index first). */
+  /**
+   * The statements the sides dispute (`disputed`), largest |gap| first (ties: lower index first).
+   * A large gap the data cannot tell from chance is not among them.
+   */
   widest: StatementGap[];
   /** Whether significance was tested (both sides ≥ MIN_SIDE_FOR_TEST respondents). */
   tested: boolean;
@@ -103,7 +133,9 @@ export const GAP_METHOD_NOTE =
   "The perception gap is Truce's own addition: the article notes that the two sides often see the relationship differently but gives no method for comparing them. " +
   "Gap = Sales' mean − Marketing's mean. A difference is called significant when " +
   `${TEST_DESCRIPTION} gives p < ${SIGNIFICANCE_ALPHA}; it is only tested when each side has at least ${MIN_SIDE_FOR_TEST} respondents. ` +
-  "With 20 statements, about one may pass that bar by chance.";
+  `Each gap comes with a ${Math.round(CONFIDENCE * 100)} % confidence interval (${INTERVAL_DESCRIPTION}). ` +
+  `A statement counts as seen differently only when its gap is at least ${WIDE_GAP.toFixed(1)} point, significant, and its interval lies wholly on one side of zero. ` +
+  "With 20 statements, about one may pass the significance bar by chance.";
 
 /** References to the instrument's statements, in order. */
 export function statementRefs(instrument: Instrument): StatementRef[] {
@@ -123,6 +155,23 @@ export function statementMeans(answers: readonly Answer[], count: number): numbe
     for (let i = 0; i < count; i++) sums[i] = (sums[i] ?? 0) + (answer.ratings[i] ?? 0);
   }
   return sums.map((sum) => sum / answers.length);
+}
+
+/** Each statement's mean rating from a group's tallies. */
+export function statementMeansOfCounts(side: GroupCounts, count: number): number[] {
+  return Array.from(
+    { length: count },
+    (_, i) => momentsOf(statementCounts(side, i), RATING_MIN).mean,
+  );
+}
+
+/** A group's per-statement means from its tallies, labelled with the instrument's statements. */
+export function describeStatementMeansOfCounts(
+  instrument: Instrument,
+  side: GroupCounts,
+): StatementMean[] {
+  const means = statementMeansOfCounts(side, instrument.statements.length);
+  return statementRefs(instrument).map((ref) => ({ ...ref, mean: means[ref.index] ?? Number.NaN }));
 }
 
 /** A group's per-statement means, labelled with the instrument's statements. */
@@ -165,8 +214,7 @@ export function strongestAndWeakest(
  *
  * Privacy: a group's min or max total *is* one person's total, so they are never shown. The
  * interquartile range is no better for the small groups this product sees: with 3–7 people every
- * quartile is one member's total or the midpoint of two (simple-statistics returns order
- * statistics), and for n = 3 the IQR is exactly max − min. Worse, for n = 3 the mean (shown anyway)
+ * quartile is one member's total or the midpoint of two (quartiles are order statistics), and for n = 3 the IQR is exactly max − min. Worse, for n = 3 the mean (shown anyway)
  * plus an exact SD plus the range pin down all three totals (three equations, three unknowns), and
  * even mean plus an exact SD often leaves only one set of integer totals (50, 60, 70 is the only
  * triple with mean 60 and SD 10).
@@ -176,7 +224,17 @@ export function strongestAndWeakest(
  * (This is a deliberate exception to "keep numbers unrounded": it is privacy, not display.)
  */
 export function spreadOf(totals: readonly number[]): Spread {
-  const sd = totals.length < 2 ? 0 : Math.round(sampleStandardDeviation([...totals]));
+  if (totals.length === 0) return spreadOfCounts([], 0);
+  const first = Math.min(...totals);
+  const cells = new Array<number>(Math.max(...totals) - first + 1).fill(0);
+  for (const t of totals) cells[t - first] = (cells[t - first] ?? 0) + 1;
+  return spreadOfCounts(cells, first);
+}
+
+/** spreadOf from a tally of totals (cell k: how many reached total first + k). */
+export function spreadOfCounts(cells: readonly number[], first: number): Spread {
+  const moments = momentsOf(cells, first);
+  const sd = moments.n < 2 ? 0 : Math.round(Math.sqrt(moments.variance));
   const cohesion: Cohesion = sd < 5 ? "close" : sd < 10 ? "mixed" : "divided";
   return { sd, cohesion };
 }
@@ -193,55 +251,91 @@ export function levelHeadline(sales: Level, marketing: Level): string | undefine
   return sales === marketing ? undefined : `Sales sees ${sales}, Marketing sees ${marketing}`;
 }
 
-/** Statements with |gap| ≥ WIDE_GAP, largest |gap| first, ties to the lower statement number. */
+/**
+ * Whether a gap is one the sides really dispute, decided on what a reader sees: tested and
+ * significant, its interval as shown wholly on one side of zero, and the gap as shown at least
+ * WIDE_GAP (a gap shown as "+1.0" counts as a full point; 0.94, shown as "+0.9", does not).
+ */
+export function isDisputed(gap: {
+  gap: number;
+  significance?: Significance;
+  interval?: Interval;
+}): boolean {
+  return (
+    gap.significance?.significant === true &&
+    gap.interval !== undefined &&
+    excludesZero(gap.interval) &&
+    shownOneDecimal(Math.abs(gap.gap)) >= WIDE_GAP
+  );
+}
+
+/** The disputed statements, largest |gap| first, ties to the lower statement number. */
 export function widestGaps(statements: readonly StatementGap[]): StatementGap[] {
   return statements
-    .filter((s) => Math.abs(s.gap) >= WIDE_GAP - EPSILON)
+    .filter((s) => s.disputed)
     .sort((a, b) => compareNumbers(Math.abs(b.gap), Math.abs(a.gap)) || a.index - b.index);
 }
 
 /**
  * The perception gap between two sides. Only call it with both sides' answers when disclosure
- * allows per-side figures (report.ts does, through discloseAnswers).
+ * allows per-side figures (report.ts does, through its disclosure gateway).
  */
 export function perceptionGap(
   instrument: Instrument,
   sides: { sales: readonly Answer[]; marketing: readonly Answer[] },
 ): PerceptionGap {
   const count = instrument.statements.length;
-  const salesMeans = statementMeans(sides.sales, count);
-  const marketingMeans = statementMeans(sides.marketing, count);
-  const tested = canTestSignificance({
-    sales: sides.sales.length,
-    marketing: sides.marketing.length,
+  return perceptionGapOfCounts(instrument, {
+    sales: countAnswers(sides.sales, count).sales,
+    marketing: countAnswers(sides.marketing, count).marketing,
   });
+}
+
+/** perceptionGap from the two sides' tallies: its cost does not depend on how many answered. */
+export function perceptionGapOfCounts(
+  instrument: Instrument,
+  sides: { sales: SideCounts; marketing: SideCounts },
+): PerceptionGap {
+  const { sales, marketing } = sides;
+  const tested = canTestSignificance({ sales: sales.n, marketing: marketing.n });
+  const compare = <T extends { gap: number }>(
+    row: T,
+    x: readonly number[],
+    y: readonly number[],
+    first: number,
+  ) => {
+    if (!tested) return row;
+    return {
+      ...row,
+      significance: mannWhitneyCounts(x, y),
+      interval: welchInterval(momentsOf(x, first), momentsOf(y, first)),
+      cliffsDelta: cliffsDelta(x, y),
+    };
+  };
 
   const statements: StatementGap[] = statementRefs(instrument).map((ref) => {
-    const sales = salesMeans[ref.index] ?? Number.NaN;
-    const marketing = marketingMeans[ref.index] ?? Number.NaN;
-    const row: StatementGap = { ...ref, sales, marketing, gap: sales - marketing };
-    if (tested) {
-      row.significance = mannWhitneyTest(
-        sides.sales.map((a) => a.ratings[ref.index] ?? Number.NaN),
-        sides.marketing.map((a) => a.ratings[ref.index] ?? Number.NaN),
-      );
-    }
-    return row;
+    const x = statementCounts(sales, ref.index);
+    const y = statementCounts(marketing, ref.index);
+    const s = momentsOf(x, RATING_MIN).mean;
+    const m = momentsOf(y, RATING_MIN).mean;
+    const row = compare({ ...ref, sales: s, marketing: m, gap: s - m }, x, y, RATING_MIN);
+    return { ...row, disputed: isDisputed(row) };
   });
 
-  const salesTotals = sides.sales.map((a) => totalScore(a.ratings));
-  const marketingTotals = sides.marketing.map((a) => totalScore(a.ratings));
-  const salesScore = scoreGroup(salesTotals);
-  const marketingScore = scoreGroup(marketingTotals);
-  const salesMean = salesScore.mean;
-  const marketingMean = marketingScore.mean;
-  const overall: OverallGap = {
-    sales: salesMean,
-    marketing: marketingMean,
-    gap: salesMean - marketingMean,
-    sentence: overallGapSentence(salesMean - marketingMean),
-  };
-  if (tested) overall.significance = mannWhitneyTest(salesTotals, marketingTotals);
+  const first = lowestTotal(instrument.statements.length);
+  const salesMean = momentsOf(sales.totals, first).mean;
+  const marketingMean = momentsOf(marketing.totals, first).mean;
+  const overall: OverallGap = compare(
+    {
+      sales: salesMean,
+      marketing: marketingMean,
+      gap: salesMean - marketingMean,
+      sentence: overallGapSentence(salesMean - marketingMean),
+    },
+    sales.totals,
+    marketing.totals,
+    first,
+  );
 
   const result: PerceptionGap = {
     methodNote: GAP_METHOD_NOTE,
@@ -249,12 +343,15 @@ export function perceptionGap(
     statements,
     widest: widestGaps(statements),
     tested,
-    spread: { sales: spreadOf(salesTotals), marketing: spreadOf(marketingTotals) },
+    spread: {
+      sales: spreadOfCounts(sales.totals, first),
+      marketing: spreadOfCounts(marketing.totals, first),
+    },
   };
-  const headline = levelHeadline(salesScore.level, marketingScore.level);
+  const headline = levelHeadline(levelFor(salesMean), levelFor(marketingMean));
   if (headline !== undefined) result.levelHeadline = headline;
   if (!tested) {
-    result.significanceNote = `Samples are too small to test whether the differences are more than chance: each side needs at least ${MIN_SIDE_FOR_TEST} respondents (Sales n=${sides.sales.length}, Marketing n=${sides.marketing.length}).`;
+    result.significanceNote = `Samples are too small to tell the differences from chance: each side needs at least ${MIN_SIDE_FOR_TEST} respondents (Sales n=${sales.n}, Marketing n=${marketing.n}), so no statement is called seen differently.`;
   }
   return result;
 }

@@ -1,28 +1,37 @@
 import { type Advice, suggestActions, TARGET_LEVEL } from "./advice.js";
 import {
+  type ChangePermissions,
+  changePermissionsInSlices,
   changeWithheldNote,
-  type DisclosedAnswers,
+  type DisclosedCounts,
   type Disclosure,
-  discloseAnswers,
-  discloseChange,
+  discloseChangeOfCounts,
+  discloseCounts,
   effectiveMinGroup,
   withheldNotes,
 } from "./anonymity.js";
 import {
-  describeStatementMeans,
+  countAnswers,
+  countAnswersInChunks,
+  type GroupCounts,
+  lowestTotal,
+  type RoundCounts,
+} from "./counts.js";
+import {
+  describeStatementMeansOfCounts,
   type PerceptionGap,
-  perceptionGap,
+  perceptionGapOfCounts,
   type StatementMean,
   strongestAndWeakest,
 } from "./gap.js";
 import type { Instrument } from "./instrument.js";
-import { type GroupResult, groupResult, groupResultOfTotals } from "./summary.js";
+import { type GroupResult, groupResultOfCounts } from "./summary.js";
 import { computeTrend, type Trend } from "./trend.js";
 import type { Answer, Level, Market, Side } from "./types.js";
-import { assertValidAnswers } from "./validation.js";
 
 export type { Advice, JointAction } from "./advice.js";
 export type { ChangeDisclosure, Disclosure } from "./anonymity.js";
+export type { RoundCounts } from "./counts.js";
 export type {
   OverallGap,
   PerceptionGap,
@@ -32,7 +41,7 @@ export type {
   StatementRef,
 } from "./gap.js";
 export { type Mirror, type MirrorRow, mirrorFor } from "./mirror.js";
-export type { Significance } from "./significance.js";
+export type { Interval, Significance } from "./significance.js";
 export type { GroupResult } from "./summary.js";
 export type { GapChange, GroupTrend, Trend } from "./trend.js";
 
@@ -51,14 +60,20 @@ export interface ParticipationReport {
   warning?: string;
 }
 
+/** A strongest or weakest statement, and whether the sides dispute it (see gap.ts). */
+export interface ExtremeStatement extends StatementMean {
+  /** The sides see it clearly differently: a list must say so beside it. */
+  disputed: boolean;
+}
+
 /** Everyone's view of each statement. */
 export interface EveryoneDetail {
   /** Every statement's mean rating (1–5) for Everyone, in instrument order. */
   statements: StatementMean[];
   /** Three highest means, highest first (ties: lower statement number first). */
-  strongest: StatementMean[];
+  strongest: ExtremeStatement[];
   /** Three lowest means, lowest first (ties: lower statement number first; never a strongest). */
-  weakest: StatementMean[];
+  weakest: ExtremeStatement[];
 }
 
 /**
@@ -103,8 +118,16 @@ export interface AnalyzeRoundInput {
   market: Market;
   /** How many people were invited on each side, when known. */
   invited?: { sales?: number; marketing?: number };
-  /** The previous closed round of the same instrument, for the trend. */
+  /** The previous closed round of the same instrument, for the trend and the advice. */
   previous?: { answers: readonly Answer[] };
+}
+
+/** analyzeRound's input with the answers already counted (counts.ts). */
+export interface AnalyzeCountsInput extends Omit<AnalyzeRoundInput, "answers" | "previous"> {
+  counts: RoundCounts;
+  previous?: RoundCounts;
+  /** Whose change may be shown, when already worked out (see changePermissionsInSlices). */
+  changePermissions?: ChangePermissions;
 }
 
 /** A side's response rate counts as low when it is below this share of the other side's. */
@@ -148,35 +171,73 @@ export function participationReport(
   return report;
 }
 
-function everyoneDetail(instrument: Instrument, answers: readonly Answer[]): EveryoneDetail {
-  const statements = describeStatementMeans(instrument, answers);
-  return { statements, ...strongestAndWeakest(statements) };
+function everyoneDetail(
+  instrument: Instrument,
+  everyone: GroupCounts,
+  gap: PerceptionGap | undefined,
+): EveryoneDetail {
+  const statements = describeStatementMeansOfCounts(instrument, everyone);
+  const disputed = new Set(gap?.statements.filter((s) => s.disputed).map((s) => s.index));
+  const mark = (s: StatementMean): ExtremeStatement => ({ ...s, disputed: disputed.has(s.index) });
+  const { strongest, weakest } = strongestAndWeakest(statements);
+  return { statements, strongest: strongest.map(mark), weakest: weakest.map(mark) };
 }
 
-function levelRows(disclosed: DisclosedAnswers): GroupResult[] {
+function levelRows(disclosed: DisclosedCounts, first: number): GroupResult[] {
   const rows: GroupResult[] = [];
   if (disclosed.sides) {
-    rows.push(groupResult("sales", disclosed.sides.sales));
-    rows.push(groupResult("marketing", disclosed.sides.marketing));
+    rows.push(groupResultOfCounts("sales", disclosed.sides.sales.totals, first));
+    rows.push(groupResultOfCounts("marketing", disclosed.sides.marketing.totals, first));
   }
   if (disclosed.everyoneTotals) {
-    rows.push(groupResultOfTotals("everyone", disclosed.everyoneTotals));
+    rows.push(groupResultOfCounts("everyone", disclosed.everyoneTotals, first));
   }
   return rows;
 }
 
 /**
- * Analyse a round. Every figure is computed from `discloseAnswers`, the single gateway that
- * applies the anonymity rules, so a withheld group never reaches any computation.
+ * Analyse a round. The answers are checked and counted in one pass (counts.ts), and every figure
+ * is computed from the counts through `discloseCounts`, the gateway that applies the anonymity
+ * rules, so a withheld group never reaches any computation.
  * Throws InvalidAnswerError when an answer is not a complete, valid answer to the instrument.
  */
 export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
-  const { instrument, market } = input;
-  assertValidAnswers(input.answers, instrument);
-  if (input.previous) assertValidAnswers(input.previous.answers, instrument, "previous answer");
+  const { answers, previous, ...rest } = input;
+  const count = input.instrument.statements.length;
+  const counted: AnalyzeCountsInput = { ...rest, counts: countAnswers(answers, count) };
+  if (previous) counted.previous = countAnswers(previous.answers, count, "previous answer");
+  return analyzeCounts(counted);
+}
 
+/**
+ * analyzeRound for a report of any size without holding up other requests: the answers are
+ * counted in chunks with a yield to the event loop between them (counts.ts), and the analysis
+ * of the counts that follows does not depend on how many answered.
+ */
+export async function analyzeRoundInChunks(input: AnalyzeRoundInput): Promise<RoundReport> {
+  const { answers, previous, ...rest } = input;
+  const count = input.instrument.statements.length;
+  const counted: AnalyzeCountsInput = {
+    ...rest,
+    counts: await countAnswersInChunks(answers, count),
+  };
+  if (previous) {
+    counted.previous = await countAnswersInChunks(previous.answers, count, "previous answer");
+    counted.changePermissions = await changePermissionsInSlices(
+      counted.previous,
+      counted.counts,
+      input.minGroup,
+    );
+  }
+  return analyzeCounts(counted);
+}
+
+/** The analysis of counted answers: the same report as analyzeRound. */
+export function analyzeCounts(input: AnalyzeCountsInput): RoundReport {
+  const { instrument, market } = input;
+  const first = lowestTotal(instrument.statements.length);
   const options = { minGroup: input.minGroup, roundClosed: input.roundClosed };
-  const disclosed = discloseAnswers(input.answers, options);
+  const disclosed = discloseCounts(input.counts, options);
   const report: RoundReport = {
     roundClosed: input.roundClosed,
     market,
@@ -185,14 +246,21 @@ export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
     participation: participationReport(disclosed.counts, input.invited),
     disclosure: disclosed.disclosure,
     notes: withheldNotes(disclosed, input.minGroup),
-    levels: levelRows(disclosed),
+    levels: levelRows(disclosed, first),
   };
 
   const everyoneRow = report.levels.find((row) => row.group === "everyone");
-  if (disclosed.everyone) report.everyone = everyoneDetail(instrument, disclosed.everyone);
-  if (disclosed.sides) report.gap = perceptionGap(instrument, disclosed.sides);
+  if (disclosed.sides) report.gap = perceptionGapOfCounts(instrument, disclosed.sides);
+  if (disclosed.everyone) {
+    report.everyone = everyoneDetail(instrument, disclosed.everyone, report.gap);
+  }
   if (input.previous && input.roundClosed) {
-    const change = discloseChange(input.previous.answers, input.answers, options);
+    const change = discloseChangeOfCounts(
+      input.previous,
+      input.counts,
+      options,
+      input.changePermissions,
+    );
     report.trend = computeTrend(instrument, change);
     const note = changeWithheldNote(change.disclosure, input.minGroup);
     if (note !== undefined) report.notes.push(note);
@@ -203,6 +271,13 @@ export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
     const adviceInput: Parameters<typeof suggestActions>[0] = { market, level: everyoneRow.level };
     if (report.everyone) adviceInput.statements = report.everyone.statements;
     if (report.gap) adviceInput.gaps = report.gap.statements;
+    if (input.previous) {
+      // What the previous round suggested, from what its own report showed, so this round's
+      // advice does not simply repeat it (see suggestActions).
+      const { previous: _, changePermissions: __, ...earlier } = input;
+      const before = analyzeCounts({ ...earlier, counts: input.previous, roundClosed: true });
+      if (before.advice) adviceInput.previousActions = before.advice.actions.map((a) => a.id);
+    }
     report.advice = suggestActions(adviceInput);
   }
   return report;

@@ -1,4 +1,3 @@
-import { mean } from "simple-statistics";
 import { RATING_MAX, RATING_MIN, STATEMENT_COUNT } from "./instrument.js";
 import { LEVELS, type Level } from "./types.js";
 
@@ -47,7 +46,7 @@ export interface GroupScore {
 /** Summarise a group from its members' totals. Throws on an empty group: callers check size first. */
 export function scoreGroup(totals: readonly number[]): GroupScore {
   if (totals.length === 0) throw new Error("scoreGroup needs at least one total");
-  const m = mean([...totals]);
+  const m = totals.reduce((a, b) => a + b, 0) / totals.length;
   const level = levelFor(m);
   const next = nextLevel(level);
   return {

@@ -1,5 +1,6 @@
+import { momentsOf } from "./counts.js";
 import { LEVEL_DESCRIPTIONS } from "./instrument.js";
-import { nextLevel, scoreGroup, totalScore } from "./scoring.js";
+import { LEVEL_FLOORS, levelFor, nextLevel, scoreGroup, totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Level } from "./types.js";
 
 export interface Participation {
@@ -49,6 +50,31 @@ export function groupResultOfTotals(group: Group, totals: readonly number[]): Gr
   if (next !== undefined && score.pointsToNext !== undefined) {
     row.nextLevel = next;
     row.pointsToNext = score.pointsToNext;
+  }
+  return row;
+}
+
+/** A group's level-summary row from its tally of totals (cell k: how many reached first + k). */
+export function groupResultOfCounts(
+  group: Group,
+  totals: readonly number[],
+  first: number,
+): GroupResult {
+  const { n, mean } = momentsOf(totals, first);
+  if (n === 0) throw new Error("groupResultOfCounts needs at least one total");
+  const level = levelFor(mean);
+  const row: GroupResult = {
+    group,
+    label: GROUP_LABELS[group],
+    n,
+    mean,
+    level,
+    levelDescription: LEVEL_DESCRIPTIONS[level],
+  };
+  const next = nextLevel(level);
+  if (next !== undefined) {
+    row.nextLevel = next;
+    row.pointsToNext = LEVEL_FLOORS[next] - mean;
   }
   return row;
 }

@@ -1,7 +1,8 @@
-import type { DisclosedChange, SideAnswers } from "./anonymity.js";
-import { EPSILON, type StatementRef, statementMeans, statementRefs } from "./gap.js";
+import type { DisclosedChange } from "./anonymity.js";
+import { lowestTotal, momentsOf, type SideCounts } from "./counts.js";
+import { EPSILON, type StatementRef, statementMeansOfCounts, statementRefs } from "./gap.js";
 import type { Instrument } from "./instrument.js";
-import { scoreGroup } from "./scoring.js";
+import { levelFor } from "./scoring.js";
 import { GROUPS, type Group, LEVELS, type Level } from "./types.js";
 
 /**
@@ -53,13 +54,20 @@ export interface Trend {
   gaps?: { widened: GapChange[]; narrowed: GapChange[] };
 }
 
+/** Size, mean total and level from a tally of totals. */
+function scoreOfCounts(totals: readonly number[], first: number) {
+  const { n, mean } = momentsOf(totals, first);
+  return { n, mean, level: levelFor(mean) };
+}
+
 function groupTrend(
   group: Group,
   previous: readonly number[],
   current: readonly number[],
+  first: number,
 ): GroupTrend {
-  const before = scoreGroup(previous);
-  const now = scoreGroup(current);
+  const before = scoreOfCounts(previous, first);
+  const now = scoreOfCounts(current, first);
   const step = LEVELS.indexOf(now.level) - LEVELS.indexOf(before.level);
   return {
     group,
@@ -74,18 +82,19 @@ function groupTrend(
   };
 }
 
-function gapsOf(sides: SideAnswers, count: number): number[] {
-  const sales = statementMeans(sides.sales, count);
-  const marketing = statementMeans(sides.marketing, count);
+function gapsOf(sides: { sales: SideCounts; marketing: SideCounts }, count: number): number[] {
+  const sales = statementMeansOfCounts(sides.sales, count);
+  const marketing = statementMeansOfCounts(sides.marketing, count);
   return sales.map((s, i) => s - (marketing[i] ?? Number.NaN));
 }
 
 /** The trend between two rounds of the same instrument, already cut down by discloseChange. */
 export function computeTrend(instrument: Instrument, change: DisclosedChange): Trend {
   const groups: GroupTrend[] = [];
+  const first = lowestTotal(instrument.statements.length);
   for (const group of GROUPS) {
     const totals = change.totals[group];
-    if (totals) groups.push(groupTrend(group, totals.previous, totals.current));
+    if (totals) groups.push(groupTrend(group, totals.previous, totals.current, first));
   }
   const trend: Trend = { groups, withheld: [...change.disclosure.withheld] };
   if (change.sides) {

@@ -8,9 +8,27 @@ export class InvalidAnswerError extends Error {
 }
 
 /**
- * Check answers before any analysis: every answer has a side and one whole rating from 1 to 5 per
- * statement, and a pseudonym, if any, is a non-empty string. Messages name the answer's position
- * and the problem, never a rating's value or a pseudonym.
+ * What is wrong with one answer, or an empty list: a side, one whole rating from 1 to 5 per
+ * statement, and a pseudonym, if any, that is a non-empty string. The messages name the problem,
+ * never a rating's value or a pseudonym.
+ */
+export function answerProblems(answer: Answer, count: number): string[] {
+  const problems: string[] = [];
+  if (answer.side !== "sales" && answer.side !== "marketing") {
+    problems.push('side must be "sales" or "marketing"');
+  }
+  const { respondent } = answer;
+  if (respondent !== undefined && (typeof respondent !== "string" || respondent === "")) {
+    problems.push("respondent must be a non-empty string when given");
+  }
+  if (!Array.isArray(answer.ratings)) problems.push("ratings must be a list");
+  else problems.push(...ratingProblems(answer.ratings, count));
+  return problems;
+}
+
+/**
+ * Check answers before any analysis (see answerProblems). Messages name the answer's position and
+ * the problem, never a rating's value or a pseudonym.
  */
 export function assertValidAnswers(
   answers: readonly Answer[],
@@ -19,16 +37,7 @@ export function assertValidAnswers(
 ): void {
   const count = instrument.statements.length;
   answers.forEach((answer, i) => {
-    const problems: string[] = [];
-    if (answer.side !== "sales" && answer.side !== "marketing") {
-      problems.push('side must be "sales" or "marketing"');
-    }
-    const { respondent } = answer;
-    if (respondent !== undefined && (typeof respondent !== "string" || respondent === "")) {
-      problems.push("respondent must be a non-empty string when given");
-    }
-    if (!Array.isArray(answer.ratings)) problems.push("ratings must be a list");
-    else problems.push(...ratingProblems(answer.ratings, count));
+    const problems = answerProblems(answer, count);
     if (problems.length > 0) {
       throw new InvalidAnswerError(`${label} ${i + 1}: ${problems.join("; ")}`);
     }

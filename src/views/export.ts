@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { stringify } from "csv-stringify/sync";
 import { oneDecimal } from "../survey/scoring.js";
-import { meanTotal, pValueCell } from "./figures.js";
+import { cliffsDeltaCell, intervalCells, meanTotal, pValueCell } from "./figures.js";
 import type { ClosedRound } from "./report.js";
 import { context, header, type MessageView, plainDate, section } from "./text.js";
 
@@ -18,13 +18,42 @@ const num = (value: number | undefined) => (value === undefined ? "" : oneDecima
  * when both sides reach the minimum group size, and statement rows only when per-statement
  * figures may be shown (`statements` is undefined otherwise).
  */
-export function exportCsv(closed: ClosedRound): { groups: string; statements?: string } {
+export function exportCsv(closed: ClosedRound): {
+  groups: string;
+  overall?: string;
+  statements?: string;
+} {
   const { report } = closed;
   const groups = stringify([
     ["group", "n", "mean_total", "level"],
     ...report.levels.map((row) => [row.label, row.n, meanTotal(row.mean), row.level]),
   ]);
+  // The gap of the mean totals (20–100), with its test and interval, when both sides are shown.
+  const gap = report.gap;
+  const overall =
+    gap?.overall.significance === undefined
+      ? undefined
+      : stringify([
+          [
+            "sales_mean_total",
+            "marketing_mean_total",
+            "gap",
+            "gap_ci95_low",
+            "gap_ci95_high",
+            "cliffs_delta",
+            "p_value",
+          ],
+          [
+            meanTotal(gap.overall.sales),
+            meanTotal(gap.overall.marketing),
+            num(gap.overall.gap),
+            ...intervalCells(gap.overall.interval),
+            cliffsDeltaCell(gap.overall.cliffsDelta),
+            pValueCell(gap.overall.significance),
+          ],
+        ]);
   if (!report.everyone) return { groups };
+  const withOverall = overall === undefined ? {} : { overall };
   const gapByNumber = new Map(report.gap?.statements.map((g) => [g.number, g]));
   const perSide = report.gap !== undefined;
   const statements = stringify([
@@ -32,7 +61,18 @@ export function exportCsv(closed: ClosedRound): { groups: string; statements?: s
       "statement",
       "theme",
       "everyone_mean",
-      ...(perSide ? ["sales_mean", "marketing_mean", "gap", "p_value"] : []),
+      ...(perSide
+        ? [
+            "sales_mean",
+            "marketing_mean",
+            "gap",
+            "gap_ci95_low",
+            "gap_ci95_high",
+            "cliffs_delta",
+            "p_value",
+            "seen_differently",
+          ]
+        : []),
     ],
     ...report.everyone.statements.map((s) => {
       const gap = gapByNumber.get(s.number);
@@ -45,13 +85,16 @@ export function exportCsv(closed: ClosedRound): { groups: string; statements?: s
               num(gap?.sales),
               num(gap?.marketing),
               num(gap?.gap),
+              ...intervalCells(gap?.interval),
+              cliffsDeltaCell(gap?.cliffsDelta),
               gap?.significance ? pValueCell(gap.significance) : "",
+              gap?.disputed ? "yes" : "no",
             ]
           : []),
       ];
     }),
   ]);
-  return { groups, statements };
+  return { groups, ...withOverall, statements };
 }
 
 const codeBlock = (csv: string) => `\`\`\`${csv.trimEnd()}\`\`\``;
@@ -73,6 +116,9 @@ export function exportMessage(closed: ClosedRound | undefined): MessageView {
     blocks.push(section(closed.report.notes.join(" ") || "Too few answers to export anything."));
   } else {
     blocks.push(section(`*Groups*\n${codeBlock(csv.groups)}`));
+    if (csv.overall !== undefined) {
+      blocks.push(section(`*Overall gap (total score, 20–100)*\n${codeBlock(csv.overall)}`));
+    }
     blocks.push(
       csv.statements === undefined
         ? context(

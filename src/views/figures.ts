@@ -1,5 +1,7 @@
-import { levelFor, oneDecimal } from "../survey/scoring.js";
-import { SIGNIFICANCE_ALPHA, type Significance } from "../survey/significance.js";
+import type { OverallGap, StatementGap } from "../survey/gap.js";
+import { oneDecimal } from "../survey/scoring.js";
+import { shownInterval, shownMeanTotal, shownPointsToNext } from "../survey/shown.js";
+import { type Interval, SIGNIFICANCE_ALPHA, type Significance } from "../survey/significance.js";
 import type { Participation } from "../survey/summary.js";
 import { GROUP_LABELS, type Group, type Level, type Side } from "../survey/types.js";
 
@@ -8,12 +10,17 @@ export { GROUP_LABELS };
 /**
  * A mean total with one decimal that never contradicts its level: 59.95 is Defined, so it reads
  * 59.9, not 60.0 (rounding would put it over the Aligned floor on screen but not in fact).
+ * Every figure follows the one rounding rule of src/survey/shown.ts.
  */
-export function meanTotal(mean: number): string {
-  const rounded = oneDecimal(mean);
-  return levelFor(Number(rounded)) === levelFor(mean)
-    ? rounded
-    : (Math.floor(mean * 10) / 10).toFixed(1);
+export const meanTotal = shownMeanTotal;
+
+/**
+ * "0.2 points to Aligned": the distance from the *shown* mean, so the two shown numbers always
+ * add up to the level's floor (59.75 shows 59.8 and 0.2, never 0.3). Undefined at Integrated.
+ */
+export function pointsToNextText(mean: number): string | undefined {
+  const next = shownPointsToNext(mean);
+  return next && `${next.points} points to ${next.level}`;
 }
 
 /** `Sales n=12 · 62.5 · Aligned` — the one form every view gives a group's figures in. */
@@ -88,4 +95,49 @@ export function pValueText(significance: Significance): string {
 export function pValueCell(significance: Significance): string {
   const { relation, value } = pValueParts(significance);
   return relation === "=" ? value : `${relation}${value}`;
+}
+
+/** A signed one-decimal bound: +0.2, −2.6, 0.0. */
+const bound = (value: number) =>
+  value === 0 ? "0.0" : `${value > 0 ? "+" : "−"}${Math.abs(value).toFixed(1)}`;
+
+/** "95 % CI −2.6 to +0.2", rounded outwards (see shownInterval). */
+export function intervalText(interval: Interval): string {
+  const shown = shownInterval(interval);
+  return `95 % CI ${bound(shown.low)} to ${bound(shown.high)}`;
+}
+
+/** The export's interval cells, rounded outwards as in the report: ["-2.6", "0.2"]. */
+export function intervalCells(interval: Interval | undefined): [string, string] {
+  if (interval === undefined) return ["", ""];
+  const shown = shownInterval(interval);
+  return [shown.low.toFixed(1), shown.high.toFixed(1)];
+}
+
+/** Cliff's delta with two decimals ("0.44", "-0.20"), or empty when not computed. */
+export function cliffsDeltaCell(delta: number | undefined): string {
+  if (delta === undefined) return "";
+  const text = (Math.round(Number((delta * 100).toPrecision(12))) / 100).toFixed(2);
+  return text === "-0.00" ? "0.00" : text;
+}
+
+/** "clearly different (p = 0.012)" or "not clearly different (p = 0.31)". */
+export function significanceWords(significance: Significance): string {
+  const p = pValueText(significance);
+  return significance.significant ? `significant (${p})` : `not significant (${p})`;
+}
+
+/** " · gap −1.2 (95 % CI −2.6 to +0.2) · not significant (p = 0.17)" for a statement row. */
+export function gapFigures(gap: Pick<StatementGap, "gap" | "interval" | "significance">): string {
+  const interval = gap.interval ? ` (${intervalText(gap.interval)})` : "";
+  const test = gap.significance ? ` · ${significanceWords(gap.significance)}` : "";
+  return `gap ${signed(gap.gap)}${interval}${test}`;
+}
+
+/**
+ * The overall gap of the mean totals (20–100 scale), said as such: "Overall (total score, 20–100):
+ * Sales 62.0 · Marketing 55.4 · gap +6.6 (95 % CI −1.3 to +14.5) · not significant (p = 0.09)".
+ */
+export function overallGapLine(overall: OverallGap): string {
+  return `Overall (total score, 20–100): Sales ${meanTotal(overall.sales)} · Marketing ${meanTotal(overall.marketing)} · ${gapFigures(overall)}`;
 }

@@ -1,7 +1,15 @@
 import type { KnownBlock } from "@slack/types";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
-import { meanTotal, participationLine, pValueText, scoreLine, signed } from "./figures.js";
+import {
+  gapFigures,
+  meanTotal,
+  overallGapLine,
+  participationLine,
+  pointsToNextText,
+  scoreLine,
+  signed,
+} from "./figures.js";
 import { type OpenRoundStatus, openRoundLine } from "./status.js";
 import {
   clip,
@@ -26,26 +34,20 @@ export interface ReportInput {
   open: OpenRoundStatus | undefined;
 }
 
-const pointsTo = (row: RoundReport["levels"][number]) =>
-  row.nextLevel && row.pointsToNext !== undefined
-    ? ` — ${oneDecimal(row.pointsToNext)} points to ${row.nextLevel}`
-    : " — the highest level";
+const pointsTo = (row: RoundReport["levels"][number]) => {
+  const text = pointsToNextText(row.mean);
+  return text ? ` — ${text}` : " — the highest level";
+};
 
 /** The contract lines, one per visible group. */
 export const scoreLines = (report: RoundReport): string[] => report.levels.map(scoreLine);
 
-function significanceText(gap: StatementGap): string {
-  if (!gap.significance) return "";
-  const p = pValueText(gap.significance);
-  return gap.significance.significant ? ` · significant (${p})` : ` · not significant (${p})`;
-}
-
 const gapLine = (gap: StatementGap) =>
-  `*${gap.number}. ${escapeMrkdwn(gap.theme)}* — Sales ${oneDecimal(gap.sales)} · Marketing ${oneDecimal(gap.marketing)} · gap ${signed(gap.gap)}${significanceText(gap)}`;
+  `*${gap.number}. ${escapeMrkdwn(gap.theme)}* — Sales ${oneDecimal(gap.sales)} · Marketing ${oneDecimal(gap.marketing)} · ${gapFigures(gap)}`;
 
 const actionBlock = (action: JointAction, index: number) =>
   section(
-    `*${index + 1}. ${escapeMrkdwn(action.title)}*\n${escapeMrkdwn(action.detail)}\n_Why: ${escapeMrkdwn(action.reason)}_`,
+    `*${index + 1}. ${escapeMrkdwn(action.title)}*\n${escapeMrkdwn(action.detail)}\n_Why: ${escapeMrkdwn(action.reason)}. ${escapeMrkdwn(action.originNote)}._`,
   );
 
 /** Level summary: the contract line for each visible group, its distance to the next level, and what the level looks like. */
@@ -111,14 +113,19 @@ function gapBlocks(report: RoundReport): KnownBlock[] {
     .filter(Boolean)
     .join(" ");
   blocks.push(section(headline));
+  if (gap.tested) blocks.push(section(overallGapLine(gap.overall)));
   if (gap.widest.length > 0) {
     blocks.push(
       section(
-        `*Seen most differently* (a gap of 1 point or more on the 1–5 scale)\n${gap.widest.slice(0, 8).map(gapLine).join("\n")}`,
+        `*Seen most differently* (ratings 1–5: a gap of 1 point or more that is significant, its interval wholly on one side of zero)\n${gap.widest.slice(0, 8).map(gapLine).join("\n")}`,
       ),
     );
   } else {
-    blocks.push(section("No statement is seen differently by a full point or more."));
+    blocks.push(
+      section(
+        "No statement is seen clearly differently: no gap of a full point or more stands out from chance at these group sizes.",
+      ),
+    );
   }
   const rows = gap.statements.map(
     (s) =>
@@ -141,7 +148,12 @@ function extremesBlocks(report: RoundReport): KnownBlock[] {
   const everyone = report.everyone;
   if (!everyone) return [];
   const list = (items: typeof everyone.strongest) =>
-    items.map((s) => `${s.number}. ${escapeMrkdwn(s.theme)} (${oneDecimal(s.mean)})`).join("\n");
+    items
+      .map(
+        (s) =>
+          `${s.number}. ${escapeMrkdwn(s.theme)} (${oneDecimal(s.mean)} of 5${s.disputed ? ", but the sides clearly differ on it" : ""})`,
+      )
+      .join("\n");
   return [
     {
       type: "section",

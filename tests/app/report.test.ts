@@ -71,9 +71,10 @@ describe("when a round closes", () => {
       expect(text).toContain("Sales sees Aligned, Marketing sees Undefined");
       expect(text).toContain("Sales rates the relationship 21.0 points higher than Marketing");
       // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and
-      // significant: all 4s against all 1s, p = 0.0026998, two significant digits.
+      // significant: all 4s against all 1s, exact mid-p 2 · ½ · 1/252 = 0.003968, two
+      // significant digits; neither side varies, so the interval is the gap itself.
       expect(text).toContain(
-        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 · significant (p = 0.0027)",
+        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 (95 % CI +3.0 to +3.0) · significant (p = 0.0040)",
       );
       expect(text).toContain("Suggested joint actions");
     }
@@ -82,7 +83,9 @@ describe("when a round closes", () => {
     expect(exported).toContain(
       "```group,n,mean_total,level\nSales,5,60.0,Aligned\nMarketing,5,39.0,Undefined",
     );
-    expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,0.0027");
+    expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,3.0,3.0,1.00,0.0040,yes");
+    // The overall gap of the totals: 60 against 39, no spread on either side.
+    expect(exported).toContain("60.0,39.0,21.0,21.0,21.0,1.00,0.0040");
 
     const dm = h.fake.dms(LEADER).at(-1);
     expect(readableText(dm?.blocks)).toContain("Every statement");

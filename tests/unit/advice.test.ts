@@ -124,14 +124,16 @@ describe("advice for each level × market (no weak statements, so level moves ra
       detail:
         "Your level suits your market, so protect the habits that got you here rather than reorganising. Run the diagnostic again in a few months to catch any slide.",
       reason: "Your combined level is Aligned; a shifting market calls for Aligned",
+      origin: "article",
+      originNote: "The article's advice: not every company should move up a level",
     });
   });
 });
 
 describe("at target, the advice works on weak statements instead of a level", () => {
   it("stays, then lists up to four weak statements, weakest first", () => {
-    // Six weak statements; shortfalls 4 − mean: #2 2.0, #10 1.5, #4 1.2, #7 1.2 (tie: 4 first),
-    // #19 1.1, #20 1.05. Only four fit after "stay".
+    // Five weak statements; shortfalls 4 − mean: #2 2.0, #10 1.5, #4 1.2, #7 1.2 (tie: 4 first),
+    // #19 1.1 (#20, 2.95, is shown as 3.0 and so not weak). Only four fit after "stay".
     const advice = suggestActions(
       input("Aligned", "shifting", {
         statements: means({ 2: 2.0, 10: 2.5, 4: 2.8, 7: 2.8, 19: 2.9, 20: 2.95 }),
@@ -152,6 +154,8 @@ describe("at target, the advice works on weak statements instead of a level", ()
       detail: STATEMENT_ACTIONS["no-blame-game"]?.detail,
       reason: "Everyone rates 'No blame game' 2.0 of 5",
       statementId: "no-blame-game",
+      origin: "truce",
+      originNote: "Truce's own suggestion, for a weak statement",
     });
     expect(advice.message).toContain(
       "The actions below work on weak or disputed statements rather than pushing up a level.",
@@ -162,6 +166,16 @@ describe("at target, the advice works on weak statements instead of a level", ()
     const advice = suggestActions(input("Aligned", "shifting", { statements: means({ 5: 3.0 }) }));
     expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
   });
+
+  it("never calls a mean shown as 3.0 weak: 2.96 is not, 2.94 (shown 2.9) is", () => {
+    const shownAsThree = suggestActions(
+      input("Aligned", "shifting", { statements: means({ 5: 2.96 }) }),
+    );
+    expect(shownAsThree.actions.map((a) => a.id)).toEqual(["stay"]);
+    const below = suggestActions(input("Aligned", "shifting", { statements: means({ 5: 2.94 }) }));
+    expect(below.actions.map((a) => a.id)).toEqual(["stay", "statement:useful-collateral"]);
+    expect(below.actions[1]?.reason).toBe("Everyone rates 'Useful collateral' 2.9 of 5");
+  });
 });
 
 describe("below target, moves are ranked by the weakness of the statements they work on", () => {
@@ -171,22 +185,29 @@ describe("below target, moves are ranked by the weakness of the statements they 
     //   rules-of-engagement [#10 2.5 → 1.5, #2 → 0.5] = 1.0
     //   joint-events [#19 2.8 → 1.2, #3 → 0.5] = 0.85
     //   set-expectations [#6 0.5, #5 0.5, #10 1.5] = 0.833
-    // define-lead covers common-language, so the two statement slots go to #10 (1.5) and
-    // #19 (1.2) before #4 (1.1).
+    // Two moves first; define-lead covers common-language, so the three statement slots go to
+    // #10 (1.5), #19 (1.2) and #4 (1.1).
     const advice = suggestActions(
       input("Undefined", "shifting", { statements: means({ 7: 2.0, 10: 2.5, 19: 2.8, 4: 2.9 }) }),
     );
     expect(advice.actions.map((a) => a.id)).toEqual([
       "move:define-lead",
       "move:rules-of-engagement",
-      "move:joint-events",
       "statement:little-firefighting",
       "statement:joint-training",
+      "statement:sales-shapes-plan",
+    ]);
+    expect(advice.actions.map((a) => a.originNote)).toEqual([
+      "The article's move from Undefined to Defined",
+      "The article's move from Undefined to Defined",
+      "Truce's own suggestion, for a weak statement",
+      "Truce's own suggestion, for a weak statement",
+      "Truce's own suggestion, for a weak statement",
     ]);
     expect(advice.actions[0]?.reason).toBe(
       "Your combined level is Undefined; Everyone rates 'Common language' 2.0 of 5",
     );
-    expect(advice.actions[3]?.reason).toBe("Everyone rates 'Little firefighting' 2.5 of 5");
+    expect(advice.actions[2]?.reason).toBe("Everyone rates 'Little firefighting' 2.5 of 5");
   });
 });
 
@@ -196,16 +217,17 @@ describe("a move that repeats a listed statement action is skipped", () => {
     //   revenue-leader [#17 1.0 → 3] = 3; joint-funnel [#14 1.0 → 3, #15 0.5, #9 0.5] = 4/3;
     //   split-marketing [#8 3.0 → 1, #11 0.5] = 0.75; embed-marketers [#13 2.9 → 1.1, #3 4 → 0]
     //   = 0.55; shared-rewards 0.5 and integrated-metrics 0.5 (tie: listed order).
-    // Weak: #17 and #14 (covered by the first two moves) and #13, which takes the fourth slot; the
-    // fifth would be embed-marketers, but that is the #13 action again, so shared-rewards.
+    // Weak: #17 and #14 (covered by the first two moves) and #13, which takes the third slot; then
+    // split-marketing, and next would be embed-marketers, but that is the #13 action again, so
+    // shared-rewards.
     const advice = suggestActions(
       input("Aligned", "complex", { statements: means({ 17: 1, 14: 1, 8: 3, 13: 2.9, 3: 4 }) }),
     );
     expect(advice.actions.map((a) => a.id)).toEqual([
       "move:revenue-leader",
       "move:joint-funnel",
-      "move:split-marketing",
       "statement:marketing-key-accounts",
+      "move:split-marketing",
       "move:shared-rewards",
     ]);
   });
@@ -218,6 +240,7 @@ describe("disputed statements (only when the gaps are disclosed)", () => {
     sales: s.number === 12 ? 4.0 : 3.5,
     marketing: s.number === 12 ? 2.4 : 3.5,
     gap: s.number === 12 ? 1.6 : 0,
+    disputed: s.number === 12,
   }));
 
   it("acts on a wide gap even when the mean is not weak", () => {
@@ -225,11 +248,20 @@ describe("disputed statements (only when the gaps are disclosed)", () => {
     expect(advice.actions.map((a) => a.id)).toEqual(["stay", "statement:shared-metrics"]);
     expect(advice.actions[1]?.trigger).toBe("disputed-statement");
     expect(advice.actions[1]?.reason).toBe(
-      "Sales and Marketing rate 'Shared success metrics' 1.6 points apart (Sales 4.0, Marketing 2.4)",
+      "Sales and Marketing clearly differ on 'Shared success metrics': Sales rates it 1.6 points higher (Sales 4.0, Marketing 2.4)",
+    );
+    expect(advice.actions[1]?.originNote).toBe(
+      "Truce's own suggestion, for a statement the sides dispute",
     );
     expect(advice.actions[1]?.detail).toBe(
       `Start by hearing why each side rates this as it does. ${STATEMENT_ACTIONS["shared-metrics"]?.detail}`,
     );
+  });
+
+  it("a wide gap the data cannot tell from chance is no dispute and drives no action", () => {
+    const undecided = gaps.map((g) => ({ ...g, disputed: false }));
+    const advice = suggestActions(input("Aligned", "shifting", { statements, gaps: undecided }));
+    expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
   });
 
   it("without the gaps (a side too small) the same round suggests nothing about it", () => {
@@ -266,7 +298,7 @@ describe("advice from the level alone (per-statement figures withheld)", () => {
 
   it("ignores gaps handed over without the statements", () => {
     const statements = means({ 12: 1 });
-    const gaps = statements.map((s) => ({ ...s, sales: 4, marketing: 1, gap: 3 }));
+    const gaps = statements.map((s) => ({ ...s, sales: 4, marketing: 1, gap: 3, disputed: true }));
     const advice = suggestActions({ market: "shifting", level: "Aligned", gaps });
     expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
   });
@@ -285,15 +317,17 @@ describe("an organisation's own wording", () => {
         "Put 'Theme 5' on the agenda of the next joint meeting: ask each side what good would look like, agree one concrete change with an owner, and check at the next round whether it moved.",
       reason: "Everyone rates 'Theme 5' 2.2 of 5",
       statementId: "q5",
+      origin: "truce",
+      originNote: "Truce's own suggestion, for a weak statement",
     });
     // Level moves still work (no statement matches their links, so they keep the listed order).
     const below = suggestActions(input("Defined", "shifting", { statements }));
     expect(below.actions.slice(0, 3).map((a) => a.id)).toEqual([
       "move:meeting-rhythm",
       "move:joint-assignments",
-      "move:marketing-liaison",
+      "statement:q5",
     ]);
-    expect(below.actions[3]?.id).toBe("statement:q5");
+    expect(below.actions[3]?.id).toBe("move:marketing-liaison");
   });
 
   it("does not mistake an inherited property name for a statement id", () => {

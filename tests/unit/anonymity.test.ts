@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { LEVEL_ONLY_NOTE } from "../../src/survey/advice.js";
 import {
+  changePermissions,
+  changePermissionsInSlices,
   changeWithheldNote,
   discloseAnswers,
   discloseChange,
@@ -9,6 +11,7 @@ import {
   respondentsAllowChange,
   withheldNotes,
 } from "../../src/survey/anonymity.js";
+import { countAnswers } from "../../src/survey/counts.js";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import { analyzeRound, mirrorFor, type RoundReport } from "../../src/survey/report.js";
 import { totalScore } from "../../src/survey/scoring.js";
@@ -397,11 +400,11 @@ describe("discloseChange: which groups' change may be shown", () => {
     const round = [...side("sales", pseudonyms("s", 5)), ...side("marketing", pseudonyms("m", 5))];
     const change = discloseChange(round, round, options);
     expect(change.disclosure).toEqual({ groups: ["sales", "marketing", "everyone"], withheld: [] });
-    expect(change.totals.sales).toEqual({
-      previous: [60, 60, 60, 60, 60],
-      current: [60, 60, 60, 60, 60],
-    });
-    expect(change.sides?.current.marketing).toHaveLength(5);
+    // Tallies of totals (cell k: total 20 + k): five people at 60 in both rounds.
+    const fiveAt60 = new Array<number>(81).fill(0);
+    fiveAt60[40] = 5;
+    expect(change.totals.sales).toEqual({ previous: fiveAt60, current: fiveAt60 });
+    expect(change.sides?.current.marketing.n).toBe(5);
   });
 
   it("withholds the sides with Everyone: their changes add up to Everyone's", () => {
@@ -447,5 +450,66 @@ describe("discloseChange: which groups' change may be shown", () => {
     const change = discloseChange(round, round, { minGroup: 5, roundClosed: false });
     expect(change.disclosure).toEqual({ groups: [], withheld: [] });
     expect(changeWithheldNote(change.disclosure, 5)).toBeUndefined();
+  });
+});
+
+describe("changePermissions: who answered, for every group at once", () => {
+  const round = (sales: string[], marketing: string[]) =>
+    countAnswers(
+      [
+        ...named(many(sales.length, "sales", 3), sales),
+        ...named(many(marketing.length, "marketing", 3), marketing),
+      ],
+      20,
+    );
+
+  it("agrees with respondentsAllowChange group by group, in one go and in slices", async () => {
+    const cases: [string[], string[], string[], string[]][] = [
+      [pseudonyms("s", 5), pseudonyms("m", 5), pseudonyms("s", 5), pseudonyms("m", 5)],
+      // One person switches side: each side differs by 1, Everyone not at all.
+      [pseudonyms("s", 6), pseudonyms("m", 5), pseudonyms("s", 5), [...pseudonyms("m", 5), "s6"]],
+      // Five newcomers on each side.
+      [pseudonyms("s", 5), pseudonyms("m", 5), pseudonyms("s", 5, 6), pseudonyms("m", 5, 6)],
+      // Two newcomers: too few.
+      [
+        pseudonyms("s", 5),
+        pseudonyms("m", 5),
+        [...pseudonyms("s", 5), "n1"],
+        [...pseudonyms("m", 5), "n2"],
+      ],
+    ];
+    for (const [ps, pm, cs, cm] of cases) {
+      const before = round(ps, pm);
+      const now = round(cs, cm);
+      const answersOf = (keys: string[], side: Answer["side"]) =>
+        named(many(keys.length, side, 3), keys);
+      const expected = {
+        everyone: respondentsAllowChange(
+          [...answersOf(ps, "sales"), ...answersOf(pm, "marketing")],
+          [...answersOf(cs, "sales"), ...answersOf(cm, "marketing")],
+          5,
+        ),
+        sales: respondentsAllowChange(answersOf(ps, "sales"), answersOf(cs, "sales"), 5),
+        marketing: respondentsAllowChange(
+          answersOf(pm, "marketing"),
+          answersOf(cm, "marketing"),
+          5,
+        ),
+      };
+      expect(changePermissions(before, now, 5)).toEqual(expected);
+      expect(await changePermissionsInSlices(before, now, 5)).toEqual(expected);
+    }
+  });
+
+  it("allows nothing when a pseudonym appears twice in a round or one is unknown", async () => {
+    const twice = round([...pseudonyms("s", 4), "s1"], pseudonyms("m", 5));
+    const fine = round(pseudonyms("s", 5), pseudonyms("m", 5));
+    const none = { everyone: false, sales: false, marketing: false };
+    expect(changePermissions(twice, twice, 5)).toEqual(none);
+    // Someone on both sides at once is twice in Everyone.
+    const both = round(pseudonyms("s", 5), [...pseudonyms("m", 4), "s1"]);
+    expect(await changePermissionsInSlices(both, both, 5)).toEqual(none);
+    const unknown = countAnswers([...many(5, "sales", 3), ...many(5, "marketing", 3)], 20);
+    expect(changePermissions(unknown, fine, 5)).toEqual(none);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   describeStatementMeans,
   GAP_METHOD_NOTE,
+  isDisputed,
   levelHeadline,
   overallGapSentence,
   perceptionGap,
@@ -37,8 +38,11 @@ describe("perceptionGap on the gap data set (helpers.ts shows the table)", () =>
   it("says it is Truce's own method and names the test", () => {
     expect(gap.methodNote).toBe(GAP_METHOD_NOTE);
     expect(gap.methodNote).toContain("Truce's own addition");
-    expect(gap.methodNote).toContain("Mann–Whitney U");
-    expect(gap.methodNote).toContain("Kruskal–Wallis test with two groups");
+    expect(gap.methodNote).toContain("Mann–Whitney U test, exact given the ties (mid-p)");
+    expect(gap.methodNote).toContain("95 % confidence interval (Welch's t interval");
+    expect(gap.methodNote).toContain(
+      "only when its gap is at least 1.0 point, significant, and its interval lies wholly on one side of zero",
+    );
   });
 
   it("overall: Sales 236/3 = 78.667, Marketing 227/3 = 75.667, gap 9/3 = 3.0", () => {
@@ -66,10 +70,11 @@ describe("perceptionGap on the gap data set (helpers.ts shows the table)", () =>
     expect(gap.statements).toHaveLength(20);
   });
 
-  it("widest: |gap| ≥ 1.0, largest first, ties to the lower number, 13/3 − 10/3 included", () => {
-    // |gap|: #7 8/3, #9 5/3, #12 5/3 (tie: 9 before 12), #3 13/3 − 10/3, which is
-    // 0.9999999999999996 in floating point but exactly 1 on paper; #5 (2/3) is out.
-    expect(gap.widest.map((s) => s.number)).toEqual([7, 9, 12, 3]);
+  it("widest: nothing at three a side, however large the gaps (#7 is 8/3 apart)", () => {
+    // The sides are too small to test, so no gap can be told from chance: none is a dispute.
+    expect(gap.statements[6]?.gap).toBeCloseTo(8 / 3, 12);
+    expect(gap.statements.some((s) => s.disputed)).toBe(false);
+    expect(gap.widest).toEqual([]);
   });
 
   it("no headline when both sides see the same level (78.7 and 75.7 are both Aligned)", () => {
@@ -89,8 +94,47 @@ describe("perceptionGap on the gap data set (helpers.ts shows the table)", () =>
     expect(gap.tested).toBe(false);
     expect(gap.statements.every((s) => s.significance === undefined)).toBe(true);
     expect(gap.significanceNote).toBe(
-      "Samples are too small to test whether the differences are more than chance: each side needs at least 5 respondents (Sales n=3, Marketing n=3).",
+      "Samples are too small to tell the differences from chance: each side needs at least 5 respondents (Sales n=3, Marketing n=3), so no statement is called seen differently.",
     );
+  });
+});
+
+describe("isDisputed: decided on the figures as shown", () => {
+  const significant = {
+    test: "mann-whitney-u" as const,
+    method: "exact" as const,
+    pValue: 0.01,
+    significant: true,
+  };
+  it("a gap shown as +1.0 (0.96) is a full point; one shown as +0.9 (0.94) is not", () => {
+    const interval = { low: 0.2, high: 1.7 };
+    expect(isDisputed({ gap: 0.96, significance: significant, interval })).toBe(true);
+    expect(isDisputed({ gap: 0.94, significance: significant, interval })).toBe(false);
+    expect(
+      isDisputed({ gap: -0.95, significance: significant, interval: { low: -1.7, high: -0.2 } }),
+    ).toBe(true);
+  });
+
+  it("an interval shown as reaching 0.0 is not clear of zero, even when the test is significant", () => {
+    // 0.04 is shown rounded outwards as 0.0: the reader sees an interval that touches zero.
+    expect(
+      isDisputed({ gap: 1.5, significance: significant, interval: { low: 0.04, high: 2.9 } }),
+    ).toBe(false);
+    expect(
+      isDisputed({ gap: 1.5, significance: significant, interval: { low: 0.1, high: 2.9 } }),
+    ).toBe(true);
+  });
+
+  it("not significant, or not tested, is never a dispute", () => {
+    const interval = { low: 0.5, high: 2.5 };
+    expect(
+      isDisputed({
+        gap: 1.5,
+        significance: { ...significant, pValue: 0.06, significant: false },
+        interval,
+      }),
+    ).toBe(false);
+    expect(isDisputed({ gap: 1.5 })).toBe(false);
   });
 });
 

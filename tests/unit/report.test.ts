@@ -51,8 +51,51 @@ describe("analyzeRound on the gap data set (table in helpers.ts)", () => {
     expect(report.gap?.methodNote).toContain("Truce's own addition");
   });
 
+  it("at three a side nothing is a dispute: stay, then the one weak statement (#12, 2.5 of 5)", () => {
+    // #5 and #7 are 3.3 for Everyone: not below 3.0. No gap can be told from chance at n = 3.
+    expect(report.gap?.widest).toEqual([]);
+    expect(report.advice?.actions.map((a) => a.id)).toEqual(["stay", "statement:shared-metrics"]);
+    expect(report.advice?.actions[1]?.reason).toBe(
+      "Everyone rates 'Shared success metrics' 2.5 of 5",
+    );
+    expect(report.advice?.actions[1]?.originNote).toBe(
+      "Truce's own suggestion, for a weak statement",
+    );
+    expect(report.advice?.actions[0]?.origin).toBe("article");
+  });
+});
+
+describe("analyzeRound on the gap data set twice over (six a side)", () => {
+  // Each respondent of the gap set answers twice: the same means, but now testable.
+  const doubled = { ...base, answers: [...GAP_SET, ...GAP_SET] };
+  const report = analyzeRound({ ...doubled, market: "shifting" });
+
+  it("disputes #7, #12, #9 and #3 (shown gap +1.0, though 13/3 − 10/3 is 0.9999999999999996)", () => {
+    expect(report.gap?.widest.map((s) => s.number)).toEqual([7, 9, 12, 3]);
+    const three = report.gap?.statements[2];
+    expect(three?.gap).toBeLessThan(1);
+    // Sales 5,4,4 ×2 against 4,3,3 ×2: both variances 4/15, se² = 2 · (4/15)/6 = 4/45, df = 10;
+    // 1 ± t(0.975, 10) · √(4/45) = 1 ± 2.228139 · 0.298142 = 0.3357 … 1.6643.
+    expect(three?.interval?.low).toBeCloseTo(1 - 2.2281388519649385 * Math.sqrt(4 / 45), 9);
+    expect(three?.interval?.high).toBeCloseTo(1 + 2.2281388519649385 * Math.sqrt(4 / 45), 9);
+    expect(report.gap?.statements[4]?.disputed).toBe(false);
+  });
+
+  it("marks a strongest or weakest statement the sides dispute", () => {
+    expect(report.everyone?.strongest.map((s) => [s.number, s.disputed])).toEqual([
+      [9, true],
+      [1, false],
+      [2, false],
+    ]);
+    expect(report.everyone?.weakest.map((s) => [s.number, s.disputed])).toEqual([
+      [12, true],
+      [5, false],
+      [7, true],
+    ]);
+  });
+
   it("at target (Aligned in a shifting market): stay, then the disputed and weak statements", () => {
-    // Priority = (4 − Everyone's mean, if positive) + |gap|:
+    // Priority = (4 − Everyone's mean, if positive) + |gap| of a dispute:
     //   #7  (4 − 20/6) + 8/3 = 2/3 + 8/3 = 10/3
     //   #12 (4 − 2.5) + 5/3 = 3/2 + 5/3 = 19/6
     //   #9  0 + 5/3 = 5/3      (Everyone 25/6 is above 4)
@@ -68,34 +111,68 @@ describe("analyzeRound on the gap data set (table in helpers.ts)", () => {
       "statement:marketing-meets-customers",
     ]);
     expect(advice?.actions[1]?.reason).toBe(
-      "Sales and Marketing rate 'Common language' 2.7 points apart (Sales 4.7, Marketing 2.0)",
+      "Sales and Marketing clearly differ on 'Common language': Sales rates it 2.7 points higher (Sales 4.7, Marketing 2.0)",
     );
     expect(advice?.actions[2]?.reason).toBe(
-      "Everyone rates 'Shared success metrics' 2.5 of 5, and the sides are 1.7 points apart on it (Sales 1.7, Marketing 3.3)",
+      "Everyone rates 'Shared success metrics' 2.5 of 5, and the sides clearly differ on it: Marketing rates it 1.7 points higher (Sales 1.7, Marketing 3.3)",
     );
     expect(advice?.actions[2]?.trigger).toBe("weak-and-disputed-statement");
+    expect(advice?.actions.map((a) => a.origin)).toEqual([
+      "article",
+      "truce",
+      "truce",
+      "truce",
+      "truce",
+    ]);
   });
 
-  it("below target (Aligned in a complex market): ranked moves first, then statements", () => {
+  it("below target (Aligned in a complex market): two ranked moves, then the statements", () => {
     // Aligned → Integrated moves, by mean shortfall from 4 of the statements each works on:
     //   integrated-metrics [#12 2.5 → 1.5, #1 4 → 0] = 0.75
     //   embed-marketers    [#13 4 → 0, #3 23/6 → 1/6] = 1/12
     //   the other four: 0, kept in listed order (revenue-leader first).
-    // The first three cover shared-metrics, marketing-key-accounts and one-revenue-leader, so the
-    // two statement slots go to #7 and #9 (#12 is already covered).
-    const advice = analyzeRound({ ...base, market: "complex" }).advice;
+    // The first two cover shared-metrics and marketing-key-accounts, so the three statement
+    // slots go to #7, #9 and #3 (#12 is already covered).
+    const advice = analyzeRound({ ...doubled, market: "complex" }).advice;
     expect(advice?.atTarget).toBe(false);
     expect(advice?.actions.map((a) => a.id)).toEqual([
       "move:integrated-metrics",
       "move:embed-marketers",
-      "move:revenue-leader",
       "statement:common-language",
       "statement:joint-segments",
+      "statement:marketing-meets-customers",
     ]);
     expect(advice?.actions[0]?.reason).toBe(
-      "Your combined level is Aligned; Everyone rates 'Shared success metrics' 2.5 of 5, and the sides are 1.7 points apart on it (Sales 1.7, Marketing 3.3)",
+      "Your combined level is Aligned; Everyone rates 'Shared success metrics' 2.5 of 5, and the sides clearly differ on it: Marketing rates it 1.7 points higher (Sales 1.7, Marketing 3.3)",
     );
+    expect(advice?.actions[0]?.originNote).toBe("The article's move from Aligned to Integrated");
     expect(advice?.actions[1]?.reason).toBe("Your combined level is Aligned");
+  });
+
+  it("after a round with the same answers, the moves suggested then give way to the next ones", () => {
+    const advice = analyzeRound({
+      ...doubled,
+      market: "complex",
+      previous: { answers: doubled.answers },
+    }).advice;
+    // Last round: integrated-metrics, embed-marketers, then #7, #9, #3. Now the next two moves
+    // by rank (revenue-leader, joint-funnel) lead, #12 is no longer covered by a move, and the
+    // statements still weak or disputed stay, marked as suggested before.
+    expect(advice?.actions.map((a) => a.id)).toEqual([
+      "move:revenue-leader",
+      "move:joint-funnel",
+      "statement:common-language",
+      "statement:shared-metrics",
+      "statement:joint-segments",
+    ]);
+    expect(advice?.actions.map((a) => a.repeated ?? false)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(advice?.actions[2]?.reason).toMatch(/; also suggested last round$/);
   });
 });
 

@@ -81,13 +81,27 @@ describe("the report view", () => {
   it("gives a p-value that rounds to 0.050 but is significant as p < 0.05", () => {
     const five = report.gap?.widest[0];
     if (!five) throw new Error("fixture: statement 5 is the widest gap");
-    five.significance = { test: "mann-whitney-u", pValue: 0.0495, significant: true };
+    five.significance = {
+      test: "mann-whitney-u",
+      method: "exact",
+      pValue: 0.0495,
+      significant: true,
+    };
     const lines = texts(reportMessage({ closed: { closedAt, report }, open: undefined }).blocks)
       .flatMap((t) => t.split("\n"))
       .filter((line) => line.startsWith("*5. Useful collateral*"));
     expect(lines).toEqual([
-      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 · significant (p < 0.05)",
+      // Neither side varies (all 4 against all 1), so the interval is the gap itself.
+      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 (95 % CI +3.0 to +3.0) · significant (p < 0.05)",
     ]);
+  });
+
+  it("shows the overall gap of the totals with its interval and test", () => {
+    const shown = texts(reportMessage({ closed: { closedAt, report }, open: undefined }).blocks);
+    // Totals: Sales five at 61, Marketing five at 58 (3 × 19 + 1): no spread on either side.
+    expect(shown).toContain(
+      "Overall (total score, 20–100): Sales 61.0 · Marketing 58.0 · gap +3.0 (95 % CI +3.0 to +3.0) · significant (p = 0.0040)",
+    );
   });
 
   it("shows no strongest or weakest statements while a side is withheld", () => {

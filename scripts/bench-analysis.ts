@@ -1,0 +1,197 @@
+/**
+ * The analysis at scale: the full report (analysis and the report view) of 10,000, 100,000 and
+ * 1,000,000 answers, the memory the analysis takes on top of the answers, and how long a closing
+ * report of 1,000,000 answers holds up the event loop. Called by scripts/bench.ts; prints its own
+ * lines and returns rows for the bench's table.
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
+import {
+  type AnalyzeRoundInput,
+  analyzeRound,
+  analyzeRoundInChunks,
+} from "../src/survey/report.js";
+import type { Answer, Side } from "../src/survey/types.js";
+import { reportMessage } from "../src/views/report.js";
+import { seededRandom } from "./seeded-random.js";
+
+export interface AnalysisRow {
+  name: string;
+  measured: string;
+  target: string;
+  pass: boolean;
+}
+
+export const ANALYSIS_TARGET = {
+  /** Full report of 10,000 answers (median). */
+  tenThousandMs: 20,
+  /** Full report of 1,000,000 answers. */
+  millionMs: 2_000,
+  /** Heap the analysis of 1,000,000 answers allocates on top of the answers themselves. */
+  millionExtraHeapMb: 32,
+  /** Longest the event loop waits while a closing report of 1,000,000 answers is computed. */
+  blockMs: 50,
+};
+
+const SIZES = [10_000, 100_000, 1_000_000] as const;
+const RUNS: Record<(typeof SIZES)[number], number> = { 10000: 21, 100000: 7, 1000000: 3 };
+/** Runs first, untimed, so the code is compiled as in a server that has been running a while. */
+const WARM_UPS: Record<(typeof SIZES)[number], number> = { 10000: 5, 100000: 2, 1000000: 1 };
+
+function syntheticAnswers(count: number, seed: number): Answer[] {
+  const random = seededRandom(seed);
+  const statements = DEFAULT_INSTRUMENT.statements.length;
+  return Array.from({ length: count }, (_, i) => {
+    const side: Side = i % 5 < 3 ? "sales" : "marketing";
+    const lean = side === "sales" ? 0.4 : -0.2;
+    const ratings = Array.from({ length: statements }, (_, s) => {
+      const r = Math.round(3 + lean + ((s % 5) - 2) * 0.3 + (random() + random() - 1) * 2.2);
+      return Math.min(5, Math.max(1, r));
+    });
+    return { side, ratings, respondent: `p${i}` };
+  });
+}
+
+const median = (xs: readonly number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+function input(answers: readonly Answer[], previous?: readonly Answer[]): AnalyzeRoundInput {
+  return {
+    instrument: DEFAULT_INSTRUMENT,
+    answers,
+    roundClosed: true,
+    minGroup: 5,
+    market: "shifting",
+    invited: { sales: answers.length, marketing: answers.length },
+    ...(previous ? { previous: { answers: previous } } : {}),
+  };
+}
+
+/** Analysis plus the full report view, as a leader's report is built. */
+function fullReport(answers: readonly Answer[], previous?: readonly Answer[]) {
+  const report = analyzeRound(input(answers, previous));
+  return reportMessage({ closed: { closedAt: Date.UTC(2026, 11, 1), report }, open: undefined });
+}
+
+function timeRuns(
+  runs: number,
+  warmUps: number,
+  fn: () => unknown,
+): { median: number; max: number } {
+  for (let i = 0; i < warmUps; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return { median: median(times), max: Math.max(...times) };
+}
+
+/**
+ * The longest gap between event-loop turns while `work` runs (a 1 ms interval as the probe), as
+ * wall time and as the CPU time this process spent within that gap. On a shared machine the
+ * process may simply not be scheduled for a while, which stretches wall-time gaps without any
+ * work blocking the loop; the CPU time within a gap (all of the process's threads, so garbage
+ * collection counts too) is what the code itself held the loop for.
+ */
+async function longestStall(work: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  let wall = 0;
+  let cpu = 0;
+  const tick = () => {
+    const now = performance.now();
+    const used = process.cpuUsage(lastCpu);
+    wall = Math.max(wall, now - last);
+    cpu = Math.max(cpu, Math.min(now - last, (used.user + used.system) / 1000));
+    last = now;
+    lastCpu = process.cpuUsage();
+  };
+  const probe = setInterval(tick, 1);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  last = performance.now();
+  lastCpu = process.cpuUsage();
+  await work();
+  tick();
+  clearInterval(probe);
+  return { wall, cpu };
+}
+
+const ms = (x: number) => x.toFixed(1);
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+export async function analysisBench(say: (line: string) => void): Promise<AnalysisRow[]> {
+  const rows: AnalysisRow[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let million: Answer[] = [];
+  for (const size of SIZES) {
+    const answers = syntheticAnswers(size, size);
+    const t = timeRuns(RUNS[size], WARM_UPS[size], () => fullReport(answers));
+    say(`analysis: full report of ${size} answers: median ${ms(t.median)} ms, max ${ms(t.max)} ms`);
+    if (size === 10_000) {
+      rows.push({
+        name: "full report, 10k answers",
+        measured: `median ${ms(t.median)} ms (max ${ms(t.max)})`,
+        target: `<${ANALYSIS_TARGET.tenThousandMs}`,
+        pass: t.median < ANALYSIS_TARGET.tenThousandMs,
+      });
+      const previous = syntheticAnswers(size, size + 1);
+      const withTrend = timeRuns(RUNS[size], WARM_UPS[size], () => fullReport(answers, previous));
+      say(
+        `analysis: full report of ${size} answers with the previous round's ${size}: median ${ms(withTrend.median)} ms`,
+      );
+    } else if (size === 100_000) {
+      rows.push({
+        name: "full report, 100k answers",
+        measured: `median ${ms(t.median)} ms (max ${ms(t.max)})`,
+        target: "(linear: ~10× 10k)",
+        pass: true,
+      });
+    } else {
+      rows.push({
+        name: "full report, 1M answers",
+        measured: `median ${ms(t.median)} ms (max ${ms(t.max)})`,
+        target: `<${ANALYSIS_TARGET.millionMs}`,
+        pass: t.max < ANALYSIS_TARGET.millionMs,
+      });
+      million = answers;
+    }
+  }
+
+  // Memory: what one analysis of a million answers allocates beyond the answers themselves.
+  // Tallies are a few hundred numbers per side plus the pseudonyms' list (one pointer each);
+  // a copy of the ratings per statement would be 20 million numbers (160 MB).
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const kept = analyzeRound(input(million));
+  const extra = mb(process.memoryUsage().heapUsed - before);
+  say(
+    `analysis: heap allocated by the analysis of 1M answers: ${extra.toFixed(1)} MB${gc ? "" : " (no gc exposed: includes garbage)"}; levels ${kept.levels.length}`,
+  );
+  rows.push({
+    name: "analysis heap, 1M answers",
+    measured: `${extra.toFixed(1)} MB on top of the answers`,
+    target: `<${ANALYSIS_TARGET.millionExtraHeapMb} MB`,
+    pass: extra < ANALYSIS_TARGET.millionExtraHeapMb,
+  });
+
+  // The closing path counts in chunks, yielding between them: other requests wait one chunk.
+  // With the previous round (the same people again) the pseudonym sets are compared as well.
+  const stall = await longestStall(() => analyzeRoundInChunks(input(million, million)));
+  say(
+    `analysis: longest event-loop stall while closing 1M answers (and the previous round's 1M) in slices: ${ms(stall.cpu)} ms of this process's CPU time (${ms(stall.wall)} ms of wall time, load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
+  );
+  rows.push({
+    name: "closing 1M + 1M previous: longest stall",
+    measured: `${ms(stall.cpu)} ms CPU (wall ${ms(stall.wall)})`,
+    target: `<${ANALYSIS_TARGET.blockMs}`,
+    pass: stall.cpu < ANALYSIS_TARGET.blockMs,
+  });
+  return rows;
+}
