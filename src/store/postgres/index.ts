@@ -6,6 +6,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createDmQueueRepository,
   createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
@@ -42,6 +43,7 @@ export async function createPostgresStore(pool: Pool): Promise<Store> {
     deliveries: createDeliveryRepository(pool, run),
     requests: createRequestLog(pool, run),
     installations: createInstallationRepository(pool, run),
+    dms: createDmQueueRepository(pool, run),
     forgetWorkspace: (teamId) =>
       run(() =>
         transaction(pool, async (client) => {

@@ -6,6 +6,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createDmQueueRepository,
   createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
@@ -50,6 +51,7 @@ export function createSqliteStore(db: Db): Store {
     deliveries: createDeliveryRepository(db, run),
     requests: createRequestLog(db, run),
     installations: createInstallationRepository(db, run),
+    dms: createDmQueueRepository(db, run),
     forgetWorkspace: (teamId) => run(() => forget.immediate(teamId)),
     async health() {
       let readable = false;
