@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "./deps.js";
+import type { DmQueue } from "./services/dm-queue.js";
 import type { InvitationRefresher } from "./services/invitations.js";
 import type { LeaderDirectory } from "./services/leaders.js";
 
@@ -13,4 +14,6 @@ export interface Runtime extends Deps {
   slack(teamId: string): Promise<WebClient>;
   leaders: LeaderDirectory;
   invitations: InvitationRefresher;
+  /** The paced fan-out of DMs (reminders, personal invitations). */
+  dms: DmQueue;
 }

@@ -6,6 +6,7 @@ import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/lau
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
+import { remindNow, remindReply } from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
@@ -112,13 +113,22 @@ const HANDLERS = {
   setup: { leaders: true, reply: setup },
   remind: {
     leaders: true,
-    reply: async ({ rt, args, teamId }) => {
-      const result = await remindRound(rt, args.client, teamId);
-      return note(
-        result.ok
-          ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
-          : result.message,
-      );
+    reply: async ({ rt, args, rest, teamId }) => {
+      const where = rest[0]?.toLowerCase();
+      if (where === "channel" || where === "channels") {
+        const result = await remindRound(rt, args.client, teamId);
+        return note(
+          result.ok
+            ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
+            : result.message,
+        );
+      }
+      if (rest.length > 0)
+        return note(
+          "`/alignment remind` reminds everyone who hasn't answered by DM; `/alignment remind channel` posts a reminder in both channels instead.",
+        );
+      const result = await remindNow(rt, teamId);
+      return note(result.ok ? remindReply(result.plan) : result.message);
     },
   },
   digest: { leaders: true, reply: async ({ rt, teamId }) => digestFor(rt, teamId) },

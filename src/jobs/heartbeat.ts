@@ -2,6 +2,7 @@ import type { Runtime } from "../runtime.js";
 import { announceClosedRound, closeRound } from "../services/closing.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
+import { remindDueSlots } from "../services/reminders.js";
 import { describeError } from "../services/slack.js";
 import { purgeExpiredWorkspaces } from "../services/workspaces.js";
 
@@ -41,6 +42,13 @@ export async function runDueJobs(
       rt.logger.warn(`Posting round ${round.id}'s invitations failed: ${describeError(error)}`);
     }
   }
+  // Reminder slots that have come queue their DMs; the queue sends whatever is due, paced.
+  for (const round of await rt.store.rounds.allOpen()) {
+    if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;
+    await remindDueSlots(rt, round);
+  }
+  for (const team of await rt.store.dms.teamsDue(now))
+    if (await isActive(rt, team)) rt.dms.kick(team);
   // Announcements that failed or were cut short by a crash are retried for a day.
   for (const round of await rt.store.rounds.closedSince(now - RETRY_WINDOW_MS)) {
     if (closed.includes(round.id) || !(await isActive(rt, round.teamId))) continue;

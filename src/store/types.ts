@@ -245,7 +245,8 @@ export interface DmQueueRepository {
   releaseAllLeases(): Promise<number>;
   /** "Don't remind me this round", under the person's keyed hash. */
   optOut(roundId: number, memberKey: string): Promise<void>;
-  optedOut(roundId: number, memberKey: string): Promise<boolean>;
+  /** The keyed hashes of those who opted out of the round's reminders. */
+  optOuts(roundId: number): Promise<string[]>;
 }
 
 export interface RequestLog {

@@ -26,8 +26,9 @@ export const SUBCOMMAND_HELP = {
     summary: "leaders: close the open round now and share the results",
   },
   remind: {
-    usage: "/alignment remind",
-    summary: "leaders: remind both channels about the open round (once a day)",
+    usage: "/alignment remind [channel]",
+    summary:
+      "leaders: DM everyone who hasn't answered, in their working hours (once a day); with channel, post in both channels instead",
   },
   setup: {
     usage: "/alignment setup",

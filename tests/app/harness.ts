@@ -10,6 +10,7 @@ import {
   type FakeChannel,
   type FakeSlack,
   type FakeUser,
+  type RateLimitConfig,
   startFakeSlack,
 } from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
@@ -86,6 +87,15 @@ export interface HarnessOptions {
   secret?: string;
   /** Make LEADER a workspace admin (for tests that lead through admin status, TRUCE_LEADERS unset). */
   leaderIsAdmin?: boolean;
+  /**
+   * The sandbox reads the app's injected clock (its rate limits refill as the app's time moves),
+   * instead of the wall clock. The DM queue's waits always move the app's clock, never real time.
+   */
+  sharedClock?: boolean;
+  /** The sandbox's workspace-wide chat.postMessage limit. */
+  workspacePostLimit?: RateLimitConfig | false;
+  /** Called whenever the DM queue waits (after the clock moved), e.g. to stop the app mid-fan-out. */
+  onSleep?: (ms: number) => void;
 }
 
 /** The real app over HTTP, against the local Slack sandbox, with a temporary database. */
@@ -108,10 +118,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { id: SALES, name: "sales", members: [LEADER, ADMIN, ...sales] },
     { id: MARKETING, name: "marketing", members: [LEADER, ADMIN, ...marketing] },
   ];
+  let now = Date.UTC(2026, 10, 23, 9, 0, 0);
   const fake = await startFakeSlack({
     users,
     channels,
     ...(options.rateLimit === false ? { rateLimit: false } : {}),
+    ...(options.sharedClock ? { now: () => now } : {}),
+    ...(options.workspacePostLimit !== undefined
+      ? { workspacePostLimit: options.workspacePostLimit }
+      : {}),
   });
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
   const databasePath = join(dir, "truce.db");
@@ -128,7 +143,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       { TRUCE_SECRET: SECRET, ...options.env },
     ),
   );
-  let now = Date.UTC(2026, 10, 23, 9, 0, 0);
   const { store, faults } = faultyStore(openSqliteStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
@@ -139,6 +153,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     clock: () => now,
     heartbeat: false,
+    sleep: async (ms) => {
+      now += ms;
+      options.onSleep?.(ms);
+    },
   });
   const port = await truce.start();
   const driver = new SlackDriver({

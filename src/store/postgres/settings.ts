@@ -410,14 +410,15 @@ export function createDmQueueRepository(pool: Pool, run: Run): DmQueueRepository
           [roundId, memberKey],
         );
       }),
-    optedOut: (roundId, memberKey) =>
-      run(
-        async () =>
-          (await row(
+    optOuts: (roundId) =>
+      run(async () =>
+        (
+          await rows<{ member_key: string }>(
             pool,
-            "SELECT 1 FROM reminder_opt_outs WHERE round_id = $1 AND member_key = $2",
-            [roundId, memberKey],
-          )) !== undefined,
+            "SELECT member_key FROM reminder_opt_outs WHERE round_id = $1 ORDER BY member_key",
+            [roundId],
+          )
+        ).map((r) => r.member_key),
       ),
   };
 }

@@ -243,8 +243,8 @@ export function createDmQueueRepository(db: Db, run: Run): DmQueueRepository {
   const optOut = db.prepare(
     "INSERT OR IGNORE INTO reminder_opt_outs (round_id, member_key) VALUES (?, ?)",
   );
-  const optedOut = db.prepare<[number, string], { one: number }>(
-    "SELECT 1 AS one FROM reminder_opt_outs WHERE round_id = ? AND member_key = ?",
+  const optOuts = db.prepare<[number], { member_key: string }>(
+    "SELECT member_key FROM reminder_opt_outs WHERE round_id = ? ORDER BY member_key",
   );
   const enqueue = db.transaction((items: readonly QueuedDm[], now: number) => {
     let added = 0;
@@ -288,7 +288,7 @@ export function createDmQueueRepository(db: Db, run: Run): DmQueueRepository {
       run(() => {
         optOut.run(roundId, memberKey);
       }),
-    optedOut: (roundId, memberKey) => run(() => optedOut.get(roundId, memberKey) !== undefined),
+    optOuts: (roundId) => run(() => optOuts.all(roundId).map((r) => r.member_key)),
   };
 }
 
