@@ -78,7 +78,16 @@ export async function deliverOnce(deps: Deps, request: DeliveryRequest): Promise
     await store.deliveries.complete(key, ts, clock());
     return { status: "sent", ts, recovered: false };
   } catch (error) {
-    await store.deliveries.release(key).catch(() => undefined);
+    // Slack refusing the first attempt (a 429, an error answer) means nothing was posted: the
+    // next attempt need not search the recipient's history. After a resumed attempt, or a
+    // network failure (the post may have gone through), the intent is kept.
+    const refused =
+      !claim.resumed &&
+      ((error as { code?: unknown }).code === ErrorCode.RateLimitedError ||
+        (error as { code?: unknown }).code === ErrorCode.PlatformError);
+    await (refused ? store.deliveries.abandon(key) : store.deliveries.release(key)).catch(
+      () => undefined,
+    );
     const reason = describeError(error);
     const retryAfter = (error as { code?: unknown; retryAfter?: unknown }).retryAfter;
     if (

@@ -105,7 +105,8 @@ export async function remindNow(rt: Runtime, teamId: string): Promise<RemindNowR
 
 /** The reply to `/alignment remind`: what was done, in counts; never who. Pure. */
 export function remindReply(plan: FanOutPlan): string {
-  const people = (n: number) => `${n} ${n === 1 ? "person" : "people"}`;
+  const n = (count: number) => count.toLocaleString("en-US");
+  const people = (count: number) => `${n(count)} ${count === 1 ? "person" : "people"}`;
   if (plan.now + plan.later === 0) {
     const away = plan.away > 0 ? ` (${plan.away} ${plan.away === 1 ? "is" : "are"} away)` : "";
     return plan.already > 0
@@ -113,8 +114,8 @@ export function remindReply(plan: FanOutPlan): string {
       : `There is nobody to remind right now${away}.`;
   }
   const parts = [`:bell: Reminding ${people(plan.now)} now`];
-  if (plan.later > 0) parts.push(`${plan.later} more at the start of their working day`);
-  if (plan.away > 0) parts.push(`${plan.away} ${plan.away === 1 ? "is" : "are"} away`);
+  if (plan.later > 0) parts.push(`${n(plan.later)} more at the start of their working day`);
+  if (plan.away > 0) parts.push(`${n(plan.away)} ${plan.away === 1 ? "is" : "are"} away`);
   return `${parts.join("; ")}.`;
 }
 

@@ -180,6 +180,11 @@ export interface DeliveryRepository {
   complete(key: DeliveryKey, ts: string | undefined, now: number): Promise<void>;
   /** The attempt failed: keep the intent, let the next attempt take it at once. */
   release(key: DeliveryKey): Promise<void>;
+  /**
+   * The first attempt was refused by Slack (so nothing was posted): forget the pending intent,
+   * so the next attempt starts fresh instead of searching the recipient's history for it.
+   */
+  abandon(key: DeliveryKey): Promise<void>;
   isDone(key: DeliveryKey): Promise<boolean>;
   /** Ends every lease (start-up of the only instance: nobody else can be sending). */
   releaseAllLeases(): Promise<number>;

@@ -67,6 +67,8 @@ export interface Harness {
   dir: string;
   databasePath: string;
   now(): number;
+  /** The injected clock itself (pass it to a restart that keeps the sandbox). */
+  clock: { now: number };
   advance(ms: number): void;
   close(): Promise<void>;
 }
@@ -96,6 +98,10 @@ export interface HarnessOptions {
   workspacePostLimit?: RateLimitConfig | false;
   /** Called whenever the DM queue waits (after the clock moved), e.g. to stop the app mid-fan-out. */
   onSleep?: (ms: number) => void;
+  /** Start against this sandbox (a restart that keeps Slack's state); it is not closed on close. */
+  fake?: FakeSlack;
+  /** The injected clock, shared with an earlier harness (a restart against the same sandbox). */
+  clock?: { now: number };
 }
 
 /** The real app over HTTP, against the local Slack sandbox, with a temporary database. */
@@ -118,16 +124,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { id: SALES, name: "sales", members: [LEADER, ADMIN, ...sales] },
     { id: MARKETING, name: "marketing", members: [LEADER, ADMIN, ...marketing] },
   ];
-  let now = Date.UTC(2026, 10, 23, 9, 0, 0);
-  const fake = await startFakeSlack({
-    users,
-    channels,
-    ...(options.rateLimit === false ? { rateLimit: false } : {}),
-    ...(options.sharedClock ? { now: () => now } : {}),
-    ...(options.workspacePostLimit !== undefined
-      ? { workspacePostLimit: options.workspacePostLimit }
-      : {}),
-  });
+  const time = options.clock ?? { now: Date.UTC(2026, 10, 23, 9, 0, 0) };
+  const fake =
+    options.fake ??
+    (await startFakeSlack({
+      users,
+      channels,
+      ...(options.rateLimit === false ? { rateLimit: false } : {}),
+      ...(options.sharedClock ? { now: () => time.now } : {}),
+      ...(options.workspacePostLimit !== undefined
+        ? { workspacePostLimit: options.workspacePostLimit }
+        : {}),
+    }));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
   const databasePath = join(dir, "truce.db");
   const config = loadConfig(
@@ -151,10 +159,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     instrument: options.instrument ?? DEFAULT_INSTRUMENT,
     secret: options.secret ?? SECRET,
     logger,
-    clock: () => now,
+    clock: () => time.now,
     heartbeat: false,
     sleep: async (ms) => {
-      now += ms;
+      time.now += ms;
       options.onSleep?.(ms);
     },
   });
@@ -173,14 +181,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     dir,
     databasePath,
-    now: () => now,
+    now: () => time.now,
+    clock: time,
     advance: (ms) => {
-      now += ms;
+      time.now += ms;
     },
     close: async () => {
       await truce.stop();
       await store.close();
-      await fake.close();
+      if (!options.fake) await fake.close();
       if (!options.dir || options.ownsDir) rmSync(dir, { recursive: true, force: true });
     },
   };

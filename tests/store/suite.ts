@@ -299,6 +299,19 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       );
     });
 
+    it("forgets a first attempt Slack refused, so the next one starts fresh", async () => {
+      await store.deliveries.claim(key, 100, 10_000);
+      await store.deliveries.abandon(key);
+      expect(await store.deliveries.claim(key, 101, 10_000)).toEqual({
+        state: "claimed",
+        resumed: false,
+        attempts: 1,
+      });
+      await store.deliveries.complete(key, "1.2", 102);
+      await store.deliveries.abandon(key);
+      expect(await store.deliveries.isDone(key)).toBe(true);
+    });
+
     it("lets a failed attempt, or the only instance after a crash, be resumed at once", async () => {
       await store.deliveries.claim(key, 100, 10_000);
       await store.deliveries.release(key);

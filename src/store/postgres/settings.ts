@@ -144,6 +144,14 @@ export function createDeliveryRepository(pool: Pool, run: Run): DeliveryReposito
       run(async () => {
         await query(pool, `UPDATE deliveries SET lease_until = 0 WHERE ${WHERE}`, keyOf(key));
       }),
+    abandon: (key) =>
+      run(async () => {
+        await query(
+          pool,
+          `DELETE FROM deliveries WHERE ${WHERE} AND state = 'pending'`,
+          keyOf(key),
+        );
+      }),
     isDone: (key) =>
       run(
         async () =>

@@ -71,6 +71,7 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
     `UPDATE deliveries SET state = 'done', ts = @ts, done_at = @now, lease_until = 0 WHERE ${where}`,
   );
   const release = db.prepare(`UPDATE deliveries SET lease_until = 0 WHERE ${where}`);
+  const abandon = db.prepare(`DELETE FROM deliveries WHERE ${where} AND state = 'pending'`);
   const releaseAll = db.prepare(
     "UPDATE deliveries SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
   );
@@ -98,6 +99,10 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
     release: (key) =>
       run(() => {
         release.run(key);
+      }),
+    abandon: (key) =>
+      run(() => {
+        abandon.run(key);
       }),
     isDone: (key) => run(() => find.get(key)?.state === "done"),
     releaseAllLeases: () => run(() => releaseAll.run().changes),
