@@ -6,7 +6,13 @@ import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/lau
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
-import { remindNow, remindReply } from "../services/reminders.js";
+import {
+  inviteByDm,
+  invitedByDmLine,
+  inviteModeFor,
+  remindNow,
+  remindReply,
+} from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
@@ -138,11 +144,13 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
   const days = parseDays(rest);
   if (typeof days !== "number") return note(days.error);
   try {
+    const mode = await inviteModeFor(rt, teamId);
     const result = await launchRound(rt, args.client, {
       teamId,
       userId,
       days,
       botUserId: args.context.botUserId,
+      postInChannels: mode !== "dm",
     });
     if (!result.ok) return note(result.message);
     const where = result.posted.map(
@@ -150,11 +158,21 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
         `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
     );
     const missed =
-      result.posted.length < 2
+      mode !== "dm" && result.posted.length < 2
         ? " I couldn't post in the other channel yet; I'll keep trying every minute while the round is open. Run `/alignment status` and check my access there."
         : "";
+    let dms = "";
+    if (mode !== "channel") {
+      try {
+        dms = ` ${invitedByDmLine(await inviteByDm(rt, result.round))}`;
+      } catch (error) {
+        rt.logger.warn(`Could not queue the DM invitations: ${describeError(error)}`);
+        dms = ` I couldn't queue the invitations by DM (${describeError(error)}); the round is open, and \`/alignment remind\` DMs everyone who hasn't answered.`;
+      }
+    }
+    const posted = mode === "dm" ? "" : ` Invitations posted in ${where.join(" and ")}.`;
     return note(
-      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
+      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}).${posted}${missed}${dms}`,
     );
   } catch (error) {
     rt.logger.error(`Launch failed: ${describeError(error)}`);

@@ -2,7 +2,7 @@ import type { Runtime } from "../runtime.js";
 import { announceClosedRound, closeRound } from "../services/closing.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
-import { remindDueSlots } from "../services/reminders.js";
+import { inviteModeFor, remindDueSlots } from "../services/reminders.js";
 import { describeError } from "../services/slack.js";
 import { purgeExpiredWorkspaces } from "../services/workspaces.js";
 
@@ -32,6 +32,8 @@ export async function runDueJobs(
   // A launch interrupted between its two invitations (a crash, a refused post) is completed.
   for (const round of await rt.store.rounds.allOpen()) {
     if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;
+    // Invited by DM only: there is no channel invitation to complete.
+    if ((await inviteModeFor(rt, round.teamId)) === "dm") continue;
     try {
       const posted = await ensureInvitations(rt, await rt.slack(round.teamId), round);
       if (posted.failed.length > 0)

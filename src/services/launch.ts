@@ -22,7 +22,14 @@ export type LaunchResult =
 export async function launchRound(
   deps: Deps,
   client: WebClient,
-  input: { teamId: string; userId: string; days: number; botUserId: string | undefined },
+  input: {
+    teamId: string;
+    userId: string;
+    days: number;
+    botUserId: string | undefined;
+    /** Post the invitation in both channels (false when people are invited by DM only). */
+    postInChannels?: boolean;
+  },
 ): Promise<LaunchResult> {
   const { store, clock } = deps;
   const existing = await store.rounds.openFor(input.teamId);
@@ -85,6 +92,7 @@ export async function launchRound(
     throw error;
   }
 
+  if (input.postInChannels === false) return { ok: true, round, posted: [] };
   const invitations = await ensureInvitations(deps, client, round);
   if (invitations.posted.length === 0 && invitations.pending.length === 0) {
     // Nobody was invited: a round nobody can see would only block the next launch.

@@ -1,3 +1,4 @@
+import { INVITE_MODES, type InviteMode } from "../config.js";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import type { NewQueuedDm, Round } from "../store/index.js";
@@ -22,6 +23,27 @@ export async function reminderSlotsFor(
     if (!("error" in parsed)) return parsed;
   }
   return deps.config.reminderSlots;
+}
+
+/** How a workspace's launches invite people: chosen in setup, else TRUCE_INVITE. */
+export async function inviteModeFor(deps: Deps, teamId: string): Promise<InviteMode> {
+  const stored = await deps.store.settings.get(teamId, "invite_mode");
+  return (INVITE_MODES as readonly string[]).includes(stored ?? "")
+    ? (stored as InviteMode)
+    : deps.config.inviteMode;
+}
+
+/** Personal invitations of a new round (TRUCE_INVITE=dm or both), through the paced queue. */
+export function inviteByDm(rt: Runtime, round: Round): Promise<FanOutPlan> {
+  return queueFanOut(rt, round, "invitation", `round-${round.id}`);
+}
+
+/** The launch reply's sentence about DM invitations: counts only. Pure. */
+export function invitedByDmLine(plan: FanOutPlan): string {
+  const n = (count: number) => count.toLocaleString("en-US");
+  const later = plan.later > 0 ? `; ${n(plan.later)} more at the start of their working day` : "";
+  const away = plan.away > 0 ? `; ${n(plan.away)} away, not invited by DM` : "";
+  return `Inviting ${n(plan.now)} ${plan.now === 1 ? "person" : "people"} by DM now${later}${away}.`;
 }
 
 /** What queuing a fan-out did, in counts only: never who. */

@@ -192,3 +192,45 @@ describe("reminders by DM", () => {
     for (const user of NOW_PEOPLE) expect(reminders(user)).toHaveLength(0);
   });
 });
+
+describe("personal invitations (TRUCE_INVITE)", () => {
+  const invitationDms = (user: string) =>
+    h.fake.dms(user).filter((m) => /You're invited/.test(readableText(m.blocks)));
+
+  it("with dm, a launch invites each member by DM (paced, in working hours) and posts nothing in the channels", async () => {
+    h = await startHarness({ users, channels, sharedClock: true, env: { TRUCE_INVITE: "dm" } });
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(
+      () =>
+        h.fake.responses.find((r) => r.context.user === LEADER && /launched/.test(r.text ?? "")),
+      { timeoutMs: 10_000 },
+    );
+    await h.truce.idle();
+    expect(replyTo(h, LEADER).split("\n").at(-1)).toMatch(
+      /^:rocket: Round launched for 7 days \(closes .*\)\. Inviting 9 people by DM now; 2 more at the start of their working day; 2 away, not invited by DM\.$/,
+    );
+    expect(h.fake.messagesIn(SALES)).toEqual([]);
+    expect(h.fake.messagesIn(MARKETING)).toEqual([]);
+    for (const user of [...NOW_PEOPLE, "U0S0001", "U0M0001"])
+      expect(invitationDms(user), user).toHaveLength(1);
+    for (const user of ["U0S0002", "U0S0003", "U0S0004", BOT, LEADER, "U0M0002"])
+      expect(invitationDms(user), user).toHaveLength(0);
+    // The DM's button opens the survey; the heartbeat does not post channel invitations.
+    const dm = invitationDms("U0S0005")[0];
+    if (!dm) throw new Error("no DM");
+    const view = await h.driver.openModalFromMessage("U0S0005", dm.channel, dm.ts, "open_survey");
+    await h.driver.submitView("U0S0005", view.id, surveyValues("sales", ratingsFor(50), view));
+    await h.truce.runDueJobs();
+    await h.truce.idle();
+    expect(h.fake.messagesIn(SALES)).toEqual([]);
+    expect(await h.store.responses.counts(1)).toEqual({ sales: 1, marketing: 0 });
+  });
+
+  it("with both, the channels get their invitation too", async () => {
+    h = await startHarness({ users, channels, sharedClock: true, env: { TRUCE_INVITE: "both" } });
+    await launchRound(h);
+    await h.truce.idle();
+    expect(replyTo(h, LEADER)).toMatch(/Invitations posted in .* Inviting 9 people by DM now/);
+    expect(invitationDms("U0M0004")).toHaveLength(1);
+  });
+});
