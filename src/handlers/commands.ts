@@ -14,14 +14,16 @@ import {
   remindReply,
 } from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
+import { changeSchedule, nextLaunchOf, parseScheduleArgs } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
+import { nextLaunchLine } from "../views/schedule.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
-import { clip, section, slackDate } from "../views/text.js";
+import { clip, context, plainDate, section, slackDate } from "../views/text.js";
 import { openSetup } from "./setup.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -62,6 +64,15 @@ const note = (text: string): MessageView => ({
   blocks: [section(text)],
 });
 
+/** Adds "Next round launches …" to a reply, when a cadence is set. */
+function withNextLaunch(message: MessageView, next: number | undefined): MessageView {
+  if (next === undefined) return message;
+  return {
+    text: `${message.text}\nNext round launches ${plainDate(next)}.`,
+    blocks: [...(message.blocks ?? []), context(nextLaunchLine(next))],
+  };
+}
+
 const NOT_A_LEADER = note(
   "Only the survey's leaders can do that: the people chosen in `/alignment setup` (else those in `TRUCE_LEADERS`, else the workspace's admins and owners). Anyone can run `/alignment status` or `/alignment report`.",
 );
@@ -96,7 +107,9 @@ const HANDLERS = {
         rt.store.rounds.openFor(teamId),
         rt.store.rounds.latestClosed(teamId),
       ]);
-      return statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
+      const status = statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
+      const next = await nextLaunchOf(rt, teamId);
+      return next === undefined ? status : withNextLaunch(status, next);
     },
   },
   export: {
@@ -135,6 +148,15 @@ const HANDLERS = {
         );
       const result = await remindNow(rt, teamId);
       return note(result.ok ? remindReply(result.plan) : result.message);
+    },
+  },
+  schedule: {
+    leaders: true,
+    reply: async ({ rt, rest, teamId }) => {
+      const command = parseScheduleArgs(rest);
+      if ("error" in command) return note(command.error);
+      const result = await changeSchedule(rt, teamId, command);
+      return withNextLaunch(note(result.text), result.nextLaunch);
     },
   },
   digest: { leaders: true, reply: async ({ rt, teamId }) => digestFor(rt, teamId) },

@@ -3,6 +3,7 @@ import { announceClosedRound, closeRound } from "../services/closing.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
 import { inviteModeFor, remindDueSlots } from "../services/reminders.js";
+import { launchDueRounds } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import { purgeExpiredWorkspaces } from "../services/workspaces.js";
 
@@ -29,6 +30,10 @@ export async function runDueJobs(
       rt.logger.error(`Closing round ${round.id} failed: ${describeError(error)}`);
     }
   }
+  // Recurring rounds whose time has come launch, once.
+  await launchDueRounds(rt, (teamId) => isActive(rt, teamId)).catch((error) =>
+    rt.logger.warn(`Launching scheduled rounds failed: ${describeError(error)}`),
+  );
   // A launch interrupted between its two invitations (a crash, a refused post) is completed.
   for (const round of await rt.store.rounds.allOpen()) {
     if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;

@@ -6,6 +6,7 @@ import type { MessageView } from "../views/text.js";
 import { deliverOnce } from "./delivery.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";
+import { nextLaunchOf } from "./schedule.js";
 import { describeError, openDm } from "./slack.js";
 
 /** A digest missed while Truce was down is still sent if it is less than this late. */
@@ -31,6 +32,7 @@ export async function digestFor(deps: Deps, teamId: string): Promise<MessageView
     now: deps.clock(),
     open: open && (await openRoundStatus(deps, open)),
     closed: closed && (await closedRoundReport(deps, closed)),
+    nextLaunch: await nextLaunchOf(deps, teamId),
   });
 }
 

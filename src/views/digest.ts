@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { participationLine, scoreLine } from "./figures.js";
 import type { ClosedRound } from "./report.js";
+import { nextLaunchLine } from "./schedule.js";
 import type { OpenRoundStatus } from "./status.js";
 import {
   context,
@@ -16,6 +17,8 @@ export interface DigestInput {
   now: number;
   open: OpenRoundStatus | undefined;
   closed: ClosedRound | undefined;
+  /** When the next recurring round launches, if rounds recur. */
+  nextLaunch?: number | undefined;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +47,9 @@ export function digestMessage(input: DigestInput): MessageView {
     );
     text.push(`Open round, closes ${plainDate(open.closesAt)}: ${line}`);
     blocks.push(
-      context("Scores appear when the round closes. `/alignment remind` nudges both channels."),
+      context(
+        "Scores appear when the round closes. `/alignment remind` DMs everyone who hasn't answered.",
+      ),
     );
   } else {
     const none = closed
@@ -71,6 +76,10 @@ export function digestMessage(input: DigestInput): MessageView {
       );
     }
     blocks.push(context("`/alignment report` has the full report."));
+  }
+  if (input.nextLaunch !== undefined) {
+    blocks.push(context(nextLaunchLine(input.nextLaunch)));
+    text.push(`Next round launches ${plainDate(input.nextLaunch)}.`);
   }
   return { text: text.join("\n"), blocks };
 }

@@ -34,6 +34,10 @@ export const SUBCOMMAND_HELP = {
     usage: "/alignment setup",
     summary: "leaders: choose the sales and marketing channels, and who leads",
   },
+  schedule: {
+    usage: "/alignment schedule [monthly|quarterly|<cron>|skip|off]",
+    summary: "leaders: launch rounds by themselves on a cadence; skip the next one, or stop",
+  },
   digest: {
     usage: "/alignment digest",
     summary: "leaders: preview the weekly digest you get by DM",
