@@ -36,9 +36,10 @@ const USERS_PAGE = 200;
 export async function lookUpPeople(
   client: WebClient,
   ids: readonly string[],
+  options: { oneByOne?: boolean } = {},
 ): Promise<Map<string, PersonProfile>> {
   const found = new Map<string, PersonProfile>();
-  if (ids.length <= ONE_BY_ONE_MAX) {
+  if (ids.length <= ONE_BY_ONE_MAX && options.oneByOne !== false) {
     for (const id of ids) {
       const profile = await lookUpPerson(client, id);
       if (profile) found.set(id, profile);

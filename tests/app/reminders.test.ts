@@ -234,3 +234,17 @@ describe("personal invitations (TRUCE_INVITE)", () => {
     expect(invitationDms("U0M0004")).toHaveLength(1);
   });
 });
+
+describe("honest denominators", () => {
+  it("a launch counts people: bots and deactivated accounts are neither invited nor counted", async () => {
+    await start();
+    const before = h.fake.responses.filter((r) => r.context.user === "U0M0005").length;
+    await h.driver.command("U0M0005", MARKETING, "status");
+    await h.fake.waitFor(
+      () => h.fake.responses.filter((r) => r.context.user === "U0M0005").length > before,
+    );
+    // Sales: 2 leaders + 6, one deactivated → 7. Marketing: 2 leaders + 6 + a bot → 8.
+    expect(replyTo(h, "U0M0005")).toContain("Sales n=1 (of 7) · Marketing n=1 (of 8)");
+    expect(await h.store.members.counts(1)).toEqual({ sales: 7, marketing: 8 });
+  });
+});
