@@ -72,6 +72,11 @@ export interface FakeUser {
   /** Seconds east of UTC; computed from `tz` (at the fake's current time) when omitted. */
   tzOffset?: number;
   tzLabel?: string;
+  /** The profile status (users.info / users.list `profile.status_*`), e.g. ":palm_tree:", "OOO". */
+  statusEmoji?: string;
+  statusText?: string;
+  /** Epoch seconds when the status clears; 0 or unset: it does not. */
+  statusExpiration?: number;
 }
 
 export interface FakeChannel {
@@ -117,6 +122,11 @@ export interface FakeSlackOptions {
   enterpriseDomain?: string;
   /** Per-channel token bucket for chat.postMessage; default `{ burst: 5, perSecond: 1 }`. */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * The workspace-wide bucket for chat.postMessage (Slack keeps one besides the per-channel
+   * limit, "several hundred messages a minute"); default `{ burst: 30, perSecond: 5 }`.
+   */
+  workspacePostLimit?: RateLimitConfig | false;
   /**
    * Per-method token buckets (one bucket per method, as Slack's tiers limit an app per workspace
    * and method), merged over the defaults in `DEFAULT_METHOD_RATE_LIMITS` (conversations.history:
@@ -354,6 +364,8 @@ export interface FakeSlack {
    */
   failNext(method: string, spec?: FailSpec): FailHandle;
   setRateLimit(config: RateLimitConfig | false): void;
+  /** Set (or with `false` switch off) the workspace-wide chat.postMessage limit; its bucket restarts. */
+  setWorkspacePostLimit(config: RateLimitConfig | false): void;
   /** Set (or with `false` switch off) the per-method limit of `method`; its bucket restarts. */
   setMethodRateLimit(method: string, config: RateLimitConfig | false): void;
   /** Grant the bot token exactly these scopes; `undefined` stops checking scopes. */
@@ -470,6 +482,11 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const MISSING_TEXT_WARNING = "missing_text_or_fallback_or_attachments";
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 5, perSecond: 1 };
+
+/** chat.postMessage across the whole workspace: 300 a minute, bursts of 30. */
+export const DEFAULT_WORKSPACE_POST_LIMIT: RateLimitConfig = { burst: 30, perSecond: 5 };
+/** The bucket key of the workspace-wide limit (never a channel id). */
+const WORKSPACE_BUCKET = "#workspace";
 
 /** Slack's Tier 3: about 50 calls a minute per method, with bursts tolerated. */
 export const TIER_3: RateLimitConfig = { burst: 50, perSecond: 50 / 60 };
@@ -731,6 +748,7 @@ class FakeSlackServer implements FakeSlack {
   private readonly clock: () => number;
   private readonly onCall: ((call: RecordedCall) => void) | undefined;
   private rateLimit: RateLimitConfig | false;
+  private workspacePostLimit: RateLimitConfig | false;
   private readonly methodRateLimits: Record<string, RateLimitConfig | false>;
   private readonly methodBuckets = new Map<string, Bucket>();
   private grantedScopes: Set<string> | undefined;
@@ -794,6 +812,10 @@ class FakeSlackServer implements FakeSlack {
     this.enterpriseDomain =
       options.enterpriseDomain ?? options.enterpriseId?.toLowerCase() ?? undefined;
     this.rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+    this.workspacePostLimit =
+      options.workspacePostLimit === undefined
+        ? DEFAULT_WORKSPACE_POST_LIMIT
+        : options.workspacePostLimit;
     this.methodRateLimits = { ...DEFAULT_METHOD_RATE_LIMITS, ...options.methodRateLimits };
     this.grantedScopes = options.scopes ? new Set(options.scopes) : undefined;
     this.addUser({ id: this.botUserId, name: "truce", realName: "Truce", isBot: true });
@@ -1033,6 +1055,11 @@ class FakeSlackServer implements FakeSlack {
     this.buckets.clear();
   }
 
+  setWorkspacePostLimit(config: RateLimitConfig | false): void {
+    this.workspacePostLimit = config;
+    this.buckets.delete(WORKSPACE_BUCKET);
+  }
+
   setMethodRateLimit(method: string, config: RateLimitConfig | false): void {
     this.methodRateLimits[method] = config;
     this.methodBuckets.delete(method);
@@ -1265,7 +1292,10 @@ class FakeSlackServer implements FakeSlack {
     if (denied) return finish(withScopes(denied));
 
     if (method === "chat.postMessage") {
-      const limited = this.checkRate(str(args.channel) ?? "");
+      const workspace = this.workspacePostLimit;
+      const limited =
+        (workspace ? this.takeToken(this.buckets, WORKSPACE_BUCKET, workspace) : undefined) ??
+        this.checkRate(str(args.channel) ?? "");
       if (limited) return finish(withScopes(limited));
     } else {
       const limited = this.checkMethodRate(method);
@@ -1431,6 +1461,9 @@ class FakeSlackServer implements FakeSlack {
         display_name: u.displayName ?? u.name ?? "",
         display_name_normalized: u.displayName ?? u.name ?? "",
         team: this.teamId,
+        status_text: u.statusText ?? "",
+        status_emoji: u.statusEmoji ?? "",
+        status_expiration: u.statusExpiration ?? 0,
       },
     };
     if (u.isBot && u.id === this.botUserId) (json.profile as Obj).bot_id = this.botId;

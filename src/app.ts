@@ -7,6 +7,7 @@ import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
 import { registerCommitments } from "./handlers/commitments.js";
 import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
+import { registerReminderActions } from "./handlers/reminders.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { refuseMalformedEnvelopes } from "./http/guard.js";
@@ -14,6 +15,7 @@ import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { Runtime } from "./runtime.js";
 import { createDigestScheduler } from "./services/digest.js";
+import { createDmQueue, realSleep, type Sleep } from "./services/dm-queue.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
@@ -35,6 +37,8 @@ export interface AppInput {
   clock?: () => number;
   /** Start node-cron's minute heartbeat (off in tests, which call runDueJobs themselves). */
   heartbeat?: boolean;
+  /** How the DM queue waits between DMs and for Retry-After (tests move their clock instead). */
+  sleep?: Sleep;
 }
 
 export interface TruceApp {
@@ -127,6 +131,7 @@ export function registerListeners(app: App, rt: Runtime): void {
   registerEvents(app, rt);
   registerSetup(app, rt);
   registerCommitments(app, rt);
+  registerReminderActions(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -240,9 +245,10 @@ export function createApp(input: AppInput): TruceApp {
   };
   const settled = async () => {
     await runtime?.invitations.idle();
+    await runtime?.dms.idle();
     while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
   };
-  runtime = {
+  const withoutQueue = {
     ...deps,
     afterAck,
     slack,
@@ -254,6 +260,7 @@ export function createApp(input: AppInput): TruceApp {
     ),
     invitations: createInvitationRefresher(deps, slack),
   };
+  runtime = { ...withoutQueue, dms: createDmQueue(withoutQueue, input.sleep ?? realSleep) };
   const digests = createDigestScheduler(runtime);
   registerListeners(app, runtime);
 
@@ -279,7 +286,10 @@ export function createApp(input: AppInput): TruceApp {
       // On SQLite this process is the only one on its file: a delivery left leased by a process
       // that died is nobody's any more, and is resumed by the first tick. On PostgreSQL other
       // instances may be sending right now; their leases run out by themselves if they died.
-      if (!config.databaseUrl) await store.deliveries.releaseAllLeases();
+      if (!config.databaseUrl) {
+        await store.deliveries.releaseAllLeases();
+        await store.dms.releaseAllLeases();
+      }
       let server: Server;
       if (socketReceiver) {
         healthServer = await listen(
@@ -301,6 +311,7 @@ export function createApp(input: AppInput): TruceApp {
     async stop() {
       await task?.stop();
       await ticking;
+      await runtime.dms.stop();
       await settled();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));

@@ -1,6 +1,12 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { ABSOLUTE_MIN_GROUP, DEFAULT_MIN_GROUP } from "./survey/anonymity.js";
+import {
+  parseReminderSlots,
+  parseWorkingHours,
+  type ReminderSlot,
+  type WorkingHours,
+} from "./survey/reminders.js";
 import { MARKETS, type Market } from "./survey/types.js";
 
 /**
@@ -35,6 +41,13 @@ const isTimeZone = (zone: string) => {
     return false;
   }
 };
+
+export const INVITE_MODES = ["channel", "dm", "both"] as const;
+export type InviteMode = (typeof INVITE_MODES)[number];
+export const DEFAULT_REMINDER_SPEC = "50%,-24h";
+export const DEFAULT_WORKING_HOURS_SPEC = "Mon-Fri 09:00-17:00";
+const DEFAULT_REMINDERS = parseReminderSlots(DEFAULT_REMINDER_SPEC) as ReminderSlot[];
+const DEFAULT_WORKING_HOURS = parseWorkingHours(DEFAULT_WORKING_HOURS_SPEC) as WorkingHours;
 
 const envSchema = z.object({
   // Required unless the OAuth settings are given (checked below, with the other cross-field rules).
@@ -106,6 +119,29 @@ const envSchema = z.object({
     z.string().refine(isCron, "must be a cron expression such as 0 9 * * 1 (Mondays at 09:00)"),
   ).default("0 9 * * 1"),
   TRUCE_INSTRUMENT: optional(z.string().min(1)),
+  TRUCE_REMINDERS: optional(
+    z.string().transform((spec, ctx) => {
+      const slots = parseReminderSlots(spec);
+      if ("error" in slots) {
+        ctx.addIssue({ code: "custom", message: slots.error });
+        return z.NEVER;
+      }
+      return slots;
+    }),
+  ).default(DEFAULT_REMINDERS),
+  TRUCE_WORKING_HOURS: optional(
+    z.string().transform((spec, ctx) => {
+      const hours = parseWorkingHours(spec);
+      if ("error" in hours) {
+        ctx.addIssue({ code: "custom", message: hours.error });
+        return z.NEVER;
+      }
+      return hours;
+    }),
+  ).default(DEFAULT_WORKING_HOURS),
+  TRUCE_INVITE: optional(z.enum(INVITE_MODES, { error: "must be channel, dm or both" })).default(
+    "channel",
+  ),
   LOG_LEVEL: optional(
     z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),
   ).default("info"),
@@ -142,6 +178,12 @@ export interface Config {
   market: Market;
   digestCron: string;
   instrumentPath: string | undefined;
+  /** When non-respondents are reminded by DM (TRUCE_REMINDERS); setup's choice wins. */
+  reminderSlots: readonly ReminderSlot[];
+  /** When people may be DMed, read in each person's own time zone. */
+  workingHours: WorkingHours;
+  /** How a launch invites people (TRUCE_INVITE); setup's choice wins. */
+  inviteMode: InviteMode;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -226,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     market: e.TRUCE_MARKET,
     digestCron: e.TRUCE_DIGEST_CRON,
     instrumentPath: e.TRUCE_INSTRUMENT,
+    reminderSlots: Object.freeze(e.TRUCE_REMINDERS),
+    workingHours: e.TRUCE_WORKING_HOURS,
+    inviteMode: e.TRUCE_INVITE,
     logLevel: e.LOG_LEVEL,
   });
 }

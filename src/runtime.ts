@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "./deps.js";
+import type { DmQueue } from "./services/dm-queue.js";
 import type { InvitationRefresher } from "./services/invitations.js";
 import type { LeaderDirectory } from "./services/leaders.js";
 
@@ -18,4 +19,6 @@ export interface Runtime extends Deps {
    * runs in the background, its failure is logged, and stopping waits for it.
    */
   afterAck(what: string, work: () => Promise<unknown>): void;
+  /** The paced fan-out of DMs (reminders, personal invitations). */
+  dms: DmQueue;
 }

@@ -85,8 +85,41 @@ describe("loadConfig", () => {
       market: "shifting",
       digestCron: "0 9 * * 1",
       instrumentPath: undefined,
+      reminderSlots: [
+        { kind: "share", share: 0.5, label: "50%" },
+        { kind: "before", ms: 86_400_000, label: "-24h" },
+      ],
+      workingHours: {
+        days: new Set([1, 2, 3, 4, 5]),
+        start: 540,
+        end: 1020,
+        label: "Mon-Fri 09:00-17:00",
+      },
+      inviteMode: "channel",
       logLevel: "info",
     });
+  });
+
+  it("reads reminder slots, working hours and the invite mode, and names what is wrong", () => {
+    const config = loadConfig({
+      ...minimal,
+      TRUCE_REMINDERS: "off",
+      TRUCE_WORKING_HOURS: "Sun-Thu 08:00-16:00",
+      TRUCE_INVITE: "both",
+    });
+    expect(config.reminderSlots).toEqual([]);
+    expect([...config.workingHours.days].sort()).toEqual([1, 2, 3, 4, 7]);
+    expect(config.inviteMode).toBe("both");
+    expect(() =>
+      loadConfig({
+        ...minimal,
+        TRUCE_REMINDERS: "10%,20%,30%,40%",
+        TRUCE_WORKING_HOURS: "weekdays",
+        TRUCE_INVITE: "email",
+      }),
+    ).toThrow(
+      /TRUCE_REMINDERS lists 4 reminders; at most 3 per round[\s\S]*TRUCE_WORKING_HOURS "weekdays" is not a working week[\s\S]*TRUCE_INVITE must be channel, dm or both/,
+    );
   });
 
   it("parses every setting", () => {

@@ -13,7 +13,15 @@ import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/lau
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
+import {
+  inviteByDm,
+  invitedByDmLine,
+  inviteModeFor,
+  remindNow,
+  remindReply,
+} from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
+import { changeSchedule, nextLaunchOf, parseScheduleArgs } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import type { Round } from "../store/index.js";
 import {
@@ -25,9 +33,10 @@ import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { reportMessage } from "../views/report.js";
+import { nextLaunchLine } from "../views/schedule.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
-import { clip, section, slackDate } from "../views/text.js";
+import { clip, context, plainDate, section, slackDate } from "../views/text.js";
 import { openSetup } from "./setup.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -68,6 +77,15 @@ const note = (text: string): MessageView => ({
   blocks: [section(text)],
 });
 
+/** Adds "Next round launches …" to a reply, when a cadence is set. */
+function withNextLaunch(message: MessageView, next: number | undefined): MessageView {
+  if (next === undefined) return message;
+  return {
+    text: `${message.text}\nNext round launches ${plainDate(next)}.`,
+    blocks: [...(message.blocks ?? []), context(nextLaunchLine(next))],
+  };
+}
+
 const NOT_A_LEADER = note(
   "Only the survey's leaders can do that: the people chosen in `/alignment setup` (else those in `TRUCE_LEADERS`, else the workspace's admins and owners). Anyone can run `/alignment status` or `/alignment report`.",
 );
@@ -102,7 +120,9 @@ const HANDLERS = {
         rt.store.rounds.openFor(teamId),
         rt.store.rounds.latestClosed(teamId),
       ]);
-      return statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
+      const status = statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
+      const next = await nextLaunchOf(rt, teamId);
+      return next === undefined ? status : withNextLaunch(status, next);
     },
   },
   export: {
@@ -130,13 +150,31 @@ const HANDLERS = {
   setup: { leaders: true, reply: setup },
   remind: {
     leaders: true,
-    reply: async ({ rt, args, teamId }) => {
-      const result = await remindRound(rt, args.client, teamId);
-      return note(
-        result.ok
-          ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
-          : result.message,
-      );
+    reply: async ({ rt, args, rest, teamId }) => {
+      const where = rest[0]?.toLowerCase();
+      if (where === "channel" || where === "channels") {
+        const result = await remindRound(rt, args.client, teamId);
+        return note(
+          result.ok
+            ? `:bell: Reminder posted in ${result.posted.map((c) => `<#${c}>`).join(" and ")}.`
+            : result.message,
+        );
+      }
+      if (rest.length > 0)
+        return note(
+          "`/alignment remind` reminds everyone who hasn't answered by DM; `/alignment remind channel` posts a reminder in both channels instead.",
+        );
+      const result = await remindNow(rt, teamId);
+      return note(result.ok ? remindReply(result.plan) : result.message);
+    },
+  },
+  schedule: {
+    leaders: true,
+    reply: async ({ rt, rest, teamId }) => {
+      const command = parseScheduleArgs(rest);
+      if ("error" in command) return note(command.error);
+      const result = await changeSchedule(rt, teamId, command);
+      return withNextLaunch(note(result.text), result.nextLaunch);
     },
   },
   digest: { leaders: true, reply: async ({ rt, teamId }) => digestFor(rt, teamId) },
@@ -146,11 +184,13 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
   const days = parseDays(rest);
   if (typeof days !== "number") return note(days.error);
   try {
+    const mode = await inviteModeFor(rt, teamId);
     const result = await launchRound(rt, args.client, {
       teamId,
       userId,
       days,
       botUserId: args.context.botUserId,
+      postInChannels: mode !== "dm",
     });
     if (!result.ok) return note(result.message);
     const where = result.posted.map(
@@ -158,11 +198,21 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
         `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
     );
     const missed =
-      result.posted.length < 2
+      mode !== "dm" && result.posted.length < 2
         ? " I couldn't post in the other channel yet; I'll keep trying every minute while the round is open. Run `/alignment status` and check my access there."
         : "";
+    let dms = "";
+    if (mode !== "channel") {
+      try {
+        dms = ` ${invitedByDmLine(await inviteByDm(rt, result.round))}`;
+      } catch (error) {
+        rt.logger.warn(`Could not queue the DM invitations: ${describeError(error)}`);
+        dms = ` I couldn't queue the invitations by DM (${describeError(error)}); the round is open, and \`/alignment remind\` DMs everyone who hasn't answered.`;
+      }
+    }
+    const posted = mode === "dm" ? "" : ` Invitations posted in ${where.join(" and ")}.`;
     return note(
-      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}). Invitations posted in ${where.join(" and ")}.${missed}`,
+      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}).${posted}${missed}${dms}`,
     );
   } catch (error) {
     rt.logger.error(`Launch failed: ${describeError(error)}`);

@@ -4,6 +4,7 @@ import { sideOfChannel } from "../services/channels.js";
 import { invitationOf } from "../services/invitations.js";
 import { participationIn } from "../services/participation.js";
 import { reportInput } from "../services/round-report.js";
+import { nextLaunchOf } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import { workspaceRemoved } from "../services/workspaces.js";
 import { homeView } from "../views/home.js";
@@ -73,7 +74,11 @@ export function registerEvents(app: App, rt: Runtime) {
       ]);
       await client.views.publish({
         user_id: event.user,
-        view: homeView({ ...input, openRoundId: open?.id }),
+        view: homeView({
+          ...input,
+          openRoundId: open?.id,
+          nextLaunch: await nextLaunchOf(rt, teamId),
+        }),
       });
     } catch (error) {
       rt.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);

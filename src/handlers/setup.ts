@@ -4,6 +4,11 @@ import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
 import { chosenLeaders } from "../services/leaders.js";
+import {
+  parseParticipationSetup,
+  participationSettingsOf,
+  saveParticipationSettings,
+} from "../services/participation-settings.js";
 import { describeError } from "../services/slack.js";
 import type { Side } from "../survey/types.js";
 import {
@@ -69,6 +74,7 @@ export async function openSetup(
     view: setupModal(
       await surveyChannels(deps, input.teamId),
       await chosenLeaders(deps, input.teamId),
+      await participationSettingsOf(deps, input.teamId),
     ),
   });
 }
@@ -91,8 +97,17 @@ export function registerSetup(app: App, rt: Runtime) {
       return;
     }
     const parsed = parseSetup(view.state.values);
-    if (!parsed.ok) {
-      await ack({ response_action: "errors", errors: parsed.errors });
+    // The participation fields are in the modal only when it was opened with them.
+    const hasParticipation = view.blocks.some((b) => b.block_id === "invite_mode");
+    const participation = hasParticipation ? parseParticipationSetup(view.state.values) : undefined;
+    if (!parsed.ok || participation?.ok === false) {
+      await ack({
+        response_action: "errors",
+        errors: {
+          ...(parsed.ok ? {} : parsed.errors),
+          ...(participation && !participation.ok ? participation.errors : {}),
+        },
+      });
       return;
     }
     try {
@@ -101,6 +116,7 @@ export function registerSetup(app: App, rt: Runtime) {
       if (parsed.leaders.length > 0)
         await rt.store.settings.set(teamId, "leaders", parsed.leaders.join(","));
       else await rt.store.settings.delete(teamId, "leaders");
+      if (participation?.ok) await saveParticipationSettings(rt, teamId, participation.settings);
     } catch (error) {
       rt.logger.error(`Could not save the setup: ${describeError(error)}`);
       await ack({

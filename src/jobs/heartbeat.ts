@@ -3,6 +3,8 @@ import { announceClosedRound, closeRound } from "../services/closing.js";
 import { sendFollowUps } from "../services/commitments.js";
 import type { DigestScheduler } from "../services/digest.js";
 import { ensureInvitations } from "../services/invitations.js";
+import { inviteModeFor, remindDueSlots } from "../services/reminders.js";
+import { launchDueRounds } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import { purgeExpiredWorkspaces } from "../services/workspaces.js";
 
@@ -29,9 +31,15 @@ export async function runDueJobs(
       rt.logger.error(`Closing round ${round.id} failed: ${describeError(error)}`);
     }
   }
+  // Recurring rounds whose time has come launch, once.
+  await launchDueRounds(rt, (teamId) => isActive(rt, teamId)).catch((error) =>
+    rt.logger.warn(`Launching scheduled rounds failed: ${describeError(error)}`),
+  );
   // A launch interrupted between its two invitations (a crash, a refused post) is completed.
   for (const round of await rt.store.rounds.allOpen()) {
     if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;
+    // Invited by DM only: there is no channel invitation to complete.
+    if ((await inviteModeFor(rt, round.teamId)) === "dm") continue;
     try {
       const posted = await ensureInvitations(rt, await rt.slack(round.teamId), round);
       if (posted.failed.length > 0)
@@ -42,6 +50,13 @@ export async function runDueJobs(
       rt.logger.warn(`Posting round ${round.id}'s invitations failed: ${describeError(error)}`);
     }
   }
+  // Reminder slots that have come queue their DMs; the queue sends whatever is due, paced.
+  for (const round of await rt.store.rounds.allOpen()) {
+    if (round.closesAt <= now || !(await isActive(rt, round.teamId))) continue;
+    await remindDueSlots(rt, round);
+  }
+  for (const team of await rt.store.dms.teamsDue(now))
+    if (await isActive(rt, team)) rt.dms.kick(team);
   // Announcements that failed or were cut short by a crash are retried for a day.
   for (const round of await rt.store.rounds.closedSince(now - RETRY_WINDOW_MS)) {
     if (closed.includes(round.id) || !(await isActive(rt, round.teamId))) continue;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { WebClient } from "@slack/web-api";
+import { ErrorCode, type WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import type { DeliveryKey } from "../store/index.js";
 import type { MessageView } from "../views/text.js";
@@ -36,13 +36,17 @@ export type DeliveryOutcome =
   | { status: "sent"; ts: string | undefined; recovered: boolean }
   | { status: "already"; ts: string | undefined }
   | { status: "busy" }
-  | { status: "failed"; error: string };
+  /** `retryAfterMs` when Slack answered 429 to a client that leaves the waiting to the caller. */
+  | { status: "failed"; error: string; retryAfterMs?: number };
 
 export interface DeliveryRequest {
   key: DeliveryKey;
   client: WebClient;
-  /** Where the message goes: a channel id, or a function that opens the DM. */
-  channel: string | (() => Promise<string | undefined>);
+  /**
+   * Where the message goes: a channel id, or a function that opens the DM (told whether an
+   * earlier attempt may have posted it, since looking for that needs the DM's channel id).
+   */
+  channel: string | ((resumed: boolean) => Promise<string | undefined>);
   message: MessageView;
 }
 
@@ -54,7 +58,8 @@ export async function deliverOnce(deps: Deps, request: DeliveryRequest): Promise
   if (claim.state === "busy") return { status: "busy" };
   const tag = deliveryTag(key);
   try {
-    const channel = typeof request.channel === "string" ? request.channel : await request.channel();
+    const channel =
+      typeof request.channel === "string" ? request.channel : await request.channel(claim.resumed);
     if (!channel) throw new Error("no channel to post in");
     if (claim.resumed) {
       const earlier = await findTagged(client, channel, tag);
@@ -73,8 +78,23 @@ export async function deliverOnce(deps: Deps, request: DeliveryRequest): Promise
     await store.deliveries.complete(key, ts, clock());
     return { status: "sent", ts, recovered: false };
   } catch (error) {
-    await store.deliveries.release(key).catch(() => undefined);
+    // Slack refusing the first attempt (a 429, an error answer) means nothing was posted: the
+    // next attempt need not search the recipient's history. After a resumed attempt, or a
+    // network failure (the post may have gone through), the intent is kept.
+    const refused =
+      !claim.resumed &&
+      ((error as { code?: unknown }).code === ErrorCode.RateLimitedError ||
+        (error as { code?: unknown }).code === ErrorCode.PlatformError);
+    await (refused ? store.deliveries.abandon(key) : store.deliveries.release(key)).catch(
+      () => undefined,
+    );
     const reason = describeError(error);
+    const retryAfter = (error as { code?: unknown; retryAfter?: unknown }).retryAfter;
+    if (
+      (error as { code?: unknown }).code === ErrorCode.RateLimitedError &&
+      typeof retryAfter === "number"
+    )
+      return { status: "failed", error: "ratelimited", retryAfterMs: retryAfter * 1000 };
     deps.logger.warn(`Could not send the ${key.kind} (${key.period}): ${reason}`);
     return { status: "failed", error: reason };
   }

@@ -9,6 +9,7 @@ import { todayOf } from "./commitments.js";
 import { deliverOnce } from "./delivery.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";
+import { nextLaunchOf } from "./schedule.js";
 import { describeError, openDm } from "./slack.js";
 
 /** A digest missed while Truce was down is still sent if it is less than this late. */
@@ -42,6 +43,7 @@ export async function digestFor(deps: Deps, teamId: string, since?: number): Pro
     open: open && (await openRoundStatus(deps, open)),
     closed: closed && (await closedRoundReport(deps, closed)),
     commitments: digestCommitmentBlocks(board, today),
+    nextLaunch: await nextLaunchOf(deps, teamId),
   });
 }
 

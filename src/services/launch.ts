@@ -5,6 +5,7 @@ import type { Side } from "../survey/types.js";
 import { slackDate } from "../views/text.js";
 import { surveyChannels } from "./channels.js";
 import { ensureInvitations } from "./invitations.js";
+import { lookUpPeople } from "./people.js";
 import { channelMembers, describeError, ensureChannelAccess } from "./slack.js";
 
 export const DEFAULT_ROUND_DAYS = 7;
@@ -22,7 +23,14 @@ export type LaunchResult =
 export async function launchRound(
   deps: Deps,
   client: WebClient,
-  input: { teamId: string; userId: string; days: number; botUserId: string | undefined },
+  input: {
+    teamId: string;
+    userId: string;
+    days: number;
+    botUserId: string | undefined;
+    /** Post the invitation in both channels (false when people are invited by DM only). */
+    postInChannels?: boolean;
+  },
 ): Promise<LaunchResult> {
   const { store, clock } = deps;
   const existing = await store.rounds.openFor(input.teamId);
@@ -50,11 +58,11 @@ export async function launchRound(
   if (problems.length > 0) return { ok: false, message: problems.join("\n") };
 
   const members: Record<Side, string[]> = { sales: [], marketing: [] };
+  const ids: Record<Side, string[]> = { sales: [], marketing: [] };
   for (const side of ["sales", "marketing"] as const) {
     const channel = channels[side] as string;
     try {
-      const ids = await channelMembers(client, channel, input.botUserId);
-      members[side] = ids.map((id) => deps.personKey(input.teamId, id));
+      ids[side] = await channelMembers(client, channel, input.botUserId);
     } catch (error) {
       deps.logger.warn(`Could not list the members of ${channel}: ${describeError(error)}`);
       return {
@@ -63,6 +71,13 @@ export async function launchRound(
       };
     }
   }
+  // Bots and deactivated accounts are no one to ask: they are neither invited nor counted. One
+  // pass over users.list; if Slack will not say, everyone listed counts (launching matters more).
+  const people = await humans(deps, client, [...new Set([...ids.sales, ...ids.marketing])]);
+  for (const side of ["sales", "marketing"] as const)
+    members[side] = ids[side]
+      .filter((id) => people === undefined || people.has(id))
+      .map((id) => deps.personKey(input.teamId, id));
 
   const now = clock();
   let round: Round;
@@ -85,6 +100,7 @@ export async function launchRound(
     throw error;
   }
 
+  if (input.postInChannels === false) return { ok: true, round, posted: [] };
   const invitations = await ensureInvitations(deps, client, round);
   if (invitations.posted.length === 0 && invitations.pending.length === 0) {
     // Nobody was invited: a round nobody can see would only block the next launch.
@@ -100,4 +116,23 @@ export async function launchRound(
 
 export function alreadyOpen(round: Round): string {
   return `A round is already open (it closes ${slackDate(round.closesAt)}). Close it with \`/alignment close\` before launching a new one.`;
+}
+
+async function humans(
+  deps: Deps,
+  client: WebClient,
+  ids: readonly string[],
+): Promise<Set<string> | undefined> {
+  try {
+    const profiles = await lookUpPeople(client, ids, { oneByOne: false });
+    return new Set(
+      ids.filter((id) => {
+        const profile = profiles.get(id);
+        return !profile || (!profile.isBot && !profile.deleted);
+      }),
+    );
+  } catch (error) {
+    deps.logger.warn(`Could not tell bots from people at launch: ${describeError(error)}`);
+    return undefined;
+  }
 }

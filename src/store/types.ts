@@ -124,7 +124,15 @@ export type SettingKey =
   /** When the app was uninstalled (epoch ms); the data is deleted once retention runs out. */
   | "removed_at"
   /** The Enterprise Grid organisation of the workspace, for scheduled work in an org install. */
-  | "enterprise_id";
+  | "enterprise_id"
+  /** Reminder slots chosen in setup (TRUCE_REMINDERS' syntax); win over the environment. */
+  | "reminder_slots"
+  /** How a launch invites people, chosen in setup: channel, dm or both. */
+  | "invite_mode"
+  /** The recurring-round cadence (a five-field cron expression); unset = rounds by hand. */
+  | "schedule"
+  /** When the next recurring round launches (epoch ms), claimed by compare-and-set. */
+  | "next_launch_at";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;
@@ -132,6 +140,16 @@ export interface SettingsRepository {
   delete(teamId: string, key: SettingKey): Promise<void>;
   /** Every workspace that has `key` set, with its value, ordered by workspace. */
   teamsWith(key: SettingKey): Promise<{ teamId: string; value: string }[]>;
+  /**
+   * Sets `key` to `value` (undefined deletes it) only if it is `expected` now (undefined: unset),
+   * in one step: true when it did. Two instances claiming the same scheduled launch: one wins.
+   */
+  replace(
+    teamId: string,
+    key: SettingKey,
+    expected: string | undefined,
+    value: string | undefined,
+  ): Promise<boolean>;
 }
 
 /** One message Truce owes someone: unique per workspace, kind, recipient and period. */
@@ -162,11 +180,78 @@ export interface DeliveryRepository {
   complete(key: DeliveryKey, ts: string | undefined, now: number): Promise<void>;
   /** The attempt failed: keep the intent, let the next attempt take it at once. */
   release(key: DeliveryKey): Promise<void>;
+  /**
+   * The first attempt was refused by Slack (so nothing was posted): forget the pending intent,
+   * so the next attempt starts fresh instead of searching the recipient's history for it.
+   */
+  abandon(key: DeliveryKey): Promise<void>;
   isDone(key: DeliveryKey): Promise<boolean>;
   /** Ends every lease (start-up of the only instance: nobody else can be sending). */
   releaseAllLeases(): Promise<number>;
   /** Forgets the deliveries of a round that was discarded. */
   forgetPeriod(teamId: string, period: string): Promise<void>;
+}
+
+/** One direct message in the paced queue: unique per workspace, kind, period and person. */
+export interface QueuedDmKey {
+  teamId: string;
+  /** What the DM is: "reminder" or "invitation". */
+  kind: string;
+  /** Which sending it belongs to, e.g. `round-4:slot-1`: a person gets one DM per period. */
+  period: string;
+  /**
+   * The person's keyed hash, never the raw user id: the id is looked up among the round's
+   * channel members when the DM is sent.
+   */
+  recipientKey: string;
+}
+
+export interface NewQueuedDm extends QueuedDmKey {
+  roundId: number;
+  /** Not sent before this time (the start of the person's working day). */
+  notBefore: number;
+}
+
+export interface QueuedDm extends NewQueuedDm {
+  createdAt: number;
+  /** Claims so far, this one included: above 1, an earlier attempt may have posted it. */
+  attempts: number;
+}
+
+export type QueuedDmOutcome = "sent" | "skipped" | "failed";
+
+export interface DmProgress {
+  total: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  pending: number;
+}
+
+/**
+ * The fan-out queue of direct messages (reminders, personal invitations), kept in the database
+ * so a restart resumes it; a lease, as in the outbox, keeps two senders off the same DM.
+ */
+export interface DmQueueRepository {
+  /** Queues the DMs not queued before (same key): returns how many are new. */
+  enqueue(items: readonly NewQueuedDm[], now: number): Promise<number>;
+  /**
+   * Takes the workspace's earliest due DM for `leaseMs` (pending, due, lease over), or none;
+   * never the same one to two callers at once, on any instance.
+   */
+  claimNext(teamId: string, now: number, leaseMs: number): Promise<QueuedDm | undefined>;
+  finish(key: QueuedDmKey, outcome: QueuedDmOutcome, now: number): Promise<void>;
+  /** Back to pending, its lease ended, due at `notBefore` (a 429, or outside working hours). */
+  reschedule(key: QueuedDmKey, notBefore: number): Promise<void>;
+  progress(teamId: string, kind: string, period: string): Promise<DmProgress>;
+  /** Workspaces with a pending DM due at `now` whose lease is over. */
+  teamsDue(now: number): Promise<string[]>;
+  /** Ends every lease (start-up of the only instance). */
+  releaseAllLeases(): Promise<number>;
+  /** "Don't remind me this round", under the person's keyed hash. */
+  optOut(roundId: number, memberKey: string): Promise<void>;
+  /** The keyed hashes of those who opted out of the round's reminders. */
+  optOuts(roundId: number): Promise<string[]>;
 }
 
 export interface RequestLog {
@@ -261,6 +346,7 @@ export interface Store {
   requests: RequestLog;
   installations: InstallationRepository;
   commitments: CommitmentRepository;
+  dms: DmQueueRepository;
   /**
    * Deletes everything kept for a workspace: rounds with their answers and members, settings,
    * deliveries, handled request ids and its installation (the retention period ran out).

@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { participationLine, scoreLine } from "./figures.js";
 import type { ClosedRound } from "./report.js";
+import { nextLaunchLine } from "./schedule.js";
 import type { OpenRoundStatus } from "./status.js";
 import {
   context,
@@ -18,6 +19,8 @@ export interface DigestInput {
   closed: ClosedRound | undefined;
   /** The commitments part (see commitments.ts), placed before the latest results. */
   commitments?: { blocks: KnownBlock[]; text: string[] };
+  /** When the next recurring round launches, if rounds recur. */
+  nextLaunch?: number | undefined;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +49,9 @@ export function digestMessage(input: DigestInput): MessageView {
     );
     text.push(`Open round, closes ${plainDate(open.closesAt)}: ${line}`);
     blocks.push(
-      context("Scores appear when the round closes. `/alignment remind` nudges both channels."),
+      context(
+        "Scores appear when the round closes. `/alignment remind` DMs everyone who hasn't answered.",
+      ),
     );
   } else {
     const none = closed
@@ -77,6 +82,10 @@ export function digestMessage(input: DigestInput): MessageView {
       );
     }
     blocks.push(context("`/alignment report` has the full report."));
+  }
+  if (input.nextLaunch !== undefined) {
+    blocks.push(context(nextLaunchLine(input.nextLaunch)));
+    text.push(`Next round launches ${plainDate(input.nextLaunch)}.`);
   }
   return { text: text.join("\n"), blocks };
 }

@@ -26,12 +26,17 @@ export const SUBCOMMAND_HELP = {
     summary: "leaders: close the open round and share the results (asks first, unless `now`)",
   },
   remind: {
-    usage: "/alignment remind",
-    summary: "leaders: remind both channels about the open round (once a day)",
+    usage: "/alignment remind [channel]",
+    summary:
+      "leaders: DM everyone who hasn't answered, in their working hours (once a day); with channel, post in both channels instead",
   },
   setup: {
     usage: "/alignment setup",
     summary: "leaders: choose the sales and marketing channels, and who leads",
+  },
+  schedule: {
+    usage: "/alignment schedule [monthly|quarterly|<cron>|skip|off]",
+    summary: "leaders: launch rounds by themselves on a cadence; skip the next one, or stop",
   },
   digest: {
     usage: "/alignment digest",

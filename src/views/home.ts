@@ -3,10 +3,13 @@ import { USAGE_LINES } from "./help.js";
 import { surveyButton } from "./invitation.js";
 import type { ReportInput } from "./report.js";
 import { reportMessage } from "./report.js";
+import { nextLaunchLine } from "./schedule.js";
 import { context, divider, header, section, slackDate } from "./text.js";
 
 /** The App Home tab: the latest results, the open round and the commands. */
-export function homeView(input: ReportInput & { openRoundId?: number }): HomeView {
+export function homeView(
+  input: ReportInput & { openRoundId?: number; nextLaunch?: number | undefined },
+): HomeView {
   const report = reportMessage(input);
   // An open round can be answered from here too (the side is then chosen in the survey).
   const answerHere: KnownBlock[] =
@@ -20,6 +23,7 @@ export function homeView(input: ReportInput & { openRoundId?: number }): HomeVie
       : [];
   const blocks: KnownBlock[] = [
     ...answerHere,
+    ...(input.nextLaunch !== undefined ? [context(nextLaunchLine(input.nextLaunch))] : []),
     ...report.blocks.slice(0, 85),
     divider(),
     header("Commands"),

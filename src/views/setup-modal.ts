@@ -1,5 +1,6 @@
 import type { InputBlock, ModalView } from "@slack/types";
 import type { Side } from "../survey/types.js";
+import { type ParticipationSettings, participationInputs } from "./setup-participation.js";
 import { context, noticeModal, section } from "./text.js";
 
 export const SETUP_CALLBACK_ID = "setup_submit";
@@ -59,6 +60,7 @@ function leadersInput(current: readonly string[]): InputBlock {
 export function setupModal(
   current: Partial<Record<Side, string>>,
   leaders: readonly string[] = [],
+  participation?: ParticipationSettings,
 ): ModalView {
   return {
     type: "modal",
@@ -71,6 +73,7 @@ export function setupModal(
       channelInput("sales", current.sales),
       channelInput("marketing", current.marketing),
       leadersInput(leaders),
+      ...(participation ? participationInputs(participation) : []),
       context(
         "I join public channels by myself. For a private channel, type `/invite @Truce` in it before you launch a round.",
       ),

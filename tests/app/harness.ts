@@ -10,6 +10,7 @@ import {
   type FakeChannel,
   type FakeSlack,
   type FakeUser,
+  type RateLimitConfig,
   startFakeSlack,
 } from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
@@ -66,6 +67,8 @@ export interface Harness {
   dir: string;
   databasePath: string;
   now(): number;
+  /** The injected clock itself (pass it to a restart that keeps the sandbox). */
+  clock: { now: number };
   advance(ms: number): void;
   close(): Promise<void>;
 }
@@ -86,6 +89,19 @@ export interface HarnessOptions {
   secret?: string;
   /** Make LEADER a workspace admin (for tests that lead through admin status, TRUCE_LEADERS unset). */
   leaderIsAdmin?: boolean;
+  /**
+   * The sandbox reads the app's injected clock (its rate limits refill as the app's time moves),
+   * instead of the wall clock. The DM queue's waits always move the app's clock, never real time.
+   */
+  sharedClock?: boolean;
+  /** The sandbox's workspace-wide chat.postMessage limit. */
+  workspacePostLimit?: RateLimitConfig | false;
+  /** Called whenever the DM queue waits (after the clock moved), e.g. to stop the app mid-fan-out. */
+  onSleep?: (ms: number) => void;
+  /** Start against this sandbox (a restart that keeps Slack's state); it is not closed on close. */
+  fake?: FakeSlack;
+  /** The injected clock, shared with an earlier harness (a restart against the same sandbox). */
+  clock?: { now: number };
 }
 
 /** The real app over HTTP, against the local Slack sandbox, with a temporary database. */
@@ -108,11 +124,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     { id: SALES, name: "sales", members: [LEADER, ADMIN, ...sales] },
     { id: MARKETING, name: "marketing", members: [LEADER, ADMIN, ...marketing] },
   ];
-  const fake = await startFakeSlack({
-    users,
-    channels,
-    ...(options.rateLimit === false ? { rateLimit: false } : {}),
-  });
+  const time = options.clock ?? { now: Date.UTC(2026, 10, 23, 9, 0, 0) };
+  const fake =
+    options.fake ??
+    (await startFakeSlack({
+      users,
+      channels,
+      ...(options.rateLimit === false ? { rateLimit: false } : {}),
+      ...(options.sharedClock ? { now: () => time.now } : {}),
+      ...(options.workspacePostLimit !== undefined
+        ? { workspacePostLimit: options.workspacePostLimit }
+        : {}),
+    }));
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "truce-app-"));
   const databasePath = join(dir, "truce.db");
   const config = loadConfig(
@@ -128,7 +151,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       { TRUCE_SECRET: SECRET, ...options.env },
     ),
   );
-  let now = Date.UTC(2026, 10, 23, 9, 0, 0);
   const { store, faults } = faultyStore(openSqliteStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
@@ -137,8 +159,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     instrument: options.instrument ?? DEFAULT_INSTRUMENT,
     secret: options.secret ?? SECRET,
     logger,
-    clock: () => now,
+    clock: () => time.now,
     heartbeat: false,
+    sleep: async (ms) => {
+      time.now += ms;
+      options.onSleep?.(ms);
+    },
   });
   const port = await truce.start();
   const driver = new SlackDriver({
@@ -155,14 +181,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     dir,
     databasePath,
-    now: () => now,
+    now: () => time.now,
+    clock: time,
     advance: (ms) => {
-      now += ms;
+      time.now += ms;
     },
     close: async () => {
       await truce.stop();
       await store.close();
-      await fake.close();
+      if (!options.fake) await fake.close();
       if (!options.dir || options.ownsDir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -113,3 +113,62 @@ describe("/alignment setup", () => {
     expect(h.fake.viewsOf(user)).toEqual([]);
   });
 });
+
+describe("/alignment setup: reminders, invitations and the cadence", () => {
+  it("shows the current choices, refuses a bad one inline, and saves the rest", async () => {
+    h = await startHarness();
+    const modal = await h.driver.openModalFromCommand(LEADER, SALES, "setup");
+    const blocks = modal.view.blocks as {
+      block_id?: string;
+      element?: { initial_value?: string; initial_option?: { value: string } };
+    }[];
+    const ids = blocks.map((b) => b.block_id).filter(Boolean);
+    // Added after the channels and leaders, in this order.
+    const leaders = ids.indexOf("leaders");
+    expect(ids.slice(leaders + 1, leaders + 4)).toEqual([
+      "reminder_slots",
+      "invite_mode",
+      "schedule",
+    ]);
+    expect(blocks.find((b) => b.block_id === "reminder_slots")?.element?.initial_value).toBe(
+      "50%,-24h",
+    );
+    expect(blocks.find((b) => b.block_id === "invite_mode")?.element?.initial_option?.value).toBe(
+      "channel",
+    );
+    const refused = await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      reminder_slots: "10%,20%,30%,40%",
+      schedule: "every tuesday",
+    });
+    expect(refused.body).toEqual({
+      response_action: "errors",
+      errors: {
+        reminder_slots: "This lists 4 reminders; at most 3 per round.",
+        schedule:
+          "Use monthly, quarterly or a five-field cron expression such as 0 9 1 * *, or leave it empty.",
+      },
+    });
+    expect(await h.store.settings.get(h.fake.teamId, "reminder_slots")).toBeUndefined();
+    await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      reminder_slots: "25%, -2d",
+      invite_mode: "both",
+      schedule: "quarterly",
+    });
+    const team = h.fake.teamId;
+    expect(await h.store.settings.get(team, "reminder_slots")).toBe("25%,-2d");
+    expect(await h.store.settings.get(team, "invite_mode")).toBe("both");
+    expect(await h.store.settings.get(team, "schedule")).toBe("0 9 * 1,4,7,10 1#1");
+    expect(Number(await h.store.settings.get(team, "next_launch_at"))).toBe(
+      Date.UTC(2027, 0, 4, 9, 0),
+    );
+    const again = await h.driver.openModalFromCommand(LEADER, SALES, "setup");
+    const schedule = (
+      again.view.blocks as { block_id?: string; element?: { initial_value?: string } }[]
+    ).find((b) => b.block_id === "schedule");
+    expect(schedule?.element?.initial_value).toBe("quarterly");
+  });
+});

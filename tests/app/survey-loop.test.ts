@@ -253,12 +253,12 @@ describe("the Home tab", () => {
   });
 });
 
-describe("/alignment remind", () => {
+describe("/alignment remind channel", () => {
   it("posts a reminder with a working button in both channels, once a day", async () => {
     h = await startHarness();
     const invitations = await launchRound(h);
     await answer(h, people("sales", 1)[0] as string, SALES, invitations.sales, "sales", 60);
-    await h.driver.command(LEADER, SALES, "remind");
+    await h.driver.command(LEADER, SALES, "remind channel");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Reminder posted/.test(r.text ?? "")));
     for (const channel of [SALES, MARKETING]) {
       const reminder = h.fake.messagesIn(channel).at(-1);
@@ -277,13 +277,13 @@ describe("/alignment remind", () => {
     );
     expect(view.view.callback_id).toBe("survey_submit");
 
-    await h.driver.command(LEADER, SALES, "remind");
+    await h.driver.command(LEADER, SALES, "remind channel");
     await h.fake.waitFor(() =>
       h.fake.responses.find((r) => /already reminded today/.test(r.text ?? "")),
     );
     expect(h.fake.messagesIn(SALES)).toHaveLength(2);
     h.advance(24 * 3600 * 1000);
-    await h.driver.command(LEADER, SALES, "remind");
+    await h.driver.command(LEADER, SALES, "remind channel");
     await h.fake.waitFor(() => h.fake.messagesIn(SALES).length === 3);
 
     // At close every reminder loses its button too: no dead buttons left behind.

@@ -299,6 +299,19 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       );
     });
 
+    it("forgets a first attempt Slack refused, so the next one starts fresh", async () => {
+      await store.deliveries.claim(key, 100, 10_000);
+      await store.deliveries.abandon(key);
+      expect(await store.deliveries.claim(key, 101, 10_000)).toEqual({
+        state: "claimed",
+        resumed: false,
+        attempts: 1,
+      });
+      await store.deliveries.complete(key, "1.2", 102);
+      await store.deliveries.abandon(key);
+      expect(await store.deliveries.isDone(key)).toBe(true);
+    });
+
     it("lets a failed attempt, or the only instance after a crash, be resumed at once", async () => {
       await store.deliveries.claim(key, 100, 10_000);
       await store.deliveries.release(key);
@@ -481,6 +494,130 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
 
     it("reports a readable and writable database", async () => {
       expect(await store.health()).toEqual({ readable: true, writable: true });
+    });
+  });
+
+  describe(`${engine}: the DM queue`, () => {
+    const dm = (
+      roundId: number,
+      recipientKey: string,
+      notBefore: number,
+      period = "round:slot-0",
+    ) => ({
+      teamId: "T1",
+      kind: "reminder",
+      period,
+      recipientKey,
+      roundId,
+      notBefore,
+    });
+
+    it("queues each person once per period, and hands out due DMs earliest first", async () => {
+      const round = await store.rounds.open(newRound());
+      expect(
+        await store.dms.enqueue(
+          [dm(round.id, "k2", 200), dm(round.id, "k1", 100), dm(round.id, "k3", 900)],
+          50,
+        ),
+      ).toBe(3);
+      // Planned again (a second instance, a retry): nothing new.
+      expect(await store.dms.enqueue([dm(round.id, "k1", 100), dm(round.id, "k4", 100)], 60)).toBe(
+        1,
+      );
+      expect(await store.dms.teamsDue(99)).toEqual([]);
+      expect(await store.dms.teamsDue(100)).toEqual(["T1"]);
+      const first = await store.dms.claimNext("T1", 250, 1_000);
+      expect(first).toEqual({ ...dm(round.id, "k1", 100), createdAt: 50, attempts: 1 });
+      const second = await store.dms.claimNext("T1", 250, 1_000);
+      expect(second?.recipientKey).toBe("k4");
+      expect((await store.dms.claimNext("T1", 250, 1_000))?.recipientKey).toBe("k2");
+      // k3 is not due yet; the others are leased.
+      expect(await store.dms.claimNext("T1", 250, 1_000)).toBeUndefined();
+      await store.dms.finish(dm(round.id, "k1", 0), "sent", 300);
+      await store.dms.finish(dm(round.id, "k4", 0), "skipped", 300);
+      // A 429: back to pending, due after the wait.
+      await store.dms.reschedule(dm(round.id, "k2", 0), 400);
+      expect(await store.dms.claimNext("T1", 399, 1_000)).toBeUndefined();
+      expect(await store.dms.claimNext("T1", 400, 1_000)).toMatchObject({
+        recipientKey: "k2",
+        attempts: 2,
+      });
+      expect(await store.dms.progress("T1", "reminder", "round:slot-0")).toEqual({
+        total: 4,
+        sent: 1,
+        skipped: 1,
+        failed: 0,
+        pending: 2,
+      });
+      // A finished DM is never handed out again, nor rescheduled.
+      await store.dms.reschedule(dm(round.id, "k1", 0), 0);
+      expect(await store.dms.progress("T1", "reminder", "round:slot-0")).toMatchObject({ sent: 1 });
+    });
+
+    it("survives a restart, frees leases of the only instance, and goes with its round", async () => {
+      const round = await store.rounds.open(newRound());
+      await store.dms.enqueue([dm(round.id, "k1", 0)], 0);
+      expect(await store.dms.claimNext("T1", 10, 60_000)).toMatchObject({ attempts: 1 });
+      await store.close();
+      store = await under.reopen();
+      expect(await store.dms.claimNext("T1", 20, 60_000)).toBeUndefined();
+      expect(await store.dms.releaseAllLeases()).toBe(1);
+      expect(await store.dms.claimNext("T1", 20, 60_000)).toMatchObject({ attempts: 2 });
+      await store.dms.optOut(round.id, "k1");
+      await store.dms.optOut(round.id, "k1");
+      await store.dms.optOut(round.id, "k0");
+      expect(await store.dms.optOuts(round.id)).toEqual(["k0", "k1"]);
+      await store.rounds.discard(round.id);
+      expect(await store.dms.progress("T1", "reminder", "round:slot-0")).toMatchObject({
+        total: 0,
+      });
+      expect(await store.dms.optOuts(round.id)).toEqual([]);
+    });
+
+    it("never gives one DM to two instances claiming at once", async () => {
+      const round = await store.rounds.open(newRound());
+      const keys = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+      await store.dms.enqueue(
+        keys.map((k) => dm(round.id, k, 0)),
+        0,
+      );
+      const other = await under.reopen();
+      try {
+        const claimed: string[] = [];
+        const drain = async (s: Store) => {
+          for (;;) {
+            const next = await s.dms.claimNext("T1", 5, 60_000);
+            if (!next) return;
+            claimed.push(next.recipientKey);
+          }
+        };
+        await Promise.all([drain(store), drain(other), drain(store), drain(other)]);
+        expect(claimed.sort()).toEqual(keys);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe(`${engine}: compare-and-set settings`, () => {
+    it("changes a setting only from the value expected, one claimer winning", async () => {
+      expect(await store.settings.replace("T1", "next_launch_at", "5", "9")).toBe(false);
+      expect(await store.settings.replace("T1", "next_launch_at", undefined, "5")).toBe(true);
+      expect(await store.settings.replace("T1", "next_launch_at", undefined, "6")).toBe(false);
+      const other = await under.reopen();
+      try {
+        const won = await Promise.all([
+          store.settings.replace("T1", "next_launch_at", "5", "10"),
+          other.settings.replace("T1", "next_launch_at", "5", "10"),
+          store.settings.replace("T1", "next_launch_at", "5", "11"),
+        ]);
+        expect(won.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+      const now = await store.settings.get("T1", "next_launch_at");
+      expect(await store.settings.replace("T1", "next_launch_at", now, undefined)).toBe(true);
+      expect(await store.settings.get("T1", "next_launch_at")).toBeUndefined();
     });
   });
 }

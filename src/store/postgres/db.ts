@@ -226,6 +226,33 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX commitments_by_team ON commitments (team_id, id);
   CREATE INDEX commitments_open ON commitments (done_at) WHERE done_at IS NULL;
   `,
+  `
+  -- The paced fan-out of direct messages (reminders, personal invitations). A person appears
+  -- under the keyed hash only: the raw user id is looked up among the channel's members when
+  -- the DM is sent, so the database never pairs a hash with the person it stands for.
+  CREATE TABLE dm_queue (
+    team_id       TEXT COLLATE "C" NOT NULL,
+    kind          TEXT COLLATE "C" NOT NULL,
+    period        TEXT COLLATE "C" NOT NULL,
+    recipient_key TEXT COLLATE "C" NOT NULL,
+    round_id      BIGINT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    state         TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (state IN ('pending', 'sent', 'skipped', 'failed')),
+    not_before    BIGINT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    done_at       BIGINT,
+    lease_until   BIGINT NOT NULL DEFAULT 0,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (team_id, kind, period, recipient_key)
+  );
+  CREATE INDEX dm_queue_due ON dm_queue (team_id, state, not_before);
+  -- "Don't remind me this round", under the keyed hash.
+  CREATE TABLE reminder_opt_outs (
+    round_id   BIGINT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    member_key TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (round_id, member_key)
+  );
+  `,
 ];
 
 /** Answer times are kept to the hour (see the responses table). */

@@ -7,6 +7,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createDmQueueRepository,
   createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
@@ -44,6 +45,7 @@ export async function createPostgresStore(pool: Pool): Promise<Store> {
     requests: createRequestLog(pool, run),
     installations: createInstallationRepository(pool, run),
     commitments: createCommitmentRepository(pool, run),
+    dms: createDmQueueRepository(pool, run),
     forgetWorkspace: (teamId) =>
       run(() =>
         transaction(pool, async (client) => {

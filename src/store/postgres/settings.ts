@@ -2,8 +2,11 @@ import type {
   DeliveryClaim,
   DeliveryKey,
   DeliveryRepository,
+  DmQueueRepository,
   InstallationKey,
   InstallationRepository,
+  QueuedDm,
+  QueuedDmKey,
   RequestLog,
   SettingsRepository,
 } from "../types.js";
@@ -12,6 +15,34 @@ import type { Run } from "./errors.js";
 
 export function createSettingsRepository(pool: Pool, run: Run): SettingsRepository {
   return {
+    replace: (teamId, key, expected, value) =>
+      run(() =>
+        transaction(pool, async (client) => {
+          // Locks the row (when there is one) until commit, so a second claimer sees the new value.
+          const current = await row<{ value: string }>(
+            client,
+            "SELECT value FROM settings WHERE team_id = $1 AND key = $2 FOR UPDATE",
+            [teamId, key],
+          );
+          if (current?.value !== expected) return false;
+          if (value === undefined) {
+            await query(client, "DELETE FROM settings WHERE team_id = $1 AND key = $2", [
+              teamId,
+              key,
+            ]);
+            return true;
+          }
+          // Unset before: a concurrent insert of the same key makes this one change nothing.
+          const written = await query(
+            client,
+            current === undefined
+              ? "INSERT INTO settings (team_id, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+              : "UPDATE settings SET value = $3 WHERE team_id = $1 AND key = $2",
+            [teamId, key, value],
+          );
+          return written.rowCount === 1;
+        }),
+      ),
     delete: (teamId, key) =>
       run(async () => {
         await query(pool, "DELETE FROM settings WHERE team_id = $1 AND key = $2", [teamId, key]);
@@ -112,6 +143,14 @@ export function createDeliveryRepository(pool: Pool, run: Run): DeliveryReposito
     release: (key) =>
       run(async () => {
         await query(pool, `UPDATE deliveries SET lease_until = 0 WHERE ${WHERE}`, keyOf(key));
+      }),
+    abandon: (key) =>
+      run(async () => {
+        await query(
+          pool,
+          `DELETE FROM deliveries WHERE ${WHERE} AND state = 'pending'`,
+          keyOf(key),
+        );
       }),
     isDone: (key) =>
       run(
@@ -244,6 +283,150 @@ export function createInstallationRepository(pool: Pool, run: Run): Installation
               [none(key.enterpriseId), none(key.teamId)],
             )
           ).rowCount ?? 0,
+      ),
+  };
+}
+
+interface DmRow {
+  team_id: string;
+  kind: string;
+  period: string;
+  recipient_key: string;
+  round_id: number;
+  not_before: number;
+  created_at: number;
+  attempts: number;
+}
+
+const dmOf = (found: DmRow): QueuedDm => ({
+  teamId: found.team_id,
+  kind: found.kind,
+  period: found.period,
+  recipientKey: found.recipient_key,
+  roundId: found.round_id,
+  notBefore: found.not_before,
+  createdAt: found.created_at,
+  attempts: found.attempts,
+});
+
+const DM_WHERE = "team_id = $1 AND kind = $2 AND period = $3 AND recipient_key = $4";
+const dmKey = (key: QueuedDmKey) => [key.teamId, key.kind, key.period, key.recipientKey];
+/** Rows per INSERT: a fan-out of thousands goes in a few statements. */
+const ENQUEUE_CHUNK = 1000;
+
+export function createDmQueueRepository(pool: Pool, run: Run): DmQueueRepository {
+  return {
+    enqueue: (items, now) =>
+      run(() =>
+        transaction(pool, async (client) => {
+          let added = 0;
+          for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) {
+            const chunk = items.slice(i, i + ENQUEUE_CHUNK);
+            const result = await query(
+              client,
+              `INSERT INTO dm_queue (team_id, kind, period, recipient_key, round_id, not_before, created_at)
+               SELECT t, k, p, r, rid, nb, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+                 AS u(t, k, p, r, rid, nb)
+               ON CONFLICT DO NOTHING`,
+              [
+                chunk.map((d) => d.teamId),
+                chunk.map((d) => d.kind),
+                chunk.map((d) => d.period),
+                chunk.map((d) => d.recipientKey),
+                chunk.map((d) => d.roundId),
+                chunk.map((d) => d.notBefore),
+                now,
+              ],
+            );
+            added += result.rowCount ?? 0;
+          }
+          return added;
+        }),
+      ),
+    claimNext: (teamId, now, leaseMs) =>
+      run(async () => {
+        // SKIP LOCKED: a second instance claiming at the same moment takes the next DM instead
+        // of waiting for this one, and never the same one.
+        const found = await row<DmRow>(
+          pool,
+          `UPDATE dm_queue q SET lease_until = $3, attempts = q.attempts + 1
+           FROM (SELECT team_id, kind, period, recipient_key FROM dm_queue
+                 WHERE team_id = $1 AND state = 'pending' AND not_before <= $2 AND lease_until <= $2
+                 ORDER BY not_before, kind, period, recipient_key
+                 LIMIT 1 FOR UPDATE SKIP LOCKED) c
+           WHERE q.team_id = c.team_id AND q.kind = c.kind AND q.period = c.period
+             AND q.recipient_key = c.recipient_key
+           RETURNING q.team_id, q.kind, q.period, q.recipient_key, q.round_id, q.not_before,
+                     q.created_at, q.attempts`,
+          [teamId, now, now + leaseMs],
+        );
+        return found && dmOf(found);
+      }),
+    finish: (key, outcome, now) =>
+      run(async () => {
+        await query(
+          pool,
+          `UPDATE dm_queue SET state = $5, done_at = $6, lease_until = 0 WHERE ${DM_WHERE}`,
+          [...dmKey(key), outcome, now],
+        );
+      }),
+    reschedule: (key, notBefore) =>
+      run(async () => {
+        await query(
+          pool,
+          `UPDATE dm_queue SET not_before = $5, lease_until = 0 WHERE ${DM_WHERE} AND state = 'pending'`,
+          [...dmKey(key), notBefore],
+        );
+      }),
+    progress: (teamId, kind, period) =>
+      run(async () => {
+        const counts = { sent: 0, skipped: 0, failed: 0, pending: 0 };
+        for (const { state, n } of await rows<{ state: string; n: number }>(
+          pool,
+          "SELECT state, COUNT(*)::int AS n FROM dm_queue WHERE team_id = $1 AND kind = $2 AND period = $3 GROUP BY state",
+          [teamId, kind, period],
+        ))
+          counts[state as keyof typeof counts] = n;
+        return { total: counts.sent + counts.skipped + counts.failed + counts.pending, ...counts };
+      }),
+    teamsDue: (now) =>
+      run(async () =>
+        (
+          await rows<{ team_id: string }>(
+            pool,
+            `SELECT DISTINCT team_id FROM dm_queue
+             WHERE state = 'pending' AND not_before <= $1 AND lease_until <= $1 ORDER BY team_id`,
+            [now],
+          )
+        ).map((r) => r.team_id),
+      ),
+    releaseAllLeases: () =>
+      run(
+        async () =>
+          (
+            await query(
+              pool,
+              "UPDATE dm_queue SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
+            )
+          ).rowCount ?? 0,
+      ),
+    optOut: (roundId, memberKey) =>
+      run(async () => {
+        await query(
+          pool,
+          "INSERT INTO reminder_opt_outs (round_id, member_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+          [roundId, memberKey],
+        );
+      }),
+    optOuts: (roundId) =>
+      run(async () =>
+        (
+          await rows<{ member_key: string }>(
+            pool,
+            "SELECT member_key FROM reminder_opt_outs WHERE round_id = $1 ORDER BY member_key",
+            [roundId],
+          )
+        ).map((r) => r.member_key),
       ),
   };
 }

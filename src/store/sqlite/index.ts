@@ -7,6 +7,7 @@ import { createMemberRepository, createResponseRepository } from "./responses.js
 import { createRoundRepository } from "./rounds.js";
 import {
   createDeliveryRepository,
+  createDmQueueRepository,
   createInstallationRepository,
   createRequestLog,
   createSettingsRepository,
@@ -52,6 +53,7 @@ export function createSqliteStore(db: Db): Store {
     requests: createRequestLog(db, run),
     installations: createInstallationRepository(db, run),
     commitments: createCommitmentRepository(db, run),
+    dms: createDmQueueRepository(db, run),
     forgetWorkspace: (teamId) => run(() => forget.immediate(teamId)),
     async health() {
       let readable = false;

@@ -2,7 +2,10 @@ import type {
   DeliveryClaim,
   DeliveryKey,
   DeliveryRepository,
+  DmQueueRepository,
   InstallationRepository,
+  QueuedDm,
+  QueuedDmKey,
   RequestLog,
   SettingsRepository,
 } from "../types.js";
@@ -20,7 +23,17 @@ export function createSettingsRepository(db: Db, run: Run): SettingsRepository {
   const withKey = db.prepare<[string], { teamId: string; value: string }>(
     "SELECT team_id AS teamId, value FROM settings WHERE key = ? ORDER BY team_id",
   );
+  const replace = db.transaction(
+    (teamId: string, key: string, expected: string | undefined, value: string | undefined) => {
+      if (get.get(teamId, key)?.value !== expected) return false;
+      if (value === undefined) remove.run(teamId, key);
+      else set.run(teamId, key, value);
+      return true;
+    },
+  );
   return {
+    replace: (teamId, key, expected, value) =>
+      run(() => replace.immediate(teamId, key, expected, value)),
     delete: (teamId, key) =>
       run(() => {
         remove.run(teamId, key);
@@ -58,6 +71,7 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
     `UPDATE deliveries SET state = 'done', ts = @ts, done_at = @now, lease_until = 0 WHERE ${where}`,
   );
   const release = db.prepare(`UPDATE deliveries SET lease_until = 0 WHERE ${where}`);
+  const abandon = db.prepare(`DELETE FROM deliveries WHERE ${where} AND state = 'pending'`);
   const releaseAll = db.prepare(
     "UPDATE deliveries SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
   );
@@ -85,6 +99,10 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
     release: (key) =>
       run(() => {
         release.run(key);
+      }),
+    abandon: (key) =>
+      run(() => {
+        abandon.run(key);
       }),
     isDone: (key) => run(() => find.get(key)?.state === "done"),
     releaseAllLeases: () => run(() => releaseAll.run().changes),
@@ -173,3 +191,115 @@ export function createInstallationRepository(db: Db, run: Run): InstallationRepo
     delete: (key) => run(() => remove.run(none(key.enterpriseId), none(key.teamId)).changes),
   };
 }
+
+interface DmRow {
+  team_id: string;
+  kind: string;
+  period: string;
+  recipient_key: string;
+  round_id: number;
+  not_before: number;
+  created_at: number;
+  attempts: number;
+}
+
+const dmOf = (row: DmRow): QueuedDm => ({
+  teamId: row.team_id,
+  kind: row.kind,
+  period: row.period,
+  recipientKey: row.recipient_key,
+  roundId: row.round_id,
+  notBefore: row.not_before,
+  createdAt: row.created_at,
+  attempts: row.attempts,
+});
+
+export function createDmQueueRepository(db: Db, run: Run): DmQueueRepository {
+  const where =
+    "team_id = @teamId AND kind = @kind AND period = @period AND recipient_key = @recipientKey";
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO dm_queue (team_id, kind, period, recipient_key, round_id, not_before, created_at)
+     VALUES (@teamId, @kind, @period, @recipientKey, @roundId, @notBefore, @now)`,
+  );
+  const next = db.prepare<[string, number, number], DmRow>(
+    `SELECT team_id, kind, period, recipient_key, round_id, not_before, created_at, attempts
+     FROM dm_queue WHERE team_id = ? AND state = 'pending' AND not_before <= ? AND lease_until <= ?
+     ORDER BY not_before, kind, period, recipient_key LIMIT 1`,
+  );
+  const lease = db.prepare(
+    `UPDATE dm_queue SET lease_until = @leaseUntil, attempts = attempts + 1 WHERE ${where}`,
+  );
+  const finish = db.prepare(
+    `UPDATE dm_queue SET state = @outcome, done_at = @now, lease_until = 0 WHERE ${where}`,
+  );
+  const reschedule = db.prepare(
+    `UPDATE dm_queue SET not_before = @notBefore, lease_until = 0 WHERE ${where} AND state = 'pending'`,
+  );
+  const progress = db.prepare<[string, string, string], { state: string; n: number }>(
+    "SELECT state, COUNT(*) AS n FROM dm_queue WHERE team_id = ? AND kind = ? AND period = ? GROUP BY state",
+  );
+  const teamsDue = db.prepare<[number, number], { team_id: string }>(
+    `SELECT DISTINCT team_id FROM dm_queue
+     WHERE state = 'pending' AND not_before <= ? AND lease_until <= ? ORDER BY team_id`,
+  );
+  const releaseAll = db.prepare(
+    "UPDATE dm_queue SET lease_until = 0 WHERE state = 'pending' AND lease_until > 0",
+  );
+  const optOut = db.prepare(
+    "INSERT OR IGNORE INTO reminder_opt_outs (round_id, member_key) VALUES (?, ?)",
+  );
+  const optOuts = db.prepare<[number], { member_key: string }>(
+    "SELECT member_key FROM reminder_opt_outs WHERE round_id = ? ORDER BY member_key",
+  );
+  const enqueue = db.transaction((items: readonly QueuedDm[], now: number) => {
+    let added = 0;
+    for (const item of items)
+      added += insert.run({
+        ...keyOf(item),
+        roundId: item.roundId,
+        notBefore: item.notBefore,
+        now,
+      }).changes;
+    return added;
+  });
+  const claim = db.transaction((teamId: string, now: number, leaseMs: number) => {
+    const row = next.get(teamId, now, now);
+    if (!row) return undefined;
+    const dm = dmOf(row);
+    lease.run({ ...keyOf(dm), leaseUntil: now + leaseMs });
+    return { ...dm, attempts: dm.attempts + 1 };
+  });
+  return {
+    enqueue: (items, now) => run(() => enqueue.immediate(items as QueuedDm[], now)),
+    claimNext: (teamId, now, leaseMs) => run(() => claim.immediate(teamId, now, leaseMs)),
+    finish: (key, outcome, now) =>
+      run(() => {
+        finish.run({ ...keyOf(key), outcome, now });
+      }),
+    reschedule: (key, notBefore) =>
+      run(() => {
+        reschedule.run({ ...keyOf(key), notBefore });
+      }),
+    progress: (teamId, kind, period) =>
+      run(() => {
+        const counts = { sent: 0, skipped: 0, failed: 0, pending: 0 };
+        for (const { state, n } of progress.all(teamId, kind, period))
+          counts[state as keyof typeof counts] = n;
+        return { total: counts.sent + counts.skipped + counts.failed + counts.pending, ...counts };
+      }),
+    teamsDue: (now) => run(() => teamsDue.all(now, now).map((r) => r.team_id)),
+    releaseAllLeases: () => run(() => releaseAll.run().changes),
+    optOut: (roundId, memberKey) =>
+      run(() => {
+        optOut.run(roundId, memberKey);
+      }),
+    optOuts: (roundId) => run(() => optOuts.all(roundId).map((r) => r.member_key)),
+  };
+}
+
+const keyOf = (key: QueuedDmKey) => ({
+  teamId: key.teamId,
+  kind: key.kind,
+  period: key.period,
+  recipientKey: key.recipientKey,
+});
