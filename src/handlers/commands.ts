@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
+import { renderRoundCharts, shareCharts } from "../services/charts.js";
 import { closeRound } from "../services/closing.js";
 import { digestFor } from "../services/digest.js";
 import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
@@ -7,7 +8,7 @@ import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
 import { reportInput } from "../services/round-report.js";
-import { describeError } from "../services/slack.js";
+import { describeError, openDm } from "../services/slack.js";
 import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
@@ -74,7 +75,9 @@ interface CommandContext {
  */
 type Handler =
   | { leaders: false; reply: (ctx: CommandContext) => Promise<MessageView> }
-  | { leaders: true; reply: (ctx: CommandContext) => Promise<MessageView | undefined> };
+  | { leaders: true; reply: (ctx: CommandContext) => Promise<MessageView | undefined> }
+  /** Anyone may run it, but its work (drawing, uploading) may outlast the acknowledgement. */
+  | { leaders: false; deferred: true; reply: (ctx: CommandContext) => Promise<MessageView> };
 
 const HANDLERS = {
   help: { leaders: false, reply: async () => helpMessage() },
@@ -107,6 +110,7 @@ const HANDLERS = {
       return typeof mirror === "string" ? mirrorMessage(undefined, mirror) : mirrorMessage(mirror);
     },
   },
+  chart: { leaders: false, deferred: true, reply: chart },
   launch: { leaders: true, reply: launch },
   close: { leaders: true, reply: close },
   setup: { leaders: true, reply: setup },
@@ -152,6 +156,37 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
       `I couldn't launch the round (${describeError(error)}). Nothing was launched; please try again.`,
     );
   }
+}
+
+/** `/alignment chart`: the latest round's charts, shared in the DM of whoever asked. */
+async function chart({ rt, args, teamId, userId }: CommandContext): Promise<MessageView> {
+  const round = await rt.store.rounds.latestClosed(teamId);
+  if (!round) {
+    return note(
+      "No round has closed yet, so there is no chart to show. A leader can start one with `/alignment launch`.",
+    );
+  }
+  let charts: Awaited<ReturnType<typeof renderRoundCharts>>;
+  try {
+    charts = await renderRoundCharts(rt, round);
+  } catch (error) {
+    rt.logger.warn(`Could not draw the charts of round ${round.id}: ${describeError(error)}`);
+    return note(
+      "I couldn't draw the chart just now. `/alignment report` has the same figures; please try again later.",
+    );
+  }
+  if (charts.files.length === 0) return note(charts.withheld ?? "There is no chart to show.");
+  const dm = await openDm(args.client, userId);
+  if (!dm) return note("I couldn't open our DM to send you the chart. Please try again.");
+  const { shared } = await shareCharts(rt, args.client, dm, charts.files);
+  if (shared === 0) {
+    return note(
+      "I couldn't upload the chart just now. `/alignment report` has the same figures; please try again later.",
+    );
+  }
+  return note(
+    `:bar_chart: I've sent you ${shared === 1 ? "the chart" : `${shared} charts`} of the round that closed ${slackDate(round.closedAt as number)} in our DM.`,
+  );
 }
 
 async function close({ rt, teamId }: CommandContext): Promise<MessageView> {
@@ -225,7 +260,7 @@ export function registerCommands(app: App, rt: Runtime) {
       userId: args.command.user_id,
     };
     const handler: Handler = HANDLERS[parsed.subcommand];
-    if (!handler.leaders) {
+    if (!handler.leaders && !("deferred" in handler)) {
       let reply: MessageView;
       try {
         reply = await handler.reply(ctx);
@@ -237,7 +272,7 @@ export function registerCommands(app: App, rt: Runtime) {
       return;
     }
     await args.ack();
-    const allowed = await isLeader(ctx);
+    const allowed = handler.leaders ? await isLeader(ctx) : true;
     if (allowed !== true) {
       await args.respond(ephemeral(allowed));
       return;

@@ -12,6 +12,10 @@ export const SUBCOMMAND_HELP = {
     usage: "/alignment actions",
     summary: "the suggested joint actions from the latest results",
   },
+  chart: {
+    usage: "/alignment chart",
+    summary: "the latest results as charts, sent to you by DM",
+  },
   export: { usage: "/alignment export", summary: "the latest results as CSV (group figures only)" },
   me: {
     usage: "/alignment me",
