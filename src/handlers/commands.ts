@@ -3,13 +3,14 @@ import type { Runtime } from "../runtime.js";
 import { renderRoundCharts, shareCharts } from "../services/charts.js";
 import { closeRound } from "../services/closing.js";
 import { digestFor } from "../services/digest.js";
+import { workspaceExport } from "../services/export-file.js";
+import { shareFile } from "../services/file-upload.js";
 import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
 import { reportInput } from "../services/round-report.js";
 import { describeError, openDm } from "../services/slack.js";
-import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
@@ -95,10 +96,7 @@ const HANDLERS = {
       return statusMessage(open && (await openRoundStatus(rt, open)), closed?.closedAt);
     },
   },
-  export: {
-    leaders: false,
-    reply: async ({ rt, teamId }) => exportMessage((await reportInput(rt, teamId)).closed),
-  },
+  export: { leaders: true, reply: exportFile },
   actions: {
     leaders: false,
     reply: async ({ rt, teamId }) => actionsMessage((await reportInput(rt, teamId)).closed),
@@ -186,6 +184,31 @@ async function chart({ rt, args, teamId, userId }: CommandContext): Promise<Mess
   }
   return note(
     `:bar_chart: I've sent you ${shared === 1 ? "the chart" : `${shared} charts`} of the round that closed ${slackDate(round.closedAt as number)} in our DM.`,
+  );
+}
+
+/** `/alignment export`: every closed round's figures as a CSV file in the leader's DM. */
+async function exportFile({ rt, args, teamId, userId }: CommandContext): Promise<MessageView> {
+  const exported = await workspaceExport(rt, teamId);
+  if (!exported) return note("No round has closed yet, so there is nothing to export.");
+  const dm = await openDm(args.client, userId);
+  if (!dm) return note("I couldn't open our DM to send you the export. Please try again.");
+  const stamp = new Date(exported.latest.closedAt as number).toISOString().slice(0, 10);
+  try {
+    await shareFile(args.client, dm, {
+      filename: `truce-export-${stamp}.csv`,
+      title: "Truce results (CSV)",
+      bytes: Buffer.from(exported.csv, "utf8"),
+      comment: `Every closed round's figures: ${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}, one per round, group and statement, only for groups the report may show.`,
+    });
+  } catch (error) {
+    rt.logger.warn(`Could not upload the export: ${describeError(error)}`);
+    return note(
+      `I couldn't upload the export just now (${describeError(error)}). Please try again in a minute.`,
+    );
+  }
+  return note(
+    `:page_facing_up: I've sent you the export (${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}) in our DM.`,
   );
 }
 

@@ -77,12 +77,12 @@ describe("when a round closes", () => {
       );
       expect(text).toContain("Suggested joint actions");
     }
-    await h.driver.command(ADMIN, SALES, "export");
-    const exported = readableText(h.fake.responses.at(-1)?.blocks);
-    expect(exported).toContain(
-      "```group,n,mean_total,level\nSales,5,60.0,Aligned\nMarketing,5,39.0,Undefined",
-    );
-    expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,0.0027");
+    await h.driver.command(LEADER, SALES, "export");
+    const exported = (
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")))
+    ).bytes?.toString("utf8");
+    expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0\n");
+    expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0\n");
 
     const dm = h.fake.dms(LEADER).at(-1);
     expect(readableText(dm?.blocks)).toContain("Every statement");
@@ -206,7 +206,10 @@ describe("anonymity", () => {
     ]);
     await closeRound(h);
     await h.driver.command(ADMIN, SALES, "report");
-    await h.driver.command(ADMIN, SALES, "export");
+    await h.driver.command(LEADER, SALES, "export");
+    const exported = (
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")))
+    ).bytes?.toString("utf8");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
     await h.driver.appHomeOpened(ADMIN);
     await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
@@ -220,9 +223,10 @@ describe("anonymity", () => {
     expect(said).not.toContain("80.0");
     expect(said).not.toContain("30.0");
     expect(said).not.toContain("How differently the two sides see it");
-    expect(said).toContain("Everyone,7,65.7,Aligned"); // the export has Everyone…
-    expect(said).not.toMatch(/(Sales|Marketing),\d+,/); // …and no side
-    expect(said).not.toContain("sales_mean");
+    // The export has Everyone's total and nothing else: no side, no statement.
+    expect(exported?.trimEnd().split("\n").slice(1)).toEqual([
+      "2026-11-23,2026-11-23,Everyone,total,,Total score,20-100,7,65.7,24",
+    ]);
     expect(said).toContain(
       "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     );
