@@ -5,12 +5,14 @@ import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
 import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
+import { registerReport } from "./handlers/report.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { refuseMalformedEnvelopes } from "./http/guard.js";
 import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { Runtime } from "./runtime.js";
+import { chartsIdle } from "./services/charts.js";
 import { createDigestScheduler } from "./services/digest.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
@@ -123,6 +125,7 @@ export function registerListeners(app: App, rt: Runtime): void {
   registerSurvey(app, rt);
   registerEvents(app, rt);
   registerSetup(app, rt);
+  registerReport(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -277,10 +280,14 @@ export function createApp(input: AppInput): TruceApp {
       await task?.stop();
       await ticking;
       await runtime.invitations.idle();
+      await chartsIdle(runtime);
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
     runDueJobs: () => runDueJobs(runtime, digests),
-    idle: () => runtime.invitations.idle(),
+    idle: async () => {
+      await runtime.invitations.idle();
+      await chartsIdle(runtime);
+    },
   };
 }

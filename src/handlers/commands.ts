@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
+import { surveyChannels } from "../services/channels.js";
 import { renderRoundCharts, shareCharts } from "../services/charts.js";
 import { closeRound } from "../services/closing.js";
 import { digestFor } from "../services/digest.js";
@@ -10,10 +11,12 @@ import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
 import { reportInput } from "../services/round-report.js";
+import { workspaceSettings } from "../services/settings.js";
 import { describeError, openDm } from "../services/slack.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { actionsMessage, reportMessage } from "../views/report.js";
+import { setupNeededMessage } from "../views/setup-modal.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { clip, section, slackDate } from "../views/text.js";
@@ -38,9 +41,12 @@ export function parseCommandText(
     : { unknown: clip(first, ECHO_LIMIT) };
 }
 
-/** `launch [days]`: a whole number of days, 1…60, default 7. */
-export function parseDays(args: readonly string[]): number | { error: string } {
-  if (args.length === 0) return DEFAULT_ROUND_DAYS;
+/** `launch [days]`: a whole number of days, 1…60, default the workspace's round length (7). */
+export function parseDays(
+  args: readonly string[],
+  defaultDays: number = DEFAULT_ROUND_DAYS,
+): number | { error: string } {
+  if (args.length === 0) return defaultDays;
   const [raw, ...rest] = args;
   const days = Number(raw);
   if (rest.length > 0 || !Number.isInteger(days) || days < 1 || days > MAX_ROUND_DAYS) {
@@ -127,7 +133,7 @@ const HANDLERS = {
 } as const satisfies Record<Subcommand, Handler>;
 
 async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promise<MessageView> {
-  const days = parseDays(rest);
+  const days = parseDays(rest, (await workspaceSettings(rt, teamId)).roundDays);
   if (typeof days !== "number") return note(days.error);
   try {
     const result = await launchRound(rt, args.client, {
@@ -260,6 +266,20 @@ async function isLeader(ctx: CommandContext): Promise<MessageView | true> {
   }
 }
 
+/** What works before the channels are chosen: help, and the setup itself. */
+const NEEDS_NO_SETUP: ReadonlySet<Subcommand> = new Set(["help", "setup"]);
+
+/** Both survey channels are known (chosen in /alignment setup, or seeded by the environment). */
+async function isSetUp(rt: Runtime, teamId: string): Promise<boolean> {
+  try {
+    const channels = await surveyChannels(rt, teamId);
+    return channels.sales !== undefined && channels.marketing !== undefined;
+  } catch {
+    // The database is unreachable: let the command itself say what went wrong.
+    return true;
+  }
+}
+
 const SORRY = note(
   "Something went wrong on my side and nothing was changed. Please try again in a minute.",
 );
@@ -283,6 +303,10 @@ export function registerCommands(app: App, rt: Runtime) {
       userId: args.command.user_id,
     };
     const handler: Handler = HANDLERS[parsed.subcommand];
+    if (!NEEDS_NO_SETUP.has(parsed.subcommand) && !(await isSetUp(rt, ctx.teamId))) {
+      await args.ack(ephemeral(setupNeededMessage()));
+      return;
+    }
     if (!handler.leaders && !("deferred" in handler)) {
       let reply: MessageView;
       try {

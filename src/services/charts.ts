@@ -16,6 +16,28 @@ import { type FileToShare, shareFile } from "./file-upload.js";
 import { closedRoundReport } from "./round-report.js";
 import { describeError } from "./slack.js";
 
+/**
+ * Chart uploads run after the text they follow has gone out, in the background, so closing a
+ * round answers its leader as soon as the text is posted. Kept per runtime so shutdown (and
+ * tests) can wait for them.
+ */
+const background = new WeakMap<Deps, Set<Promise<void>>>();
+
+export function inBackground(deps: Deps, work: () => Promise<void>): void {
+  const running = background.get(deps) ?? new Set<Promise<void>>();
+  background.set(deps, running);
+  const job = work()
+    .catch((error) => deps.logger.warn(`Sharing the charts failed: ${describeError(error)}`))
+    .finally(() => running.delete(job));
+  running.add(job);
+}
+
+/** Waits for every chart upload under way (shutdown, tests). */
+export async function chartsIdle(deps: Deps): Promise<void> {
+  const running = background.get(deps);
+  while (running && running.size > 0) await Promise.all([...running]);
+}
+
 export interface RoundCharts {
   files: FileToShare[];
   /** Why there is no chart, when there is none (a side withheld, too few answers). */

@@ -8,6 +8,7 @@ import type { Instrument } from "../survey/instrument.js";
 import { oneDecimal, totalScore } from "../survey/scoring.js";
 import { type Answer, GROUP_LABELS, type Group } from "../survey/types.js";
 import { meanTotal } from "../views/figures.js";
+import { workspaceSettings } from "./settings.js";
 
 /**
  * `/alignment export`: every closed round's figures as one CSV file, one row per round × group ×
@@ -161,8 +162,8 @@ async function closedRounds(deps: Deps, teamId: string): Promise<Round[]> {
 export async function workspaceExport(
   deps: Deps,
   teamId: string,
-  minGroup: number = deps.config.minGroup,
 ): Promise<{ csv: string; rounds: number; rows: number; latest: Round } | undefined> {
+  const { minGroup } = await workspaceSettings(deps, teamId);
   const rounds = await closedRounds(deps, teamId);
   const latest = rounds[0];
   if (!latest) return undefined;

@@ -124,7 +124,14 @@ export type SettingKey =
   /** When the app was uninstalled (epoch ms); the data is deleted once retention runs out. */
   | "removed_at"
   /** The Enterprise Grid organisation of the workspace, for scheduled work in an org install. */
-  | "enterprise_id";
+  | "enterprise_id"
+  /** Chosen in /alignment setup (see services/settings.ts); each wins over its environment seed. */
+  | "market"
+  | "min_group"
+  | "round_days"
+  /** The leaders' digest: weekday 0–6 (Sunday 0) and HH:MM in each leader's time zone. */
+  | "digest_day"
+  | "digest_time";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;

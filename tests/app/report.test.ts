@@ -72,9 +72,13 @@ describe("when a round closes", () => {
       expect(text).toContain("Sales rates the relationship 21.0 points higher than Marketing");
       // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and
       // significant: all 4s against all 1s, p = 0.0026998, two significant digits.
+      // Channel posts speak plainly: who rates it higher, "clearly different", no p-value.
       expect(text).toContain(
-        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 · significant (p = 0.0027)",
+        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · *clearly different*",
       );
+      expect(text).not.toMatch(/p [=<] 0|Mann|Whitney|significant/);
+      expect(text).toContain("*Levels* (mean score, 20–100)");
+      expect(text).toContain("*Seen most differently* (ratings on the 1–5 scale)");
       expect(text).toContain("Suggested joint actions");
     }
     await h.driver.command(LEADER, SALES, "export");
@@ -84,9 +88,24 @@ describe("when a round closes", () => {
     expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0\n");
     expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0\n");
 
+    // The leader's DM is short; the tables are behind its "Full report" button.
     const dm = h.fake.dms(LEADER).at(-1);
-    expect(readableText(dm?.blocks)).toContain("Every statement");
-    expect(readableText(dm?.blocks)).toContain("Truce's own addition");
+    const dmText = readableText(dm?.blocks);
+    expect(dmText).toContain("Sales rates it 3.0 higher · *clearly different*");
+    expect(dmText).not.toContain("Every statement");
+    expect(dm?.blocks).toHaveLength(8);
+    const full = await h.driver.openModalFromMessage(
+      LEADER,
+      h.fake.dmChannel(LEADER) as string,
+      dm?.ts as string,
+      "open_full_report",
+    );
+    const fullText = readableText(full.view.blocks);
+    expect(fullText).toContain("Every statement");
+    expect(fullText).toContain("Truce's own addition");
+    expect(fullText).toContain(
+      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · significant (p = 0.0027)",
+    );
     expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
     expect(h.fake.errors()).toEqual([]);
     expect(h.fake.warnings).toEqual([]);
