@@ -107,7 +107,9 @@ describe("the gap chart", () => {
     expect(h.fake.callsTo("files.getUploadURLExternal")).toEqual([]);
     const [salesperson] = people("sales", 1) as [string];
     await h.driver.command(salesperson, SALES, "chart");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson));
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson), {
+      timeoutMs: 10_000,
+    });
     expect(replyTo(h, salesperson)).toContain("There is no chart for this round");
     expect(h.fake.files).toEqual([]);
   });
@@ -116,12 +118,16 @@ describe("the gap chart", () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     const [salesperson] = people("sales", 1) as [string];
     await h.driver.command(salesperson, SALES, "chart");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson));
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson), {
+      timeoutMs: 10_000,
+    });
     expect(replyTo(h, salesperson)).toContain("No round has closed yet");
 
     await runRound(h);
     await h.driver.command(salesperson, SALES, "chart");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson));
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === salesperson), {
+      timeoutMs: 10_000,
+    });
     expect(replyTo(h, salesperson)).toContain("I've sent you the chart of the round that closed");
     const [file] = h.fake.filesIn(salesperson);
     expect(file?.title).toBe("How Sales and Marketing rate each statement");

@@ -50,8 +50,9 @@ async function round(h: Harness, sales: number, marketing: number, salesTotal: n
 
 async function exportAs(h: Harness, user: string): Promise<string[][]> {
   await h.driver.command(user, SALES, "export");
-  const file = await h.fake.waitFor(() =>
-    h.fake.filesIn(user).find((f) => f.filename.endsWith(".csv")),
+  const file = await h.fake.waitFor(
+    () => h.fake.filesIn(user).find((f) => f.filename.endsWith(".csv")),
+    { timeoutMs: 10_000 },
   );
   expect(file.filename).toBe("truce-export-2026-11-23.csv");
   expect(file.title).toBe("Truce results (CSV)");
@@ -114,7 +115,9 @@ describe("/alignment export", () => {
       "20",
     ]);
     expect(body.filter((r) => r[2] !== "Everyone").every((r) => r[0] === body[0]?.[0])).toBe(true);
-    await h.fake.waitFor(() => h.fake.responses.find((r) => /the export/.test(r.text ?? "")));
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /the export/.test(r.text ?? "")), {
+      timeoutMs: 10_000,
+    });
     expect(replyTo(h, LEADER)).toContain("I've sent you the export (64 rows from 2 rounds)");
     expect(h.fake.errors()).toEqual([]);
   });
@@ -131,7 +134,9 @@ describe("/alignment export", () => {
     h = await startHarness({ salesPeople: 5, marketingPeople: 5 });
     await round(h, 5, 5, 60);
     await h.driver.command(ADMIN, SALES, "export");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === ADMIN));
+    await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === ADMIN), {
+      timeoutMs: 10_000,
+    });
     expect(replyTo(h, ADMIN)).toContain("Only the survey's leaders can do that");
     expect(h.fake.files.filter((f) => f.filename.endsWith(".csv"))).toEqual([]);
   });

@@ -83,7 +83,9 @@ describe("when a round closes", () => {
     }
     await h.driver.command(LEADER, SALES, "export");
     const exported = (
-      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")))
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")), {
+        timeoutMs: 10_000,
+      })
     ).bytes?.toString("utf8");
     expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0\n");
     expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0\n");
@@ -227,7 +229,9 @@ describe("anonymity", () => {
     await h.driver.command(ADMIN, SALES, "report");
     await h.driver.command(LEADER, SALES, "export");
     const exported = (
-      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")))
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")), {
+        timeoutMs: 10_000,
+      })
     ).bytes?.toString("utf8");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
     await h.driver.appHomeOpened(ADMIN);
