@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import { renderAsync } from "@resvg/resvg-js";
 import { FONT_FAMILY } from "./svg.js";
 
 /**
@@ -20,6 +19,8 @@ export const FONT_FILES: readonly string[] = [
 export const PNG_SCALE = 1.5;
 
 export async function svgToPng(svg: string): Promise<Buffer> {
+  // Loaded on first use: the native renderer is not needed to start, only to draw.
+  const { renderAsync } = await import("@resvg/resvg-js");
   const image = await renderAsync(svg, {
     fitTo: { mode: "zoom", value: PNG_SCALE },
     font: {
