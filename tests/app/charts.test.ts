@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { pngSize } from "../../src/charts/png.js";
+import { PNG_SCALE, pngSize } from "../../src/charts/png.js";
 import { CHART_WIDTH, gapChartHeight, TREND_HEIGHT } from "../../src/charts/svg.js";
 import type { Harness } from "./harness.js";
 import {
@@ -54,11 +54,12 @@ describe("the gap chart", () => {
       expect(files.map((f) => f.title)).toEqual(["How Sales and Marketing rate each statement"]);
       const png = files[0]?.bytes as Buffer;
       expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
-      // 1.5 × the drawing: 1,500 px wide, one 112 px row per statement (20) under the header.
+      // The drawing's size: 1,000 px wide, one 112 px row per statement (20) under the header.
       expect(pngSize(png)).toEqual({
-        width: CHART_WIDTH * 1.5,
-        height: gapChartHeight(20) * 1.5,
+        width: CHART_WIDTH * PNG_SCALE,
+        height: gapChartHeight(20) * PNG_SCALE,
       });
+      expect(pngSize(png)?.width).toBe(1000);
       expect(files[0]?.filename).toMatch(/^truce-gap-\d{4}-\d{2}-\d{2}\.png$/);
       // Statement 5 is the widest gap (Sales 4.0, Marketing 1.0); then 1–4 and 6–10 (4 v 2).
       expect(files[0]?.altText).toContain(
@@ -92,8 +93,8 @@ describe("the gap chart", () => {
     ]);
     const trend = h.fake.filesIn(LEADER).at(-1);
     expect(pngSize(trend?.bytes as Buffer)).toEqual({
-      width: CHART_WIDTH * 1.5,
-      height: TREND_HEIGHT * 1.5,
+      width: CHART_WIDTH * PNG_SCALE,
+      height: TREND_HEIGHT * PNG_SCALE,
     });
     expect(trend?.altText).toContain("Sales 60.0 → 60.0, Marketing 39.0 → 39.0");
     expect(h.fake.errors()).toEqual([]);

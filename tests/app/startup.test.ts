@@ -221,7 +221,7 @@ describe("npm run demo", () => {
     const folder = (/written to (\S+)/.exec(run.stdout)?.[1] ?? "").split("\u001b")[0] as string;
     const pngs = readdirSync(folder).filter((f) => f.endsWith(".png"));
     expect(pngs.length).toBeGreaterThan(0);
-    for (const png of pngs) expect(pngSize(readFileSync(join(folder, png)))?.width).toBe(1500);
+    for (const png of pngs) expect(pngSize(readFileSync(join(folder, png)))?.width).toBe(1000);
     rmSync(folder, { recursive: true, force: true });
     // The demo runs a whole round in a child process: on a loaded two-core machine that takes
     // longer than a unit test's budget.
