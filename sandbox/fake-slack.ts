@@ -28,6 +28,11 @@
  * method_not_supported_for_channel_type; conversations.history: channel_not_found,
  * not_in_channel, invalid_cursor, invalid_ts_oldest, invalid_ts_latest, ratelimited (Tier 3, per
  * method); conversations.members / conversations.list / users.list: invalid_cursor, invalid_limit.
+ * files.getUploadURLExternal: invalid_arguments, missing_argument (length 0), alt_txt_too_large;
+ * the upload URL it returns (POST, raw bytes or multipart/form-data): 200 `OK - <bytes>`, 404 for
+ * an unknown or spent URL, 400 when the bytes are not the `length` reserved;
+ * files.completeUploadExternal: invalid_arguments, file_not_found (unknown, not uploaded yet, or
+ * completed already), channel_not_found, not_in_channel, is_archived, invalid_blocks.
  * response_url: 200 `{ok:true}`; 400 invalid_blocks / no_text / msg_too_long / invalid_payload;
  * 404 used_url (after 5 posts), expired_url (after 30 min), invalid_url.
  *
@@ -188,6 +193,29 @@ export interface RecordedMessage {
   updatedAt?: number;
   /** Earlier versions, oldest first (each chat.update / replace_original pushes one). */
   history: MessageVersion[];
+}
+
+/** A file reserved with files.getUploadURLExternal, and what became of it. */
+export interface RecordedFile {
+  id: string;
+  filename: string;
+  /** The `length` reserved. */
+  length: number;
+  /** `alt_txt`, as the method documents it. */
+  altText?: string;
+  /** The bytes sent to the upload URL; undefined until they arrive. */
+  bytes?: Buffer;
+  /** Set by files.completeUploadExternal. */
+  title?: string;
+  completed: boolean;
+  /** The conversation it was shared in (`channel_id`); undefined while private or incomplete. */
+  channel?: string;
+  initialComment?: string;
+  threadTs?: string;
+  /** The file message's ts in `channel`. */
+  ts?: string;
+  reservedAt: number;
+  sharedAt?: number;
 }
 
 export interface RecordedEphemeral {
@@ -354,6 +382,8 @@ export interface FakeSlack {
   readonly warnings: RecordedWarning[];
   readonly views: Map<string, StoredView>;
   readonly homeViews: Map<string, StoredView>;
+  /** Every file reserved with files.getUploadURLExternal, in order. */
+  readonly files: RecordedFile[];
 
   now(): number;
   newTriggerId(userId?: string): string;
@@ -405,6 +435,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): RecordedMessage | undefined;
   ephemeralsFor(userId: string, channel?: string): RecordedEphemeral[];
   dms(userId: string): RecordedMessage[];
+  /** Files shared (completed) in a channel, or in the bot's DM with a user given a user id. */
+  filesIn(channelOrUser: string): RecordedFile[];
   dmChannel(userId: string): string | undefined;
   lastView(userId: string): StoredView | undefined;
   modalStack(userId: string): StoredView[];
@@ -520,7 +552,12 @@ const METHOD_SCOPES: Readonly<Record<string, string>> = {
   "chat.postEphemeral": "chat:write",
   "chat.update": "chat:write",
   "chat.delete": "chat:write",
+  "files.getUploadURLExternal": "files:write",
+  "files.completeUploadExternal": "files:write",
 };
+
+/** Slack refuses alt text longer than this (alt_txt_too_large). */
+const ALT_TEXT_MAX = 1000;
 
 /** A small workspace for demos and tests: two admins, sales and marketing people, two channels. */
 export function sampleWorkspace(): { users: FakeUser[]; channels: FakeChannel[] } {
@@ -744,6 +781,9 @@ class FakeSlackServer implements FakeSlack {
   readonly warnings: RecordedWarning[] = [];
   readonly views = new Map<string, StoredView>();
   readonly homeViews = new Map<string, StoredView>();
+  readonly files: RecordedFile[] = [];
+  /** Upload URL ids to the file they upload. */
+  private readonly uploadUrls = new Map<string, RecordedFile>();
 
   private readonly clock: () => number;
   private readonly onCall: ((call: RecordedCall) => void) | undefined;
@@ -790,6 +830,8 @@ class FakeSlackServer implements FakeSlack {
     "views.push": (a) => this.viewsPush(a),
     "views.update": (a) => this.viewsUpdate(a),
     "views.publish": (a) => this.viewsPublish(a),
+    "files.getUploadURLExternal": (a) => this.filesGetUploadUrlExternal(a),
+    "files.completeUploadExternal": (a) => this.filesCompleteUploadExternal(a),
     "apps.connections.open": () => this.appsConnectionsOpen(),
   };
 
@@ -905,6 +947,8 @@ class FakeSlackServer implements FakeSlack {
     this.problems.length = 0;
     this.views.clear();
     this.homeViews.clear();
+    this.files.length = 0;
+    this.uploadUrls.clear();
     this.stacks.clear();
     this.triggers.clear();
     this.responseUrls.clear();
@@ -1134,6 +1178,15 @@ class FakeSlackServer implements FakeSlack {
     );
   }
 
+  filesIn(channelOrUser: string): RecordedFile[] {
+    const channel = this.users.has(channelOrUser)
+      ? this.dmByUser.get(channelOrUser)
+      : channelOrUser;
+    return this.files.filter(
+      (f) => f.completed && f.channel !== undefined && f.channel === channel,
+    );
+  }
+
   dms(userId: string): RecordedMessage[] {
     const ch = this.dmByUser.get(userId);
     return ch ? this.messagesIn(ch) : [];
@@ -1181,11 +1234,19 @@ class FakeSlackServer implements FakeSlack {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const raw = await readBody(req);
-    if (raw === null) {
+    const rawBytes = await readBody(req);
+    if (rawBytes === null) {
       send(res, 413, { ok: false, error: "request_too_large" });
       return;
     }
+    if (url.pathname.startsWith("/upload/v1/")) {
+      const id = decodeURIComponent(url.pathname.slice("/upload/v1/".length));
+      const result = await this.receiveUpload(id, req, rawBytes);
+      res.writeHead(result.status, { "content-type": "text/plain; charset=utf-8" });
+      res.end(result.text);
+      return;
+    }
+    const raw = rawBytes.toString("utf8");
     if (url.pathname.startsWith("/api/")) {
       const method = decodeURIComponent(url.pathname.slice("/api/".length));
       const result = this.dispatch(method, req, url, raw);
@@ -1856,6 +1917,124 @@ class FakeSlackServer implements FakeSlack {
     return { body };
   }
 
+  // ---- files ---------------------------------------------------------------------------------
+
+  private filesGetUploadUrlExternal(a: Obj): HandlerResult {
+    const filename = str(a.filename);
+    if (!filename) return invalidArguments(["missing required field: filename"]);
+    const rawLength = str(a.length);
+    if (rawLength === undefined) return invalidArguments(["missing required field: length"]);
+    if (!/^\d+$/.test(rawLength)) return invalidArguments(["length must be an integer"]);
+    const length = Number(rawLength);
+    if (length === 0) return fail("missing_argument");
+    const altText = str(a.alt_txt);
+    if (altText !== undefined && altText.length > ALT_TEXT_MAX) return fail("alt_txt_too_large");
+    const file: RecordedFile = {
+      id: randomId("F", 10),
+      filename,
+      length,
+      completed: false,
+      reservedAt: this.now(),
+    };
+    if (altText !== undefined) file.altText = altText;
+    this.files.push(file);
+    const uploadId = randomBytes(16).toString("hex");
+    this.uploadUrls.set(uploadId, file);
+    return ok({ upload_url: `${this.url}/upload/v1/${uploadId}`, file_id: file.id });
+  }
+
+  /** The upload URL: takes the file's bytes once, raw or as the file part of a multipart form. */
+  private async receiveUpload(
+    id: string,
+    req: IncomingMessage,
+    raw: Buffer,
+  ): Promise<{ status: number; text: string }> {
+    const refuse = (status: number, error: string) => {
+      this.recordProblem({ source: "web_api", method: "files.upload", error });
+      return { status, text: error };
+    };
+    if (req.method !== "POST") return refuse(405, "method_not_allowed");
+    const file = this.uploadUrls.get(id);
+    if (!file) return refuse(404, "upload_url_not_found");
+    const injected = this.takeFailure("files.upload", { file_id: file.id });
+    if (injected) {
+      this.recordProblem({
+        source: "web_api",
+        method: "files.upload",
+        error: String(injected.body.error),
+        injected: true,
+      });
+      const status = injected.status && injected.status !== 200 ? injected.status : 500;
+      return { status, text: String(injected.body.error) };
+    }
+    let bytes = raw;
+    const type = String(req.headers["content-type"] ?? "").toLowerCase();
+    if (type.includes("multipart/form-data")) {
+      try {
+        const form = await new Response(new Uint8Array(raw), {
+          headers: { "content-type": type },
+        }).formData();
+        const part = [...form.values()].find((value) => typeof value !== "string");
+        if (part === undefined || typeof part === "string") return refuse(400, "no_file_data");
+        bytes = Buffer.from(await part.arrayBuffer());
+      } catch {
+        return refuse(400, "invalid_form_data");
+      }
+    }
+    if (bytes.length !== file.length) return refuse(400, "length_mismatch");
+    // Spent: an upload URL takes one file.
+    this.uploadUrls.delete(id);
+    file.bytes = bytes;
+    return { status: 200, text: `OK - ${bytes.length}` };
+  }
+
+  private filesCompleteUploadExternal(a: Obj): HandlerResult {
+    const list = a.files;
+    if (!Array.isArray(list) || list.length === 0) {
+      return invalidArguments(["missing required field: files"]);
+    }
+    const chosen: { file: RecordedFile; title: string | undefined }[] = [];
+    for (const entry of list) {
+      if (!isObj(entry) || typeof entry.id !== "string") {
+        return invalidArguments(["files must be an array of objects with an id"]);
+      }
+      const file = this.files.find((f) => f.id === entry.id);
+      // Unknown, still waiting for its bytes, or completed before: this method runs once.
+      if (!file || file.bytes === undefined || file.completed) return fail("file_not_found");
+      chosen.push({ file, title: str(entry.title) });
+    }
+    const channelId = str(a.channel_id);
+    let channel: ChannelInfo | undefined;
+    if (channelId !== undefined) {
+      // channel_id names a conversation; unlike chat.postMessage it takes no user id.
+      const target = /^[UW]/.test(channelId)
+        ? fail("channel_not_found")
+        : this.postTarget(channelId);
+      if ("body" in target) return target;
+      channel = target;
+    }
+    const comment = str(a.initial_comment);
+    if (comment === undefined && a.blocks !== undefined) {
+      const errors = validateMessageBlocks(a.blocks);
+      if (errors.length > 0) return invalidBlocks(errors);
+    }
+    const ts = channel ? this.nextTs() : undefined;
+    const files = chosen.map(({ file, title }) => {
+      file.completed = true;
+      file.title = title ?? file.filename;
+      if (channel && ts) {
+        file.channel = channel.id;
+        file.ts = ts;
+        file.sharedAt = this.now();
+      }
+      if (comment !== undefined) file.initialComment = comment;
+      const threadTs = str(a.thread_ts);
+      if (threadTs) file.threadTs = threadTs;
+      return { id: file.id, title: file.title, name: file.filename, size: file.length };
+    });
+    return ok({ files });
+  }
+
   private chatPostEphemeral(a: Obj): HandlerResult {
     const target = this.postTarget(str(a.channel));
     if ("body" in target) return target;
@@ -2481,7 +2660,7 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-const JSON_ARGS = ["blocks", "view", "attachments", "metadata"] as const;
+const JSON_ARGS = ["blocks", "view", "attachments", "metadata", "files"] as const;
 
 function parseArgs(
   req: IncomingMessage,
@@ -2524,7 +2703,7 @@ function parseArgs(
   return { args, json };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -2533,7 +2712,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
     if (size > MAX_BODY_BYTES) return null;
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function send(

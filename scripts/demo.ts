@@ -2,10 +2,11 @@
  * `npm run demo`: the real bot (src/main.ts, as `npm start` runs it) against the local Slack
  * sandbox, with a temporary database and no network. A leader launches a round, 12 salespeople
  * and 8 marketers answer with seeded, realistically different views, the leader closes the round,
- * and the demo prints what people see in Slack.
+ * and the demo prints what people see in Slack. It ends with a Block Kit Builder link for each
+ * surface and writes the chart PNGs to a folder it names.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,18 @@ const ratingsFrom = (view: number[]) =>
 const people = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `U0${prefix}${String(i + 1).padStart(4, "0")}`);
 const say = (line = "") => process.stdout.write(`${line}\n`);
+
+/** A link that opens a payload in Slack's Block Kit Builder (the JSON rides in the fragment). */
+function blockKitBuilderLink(payload: unknown): string {
+  return `https://app.slack.com/block-kit-builder#${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** A stored modal as the Builder takes it: only the fields one writes, not Slack's own. */
+function surveyView(view: Record<string, unknown> | undefined): unknown {
+  if (!view) return {};
+  const { type, title, submit, close, blocks } = view;
+  return { type, title, submit, close, blocks };
+}
 const title = (text: string) => say(`\n\x1b[1;36m▌ ${text}\x1b[0m`);
 
 async function waitForHealth(url: string, bot: ChildProcess): Promise<void> {
@@ -154,8 +167,45 @@ async function main() {
     title("What Truce posted in #sales and #marketing");
     say(render(fake.messagesIn(SALES).at(-1)?.blocks));
 
-    title("The full report Riley received by DM");
-    say(render(fake.dms(LEADER).at(-1)?.blocks));
+    title("The report Riley received by DM (the Full report button opens the tables)");
+    const leaderReport = fake.dms(LEADER).at(-1);
+    say(render(leaderReport?.blocks));
+
+    // The charts follow the text in the background: wait for both conversations' uploads.
+    const charts = await fake.waitFor(
+      () => {
+        const files = fake.filesIn(LEADER);
+        return files.length > 0 && fake.filesIn(SALES).length > 0 ? files : undefined;
+      },
+      { timeoutMs: 20_000, message: "the charts were not shared" },
+    );
+    const chartDir = mkdtempSync(join(tmpdir(), "truce-demo-charts-"));
+    title(`The charts, shared after the summary and the report, written to ${chartDir}`);
+    for (const file of charts) {
+      writeFileSync(join(chartDir, file.filename), file.bytes ?? Buffer.alloc(0));
+      say(`  ${join(chartDir, file.filename)}  (${file.bytes?.length ?? 0} bytes)`);
+      say(`    alt text: ${file.altText ?? ""}`);
+    }
+
+    title("Riley runs  /alignment digest  and opens Truce's Home tab");
+    const beforeDigest = fake.responses.length;
+    await driver.command(LEADER, SALES, "digest");
+    await fake.waitFor(() => fake.responses.length > beforeDigest, { timeoutMs: 10_000 });
+    const digest = fake.responses.at(-1);
+    await driver.appHomeOpened(LEADER);
+    const home = await fake.waitFor(() => fake.homeViews.get(LEADER), { timeoutMs: 10_000 });
+    const survey = fake.viewsOf(sales[0] as string)[0]?.view;
+
+    title("Each surface in Slack's Block Kit Builder (open a link to see it as Slack draws it)");
+    const surfaces: [string, unknown][] = [
+      ["Invitation", { blocks: salesInvite.blocks }],
+      ["Survey", surveyView(survey)],
+      ["Summary (channels)", { blocks: fake.messagesIn(SALES).at(-1)?.blocks }],
+      ["Leader report (DM)", { blocks: leaderReport?.blocks }],
+      ["Digest", { blocks: digest?.blocks }],
+      ["Home", { type: "home", blocks: home.view.blocks }],
+    ];
+    for (const [name, payload] of surfaces) say(`  ${name}:\n  ${blockKitBuilderLink(payload)}\n`);
 
     const problems = fake.errors();
     title(

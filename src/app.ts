@@ -8,12 +8,14 @@ import { registerCommands } from "./handlers/commands.js";
 import { registerCommitments } from "./handlers/commitments.js";
 import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
 import { registerReminderActions } from "./handlers/reminders.js";
+import { registerReport } from "./handlers/report.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { refuseMalformedEnvelopes } from "./http/guard.js";
 import { GatedHTTPReceiver } from "./http/receiver.js";
 import { runDueJobs } from "./jobs/heartbeat.js";
 import type { Runtime } from "./runtime.js";
+import { chartsIdle } from "./services/charts.js";
 import { createDigestScheduler } from "./services/digest.js";
 import { createDmQueue, realSleep, type Sleep } from "./services/dm-queue.js";
 import { createInstallationStore } from "./services/installations.js";
@@ -132,6 +134,7 @@ export function registerListeners(app: App, rt: Runtime): void {
   registerSetup(app, rt);
   registerCommitments(app, rt);
   registerReminderActions(app, rt);
+  registerReport(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -246,6 +249,7 @@ export function createApp(input: AppInput): TruceApp {
   const settled = async () => {
     await runtime?.invitations.idle();
     await runtime?.dms.idle();
+    if (runtime) await chartsIdle(runtime);
     while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
   };
   const withoutQueue = {

@@ -14,4 +14,6 @@ export const BOT_SCOPES = [
   "channels:history",
   "groups:history",
   "im:history",
+  // Charts (PNG) and the CSV export are shared as files.
+  "files:write",
 ] as const;

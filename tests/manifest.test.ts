@@ -41,6 +41,10 @@ describe("manifest.yml", () => {
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    // The report and the digest arrive by DM: the Messages tab lets leaders find them again,
+    // read-only because Truce answers commands, not messages.
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+    expect(manifest.features.app_home.messages_tab_read_only_enabled).toBe(true);
   });
 
   it("asks for exactly the bot scopes the OAuth install requests", () => {

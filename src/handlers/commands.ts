@@ -6,9 +6,13 @@ import type {
   SlackCommandMiddlewareArgs,
 } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
+import { surveyChannels } from "../services/channels.js";
+import { renderRoundCharts, shareCharts } from "../services/charts.js";
 import { closeRound } from "../services/closing.js";
 import { actionsFor } from "../services/commitments.js";
 import { digestFor } from "../services/digest.js";
+import { workspaceExport } from "../services/export-file.js";
+import { shareFile } from "../services/file-upload.js";
 import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
@@ -22,18 +26,19 @@ import {
 } from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
 import { changeSchedule, nextLaunchOf, parseScheduleArgs } from "../services/schedule.js";
-import { describeError } from "../services/slack.js";
+import { workspaceSettings } from "../services/settings.js";
+import { describeError, openDm } from "../services/slack.js";
 import type { Round } from "../store/index.js";
 import {
   CANCEL_CLOSE_ACTION_ID,
   CONFIRM_CLOSE_ACTION_ID,
   closeConfirmation,
 } from "../views/closing.js";
-import { exportMessage } from "../views/export.js";
 import { helpMessage, SUBCOMMANDS, type Subcommand } from "../views/help.js";
 import { mirrorMessage } from "../views/mirror.js";
 import { reportMessage } from "../views/report.js";
 import { nextLaunchLine } from "../views/schedule.js";
+import { setupNeededMessage } from "../views/setup-modal.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { clip, context, plainDate, section, slackDate } from "../views/text.js";
@@ -58,9 +63,12 @@ export function parseCommandText(
     : { unknown: clip(first, ECHO_LIMIT) };
 }
 
-/** `launch [days]`: a whole number of days, 1…60, default 7. */
-export function parseDays(args: readonly string[]): number | { error: string } {
-  if (args.length === 0) return DEFAULT_ROUND_DAYS;
+/** `launch [days]`: a whole number of days, 1…60, default the workspace's round length (7). */
+export function parseDays(
+  args: readonly string[],
+  defaultDays: number = DEFAULT_ROUND_DAYS,
+): number | { error: string } {
+  if (args.length === 0) return defaultDays;
   const [raw, ...rest] = args;
   const days = Number(raw);
   if (rest.length > 0 || !Number.isInteger(days) || days < 1 || days > MAX_ROUND_DAYS) {
@@ -105,7 +113,9 @@ interface CommandContext {
  */
 type Handler =
   | { leaders: false; reply: (ctx: CommandContext) => Promise<MessageView> }
-  | { leaders: true; reply: (ctx: CommandContext) => Promise<MessageView | undefined> };
+  | { leaders: true; reply: (ctx: CommandContext) => Promise<MessageView | undefined> }
+  /** Anyone may run it, but its work (drawing, uploading) may outlast the acknowledgement. */
+  | { leaders: false; deferred: true; reply: (ctx: CommandContext) => Promise<MessageView> };
 
 const HANDLERS = {
   help: { leaders: false, reply: async () => helpMessage() },
@@ -125,10 +135,7 @@ const HANDLERS = {
       return next === undefined ? status : withNextLaunch(status, next);
     },
   },
-  export: {
-    leaders: false,
-    reply: async ({ rt, teamId }) => exportMessage((await reportInput(rt, teamId)).closed),
-  },
+  export: { leaders: true, reply: exportFile },
   actions: {
     leaders: false,
     reply: async ({ rt, args, teamId, userId }) =>
@@ -145,6 +152,7 @@ const HANDLERS = {
       return typeof mirror === "string" ? mirrorMessage(undefined, mirror) : mirrorMessage(mirror);
     },
   },
+  chart: { leaders: false, deferred: true, reply: chart },
   launch: { leaders: true, reply: launch },
   close: { leaders: true, reply: close },
   setup: { leaders: true, reply: setup },
@@ -181,7 +189,7 @@ const HANDLERS = {
 } as const satisfies Record<Subcommand, Handler>;
 
 async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promise<MessageView> {
-  const days = parseDays(rest);
+  const days = parseDays(rest, (await workspaceSettings(rt, teamId)).roundDays);
   if (typeof days !== "number") return note(days.error);
   try {
     const mode = await inviteModeFor(rt, teamId);
@@ -220,6 +228,62 @@ async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promi
       `I couldn't launch the round (${describeError(error)}). Nothing was launched; please try again.`,
     );
   }
+}
+
+/** `/alignment chart`: the latest round's charts, shared in the DM of whoever asked. */
+async function chart({ rt, args, teamId, userId }: CommandContext): Promise<MessageView> {
+  const round = await rt.store.rounds.latestClosed(teamId);
+  if (!round) {
+    return note(
+      "No round has closed yet, so there is no chart to show. A leader can start one with `/alignment launch`.",
+    );
+  }
+  let charts: Awaited<ReturnType<typeof renderRoundCharts>>;
+  try {
+    charts = await renderRoundCharts(rt, round);
+  } catch (error) {
+    rt.logger.warn(`Could not draw the charts of round ${round.id}: ${describeError(error)}`);
+    return note(
+      "I couldn't draw the chart just now. `/alignment report` has the same figures; please try again later.",
+    );
+  }
+  if (charts.files.length === 0) return note(charts.withheld ?? "There is no chart to show.");
+  const dm = await openDm(args.client, userId);
+  if (!dm) return note("I couldn't open our DM to send you the chart. Please try again.");
+  const { shared } = await shareCharts(rt, args.client, dm, charts.files);
+  if (shared === 0) {
+    return note(
+      "I couldn't upload the chart just now. `/alignment report` has the same figures; please try again later.",
+    );
+  }
+  return note(
+    `:bar_chart: I've sent you ${shared === 1 ? "the chart" : `${shared} charts`} of the round that closed ${slackDate(round.closedAt as number)} in our DM.`,
+  );
+}
+
+/** `/alignment export`: every closed round's figures as a CSV file in the leader's DM. */
+async function exportFile({ rt, args, teamId, userId }: CommandContext): Promise<MessageView> {
+  const exported = await workspaceExport(rt, teamId);
+  if (!exported) return note("No round has closed yet, so there is nothing to export.");
+  const dm = await openDm(args.client, userId);
+  if (!dm) return note("I couldn't open our DM to send you the export. Please try again.");
+  const stamp = new Date(exported.latest.closedAt as number).toISOString().slice(0, 10);
+  try {
+    await shareFile(args.client, dm, {
+      filename: `truce-export-${stamp}.csv`,
+      title: "Truce results (CSV)",
+      bytes: Buffer.from(exported.csv, "utf8"),
+      comment: `Every closed round's figures: ${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}, one per round, group and statement, only for groups the report may show.`,
+    });
+  } catch (error) {
+    rt.logger.warn(`Could not upload the export: ${describeError(error)}`);
+    return note(
+      `I couldn't upload the export just now (${describeError(error)}). Please try again in a minute.`,
+    );
+  }
+  return note(
+    `:page_facing_up: I've sent you the export (${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}) in our DM.`,
+  );
 }
 
 /** `/alignment close` asks first; `/alignment close now` closes at once. */
@@ -285,6 +349,20 @@ async function isLeader(ctx: CommandContext): Promise<MessageView | true> {
     return note(
       "I couldn't check your permissions with Slack just now. Please try again in a minute.",
     );
+  }
+}
+
+/** What works before the channels are chosen: help, and the setup itself. */
+const NEEDS_NO_SETUP: ReadonlySet<Subcommand> = new Set(["help", "setup"]);
+
+/** Both survey channels are known (chosen in /alignment setup, or seeded by the environment). */
+async function isSetUp(rt: Runtime, teamId: string): Promise<boolean> {
+  try {
+    const channels = await surveyChannels(rt, teamId);
+    return channels.sales !== undefined && channels.marketing !== undefined;
+  } catch {
+    // The database is unreachable: let the command itself say what went wrong.
+    return true;
   }
 }
 
@@ -355,7 +433,11 @@ export function registerCommands(app: App, rt: Runtime) {
       userId: args.command.user_id,
     };
     const handler: Handler = HANDLERS[parsed.subcommand];
-    if (!handler.leaders) {
+    if (!NEEDS_NO_SETUP.has(parsed.subcommand) && !(await isSetUp(rt, ctx.teamId))) {
+      await args.ack(ephemeral(setupNeededMessage()));
+      return;
+    }
+    if (!handler.leaders && !("deferred" in handler)) {
       let reply: MessageView;
       try {
         reply = await handler.reply(ctx);
@@ -367,7 +449,7 @@ export function registerCommands(app: App, rt: Runtime) {
       return;
     }
     await args.ack();
-    const allowed = await isLeader(ctx);
+    const allowed = handler.leaders ? await isLeader(ctx) : true;
     if (allowed !== true) {
       await args.respond(ephemeral(allowed));
       return;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
+import { workspaceSettings } from "../services/settings.js";
 import { describeError } from "../services/slack.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
@@ -127,7 +128,7 @@ export function registerSurvey(app: App, rt: Runtime) {
               instrument: rt.instrument,
               roundId: usable.id,
               closesAt: usable.closesAt,
-              minGroup: rt.config.minGroup,
+              minGroup: (await workspaceSettings(rt, teamId)).minGroup,
               sides,
               side: preferred && sides.includes(preferred) ? preferred : undefined,
               previous: previous?.ratings,

@@ -1,6 +1,12 @@
 import type { Runtime } from "../runtime.js";
 import { type DeliveryKey, type Round, StoreUnavailableError } from "../store/index.js";
-import { channelSummaryMessage, reportMessage } from "../views/report.js";
+import { channelSummaryMessage, leaderReportMessage } from "../views/report.js";
+import {
+  inBackground,
+  type RoundCharts,
+  renderRoundChartsSafely,
+  shareChartsOnce,
+} from "./charts.js";
 import { deliverOnce } from "./delivery.js";
 import { closedRoundReport } from "./round-report.js";
 import { describeError, openDm } from "./slack.js";
@@ -55,8 +61,16 @@ export async function announceClosedRound(
   const client = await rt.slack(round.teamId);
   const closed = await closedRoundReport(rt, round);
   const summary = channelSummaryMessage(closed);
-  const fullReport = reportMessage({ closed, open: undefined });
+  const fullReport = leaderReportMessage(closed, round.id);
   const period = `round-${round.id}`;
+  // Drawn at most once per announcement, and only if some conversation still needs a chart.
+  let charts: Promise<RoundCharts> | undefined;
+  const roundCharts = () => {
+    charts ??= renderRoundChartsSafely(rt, round);
+    return charts;
+  };
+  // Each delivered text queues its chart; they are shared once every text has gone out.
+  const chartJobs: Parameters<typeof shareChartsOnce>[1][] = [];
   let complete = true;
   for (const channel of new Set([round.salesChannel, round.marketingChannel])) {
     const outcome = await deliverOnce(rt, {
@@ -65,7 +79,17 @@ export async function announceClosedRound(
       channel,
       message: summary,
     });
-    complete &&= outcome.status === "sent" || outcome.status === "already";
+    const delivered = outcome.status === "sent" || outcome.status === "already";
+    complete &&= delivered;
+    // The chart follows its text, never comes without it; a chart that fails is only logged.
+    if (delivered) {
+      chartJobs.push({
+        key: { teamId: round.teamId, kind: "round-summary-chart", recipientKey: channel, period },
+        client,
+        channel,
+        charts: roundCharts,
+      });
+    }
   }
   let leaders: string[] = [];
   try {
@@ -75,18 +99,28 @@ export async function announceClosedRound(
     rt.logger.warn(`Could not list the leaders to send them the report: ${describeError(error)}`);
   }
   for (const leader of leaders) {
+    const recipientKey = rt.personKey(round.teamId, leader);
     const outcome = await deliverOnce(rt, {
-      key: {
-        teamId: round.teamId,
-        kind: "round-report",
-        recipientKey: rt.personKey(round.teamId, leader),
-        period,
-      },
+      key: { teamId: round.teamId, kind: "round-report", recipientKey, period },
       client,
       channel: () => openDm(client, leader),
       message: fullReport,
     });
-    complete &&= outcome.status === "sent" || outcome.status === "already";
+    const delivered = outcome.status === "sent" || outcome.status === "already";
+    complete &&= delivered;
+    if (delivered) {
+      chartJobs.push({
+        key: { teamId: round.teamId, kind: "round-report-chart", recipientKey, period },
+        client,
+        channel: () => openDm(client, leader),
+        charts: roundCharts,
+      });
+    }
+  }
+  if (chartJobs.length > 0) {
+    inBackground(rt, async () => {
+      for (const job of chartJobs) await shareChartsOnce(rt, job);
+    });
   }
   if (complete) {
     const key = announcedKey(round);

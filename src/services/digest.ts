@@ -10,6 +10,7 @@ import { deliverOnce } from "./delivery.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";
 import { nextLaunchOf } from "./schedule.js";
+import { workspaceSettings } from "./settings.js";
 import { describeError, openDm } from "./slack.js";
 
 /** A digest missed while Truce was down is still sent if it is less than this late. */
@@ -95,10 +96,11 @@ export function createDigestScheduler(rt: Runtime) {
 
   async function sendDueIn(teamId: string): Promise<number> {
     const now = rt.clock();
+    const { digestCron } = await workspaceSettings(rt, teamId);
     const due = (await leadersOf(teamId))
       .map((leader) => ({
         leader,
-        at: lastScheduledTime(rt.config.digestCron, leader.timeZone, now),
+        at: lastScheduledTime(digestCron, leader.timeZone, now),
       }))
       .filter(({ at }) => now - at < DIGEST_CATCH_UP_MS);
     if (due.length === 0) return 0;

@@ -8,8 +8,8 @@ import { ensureInvitations } from "./invitations.js";
 import { lookUpPeople } from "./people.js";
 import { channelMembers, describeError, ensureChannelAccess } from "./slack.js";
 
-export const DEFAULT_ROUND_DAYS = 7;
-export const MAX_ROUND_DAYS = 60;
+export { DEFAULT_ROUND_DAYS, MAX_ROUND_DAYS } from "./settings.js";
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type LaunchResult =

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { type Mirror, mirrorFor } from "../survey/report.js";
+import { workspaceSettings } from "./settings.js";
 
 /** `/alignment me`: the person's own answers in the latest closed round beside the groups' means. */
 export async function mirrorOf(
@@ -14,7 +15,7 @@ export async function mirrorOf(
   if (!own) return "You didn't answer the latest closed round, so there is nothing to compare.";
   return mirrorFor(own, await deps.store.responses.answers(round.id), {
     instrument: deps.instrument,
-    minGroup: deps.config.minGroup,
+    minGroup: (await workspaceSettings(deps, teamId)).minGroup,
     roundClosed: true,
   });
 }

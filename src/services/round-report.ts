@@ -2,9 +2,10 @@ import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
 import { analyzeRoundInChunks } from "../survey/report.js";
-import type { Answer } from "../survey/types.js";
+import type { Answer, Market } from "../survey/types.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import { openRoundStatus } from "./participation.js";
+import { workspaceSettings } from "./settings.js";
 
 /**
  * A closed round never changes (nor does the one before it), so its analysis is computed once
@@ -12,23 +13,34 @@ import { openRoundStatus } from "./participation.js";
  * rounds are kept per process; the oldest is dropped first.
  */
 const REPORT_CACHE_SIZE = 16;
-const reportCache = new WeakMap<Deps, Map<number, Promise<ClosedRound>>>();
+const reportCache = new WeakMap<Deps, Map<string, Promise<ClosedRound>>>();
 
-/** The analysis of a closed round, with the trend against the previous closed round of the same wording. */
-export function closedRoundReport(deps: Deps, round: Round): Promise<ClosedRound> {
-  const cache = reportCache.get(deps) ?? new Map<number, Promise<ClosedRound>>();
+/**
+ * The analysis of a closed round, with the trend against the previous closed round of the same
+ * wording, under the workspace's current minimum group and market (a change in
+ * `/alignment setup` applies at once: the cache is keyed by both).
+ */
+export async function closedRoundReport(deps: Deps, round: Round): Promise<ClosedRound> {
+  const { minGroup, market } = await workspaceSettings(deps, round.teamId);
+  const key = `${round.id}:${minGroup}:${market}`;
+  const cache = reportCache.get(deps) ?? new Map<string, Promise<ClosedRound>>();
   reportCache.set(deps, cache);
-  const cached = cache.get(round.id);
+  const cached = cache.get(key);
   if (cached) return cached;
-  const computed = analyzeClosedRound(deps, round);
-  cache.set(round.id, computed);
+  const computed = analyzeClosedRound(deps, round, minGroup, market);
+  cache.set(key, computed);
   // A failed read is not remembered: the next request tries again.
-  computed.catch(() => cache.delete(round.id));
-  if (cache.size > REPORT_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+  computed.catch(() => cache.delete(key));
+  if (cache.size > REPORT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return computed;
 }
 
-async function analyzeClosedRound(deps: Deps, round: Round): Promise<ClosedRound> {
+async function analyzeClosedRound(
+  deps: Deps,
+  round: Round,
+  minGroup: number,
+  market: Market,
+): Promise<ClosedRound> {
   const previousRound = await deps.store.rounds.previousClosed(round);
   const sameWording =
     previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
@@ -37,8 +49,8 @@ async function analyzeClosedRound(deps: Deps, round: Round): Promise<ClosedRound
     instrument: deps.instrument,
     answers: await deps.store.responses.answers(round.id),
     roundClosed: true,
-    minGroup: deps.config.minGroup,
-    market: deps.config.market,
+    minGroup,
+    market,
     invited: definedOnly(round.invited),
     ...(sameWording
       ? {

@@ -132,7 +132,14 @@ export type SettingKey =
   /** The recurring-round cadence (a five-field cron expression); unset = rounds by hand. */
   | "schedule"
   /** When the next recurring round launches (epoch ms), claimed by compare-and-set. */
-  | "next_launch_at";
+  | "next_launch_at"
+  /** Chosen in /alignment setup (see services/settings.ts); each wins over its environment seed. */
+  | "market"
+  | "min_group"
+  | "round_days"
+  /** The leaders' digest: weekday 0–6 (Sunday 0) and HH:MM in each leader's time zone. */
+  | "digest_day"
+  | "digest_time";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;

@@ -12,7 +12,14 @@ export const SUBCOMMAND_HELP = {
     usage: "/alignment actions",
     summary: "joint commitments (overdue first) and the latest suggestions; leaders adopt them",
   },
-  export: { usage: "/alignment export", summary: "the latest results as CSV (group figures only)" },
+  chart: {
+    usage: "/alignment chart",
+    summary: "the latest results as charts, sent to you by DM",
+  },
+  export: {
+    usage: "/alignment export",
+    summary: "leaders: every round's figures as a CSV file, sent to you by DM",
+  },
   me: {
     usage: "/alignment me",
     summary: "your own answers beside each team's averages (only you see them)",

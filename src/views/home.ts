@@ -4,6 +4,7 @@ import { surveyButton } from "./invitation.js";
 import type { ReportInput } from "./report.js";
 import { reportMessage } from "./report.js";
 import { nextLaunchLine } from "./schedule.js";
+import { ANSWER_MINUTES } from "./survey-modal.js";
 import { context, divider, header, section, slackDate } from "./text.js";
 
 /** The App Home tab: the latest results, the open round and the commands. */
@@ -16,7 +17,7 @@ export function homeView(
     input.open && input.openRoundId !== undefined
       ? [
           section(
-            `:ballot_box_with_ballot: *A survey round is open* until ${slackDate(input.open.closesAt)}. It takes about 5 minutes and is anonymous.`,
+            `:ballot_box_with_ballot: *A survey round is open* until ${slackDate(input.open.closesAt)}. It takes about ${ANSWER_MINUTES} minutes and is anonymous.`,
           ),
           surveyButton(input.openRoundId),
         ]

@@ -1,6 +1,7 @@
 import type { ActionsBlock, KnownBlock } from "@slack/types";
 import type { Participation } from "../survey/summary.js";
 import { participationLine } from "./figures.js";
+import { ANSWER_MINUTES } from "./survey-modal.js";
 import { context, header, type MessageView, plainDate, section, slackDate } from "./text.js";
 
 export const OPEN_SURVEY_ACTION_ID = "open_survey";
@@ -40,7 +41,7 @@ export function invitationMessage(input: InvitationInput): MessageView {
     section(
       closed
         ? `This round closed on ${slackDate(input.closedAt as number)}. Thank you to everyone who answered — run \`/alignment report\` for the results.`
-        : `Sales and Marketing are both asked to rate ${input.statementCount} statements about how the two teams work together. It takes about 5 minutes. Answers are anonymous: Truce only ever shows group figures, and only after the round closes on ${slackDate(input.closesAt)}.`,
+        : `Sales and Marketing are both asked to rate ${input.statementCount} statements about how the two teams work together. It takes about ${ANSWER_MINUTES} minutes. Answers are anonymous: Truce only ever shows group figures, and only after the round closes on ${slackDate(input.closesAt)}.`,
     ),
     ...(closed ? [] : [button]),
     context(`:bar_chart: Responses: ${participationLine(input.participation)}`),
@@ -71,7 +72,7 @@ export function reminderMessage(input: {
     text: `Reminder: the Sales & Marketing survey closes ${plainDate(input.closesAt)}. So far: ${line}.`,
     blocks: [
       section(
-        `:bell: *Reminder:* the Sales & Marketing survey closes ${slackDate(input.closesAt)}. If you haven't answered yet, it takes about 5 minutes and is anonymous. If you have, you can still change your answers.`,
+        `:bell: *Reminder:* the Sales & Marketing survey closes ${slackDate(input.closesAt)}. If you haven't answered yet, it takes about ${ANSWER_MINUTES} minutes and is anonymous. If you have, you can still change your answers.`,
       ),
       surveyButton(input.roundId),
       context(`:bar_chart: Responses so far: ${line}`),

@@ -1,14 +1,15 @@
-import type { KnownBlock } from "@slack/types";
+import type { KnownBlock, ModalView } from "@slack/types";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
 import {
-  gapFigures,
+  intervalText,
   meanTotal,
   overallGapLine,
   participationLine,
   pointsToNextText,
   scoreLine,
   signed,
+  significanceWords,
 } from "./figures.js";
 import { type OpenRoundStatus, openRoundLine } from "./status.js";
 import {
@@ -18,6 +19,7 @@ import {
   escapeMrkdwn,
   header,
   type MessageView,
+  noticeModal,
   plainDate,
   section,
   slackDate,
@@ -42,8 +44,36 @@ const pointsTo = (row: RoundReport["levels"][number]) => {
 /** The contract lines, one per visible group. */
 export const scoreLines = (report: RoundReport): string[] => report.levels.map(scoreLine);
 
-const gapLine = (gap: StatementGap) =>
-  `*${gap.number}. ${escapeMrkdwn(gap.theme)}* — Sales ${oneDecimal(gap.sales)} · Marketing ${oneDecimal(gap.marketing)} · ${gapFigures(gap)}`;
+/** "Sales rates it 1.2 higher", "Marketing rates it 0.4 higher" or "both rate it the same". */
+export function whoRatesHigher(gap: number): string {
+  const size = oneDecimal(Math.abs(gap));
+  if (size === "0.0") return "both rate it the same";
+  return `${gap > 0 ? "Sales" : "Marketing"} rates it ${size} higher`;
+}
+
+/** "Sales +1.2", "Marketing +0.4" or "same": who rates it higher, in a table's few characters. */
+export function higherShort(gap: number): string {
+  const size = oneDecimal(Math.abs(gap));
+  if (size === "0.0") return "same";
+  return `${gap > 0 ? "Sales" : "Marketing"} +${size}`;
+}
+
+/** The full report's interval and test result, with the p-value (the method note explains it). */
+function significanceText(gap: StatementGap): string {
+  const interval = gap.interval ? ` · ${intervalText(gap.interval)}` : "";
+  return `${interval}${gap.significance ? ` · ${significanceWords(gap.significance)}` : ""}`;
+}
+
+/** Channel posts and the leader's DM say it plainly: no test, no p-value. */
+const plainSignificance = (gap: StatementGap) =>
+  gap.significance?.significant ? " · *clearly different*" : "";
+
+const gapLine = (gap: StatementGap, detail: (gap: StatementGap) => string = significanceText) =>
+  `*${gap.number}. ${escapeMrkdwn(gap.theme)}* — Sales ${oneDecimal(gap.sales)} · Marketing ${oneDecimal(gap.marketing)}: ${whoRatesHigher(gap.gap)}${detail(gap)}`;
+
+/** The two scales, named wherever a report shows both: scores 20–100, ratings 1–5. */
+const SCORE_SCALE = "mean score, 20–100";
+const RATING_SCALE = "ratings on the 1–5 scale";
 
 const actionBlock = (action: JointAction, index: number) =>
   section(
@@ -52,7 +82,10 @@ const actionBlock = (action: JointAction, index: number) =>
 
 /** Level summary: the contract line for each visible group, its distance to the next level, and what the level looks like. */
 function levelSummaryBlocks(report: RoundReport): KnownBlock[] {
-  const lines = report.levels.map((row) => `*${scoreLine(row)}*${pointsTo(row)}`);
+  const lines = [
+    `*Levels* (${SCORE_SCALE})`,
+    ...report.levels.map((row) => `*${scoreLine(row)}*${pointsTo(row)}`),
+  ];
   const described = new Set<string>();
   const descriptions = report.levels.flatMap((row) => {
     if (described.has(row.level)) return [];
@@ -88,9 +121,9 @@ export function reportMessage(input: ReportInput): MessageView {
     blocks.push(...withheldBlocks(report));
     if (report.levels.length > 0) blocks.push(...levelSummaryBlocks(report));
     blocks.push(
+      ...trendBlocks(report),
       ...gapBlocks(report),
       ...extremesBlocks(report),
-      ...trendBlocks(report),
       ...adviceBlocks(report, 5),
     );
     if (report.notes.length > 0) text.push(...report.notes);
@@ -106,18 +139,15 @@ function gapBlocks(report: RoundReport): KnownBlock[] {
   const gap = report.gap;
   if (!gap) return [];
   const blocks: KnownBlock[] = [divider(), header("How differently the two sides see it")];
-  const headline = [
-    gap.levelHeadline ? `*${gap.levelHeadline}.*` : undefined,
-    `${gap.overall.sentence}.`,
-  ]
-    .filter(Boolean)
-    .join(" ");
-  blocks.push(section(headline));
+  blocks.push(section(gapHeadline(report)));
   if (gap.tested) blocks.push(section(overallGapLine(gap.overall)));
   if (gap.widest.length > 0) {
     blocks.push(
       section(
-        `*Seen most differently* (ratings 1–5: a gap of 1 point or more that is significant, its interval wholly on one side of zero)\n${gap.widest.slice(0, 8).map(gapLine).join("\n")}`,
+        `*Seen most differently* (${RATING_SCALE}; a gap of 1 point or more that is significant, its interval wholly on one side of zero)\n${gap.widest
+          .slice(0, 8)
+          .map((g) => gapLine(g))
+          .join("\n")}`,
       ),
     );
   } else {
@@ -129,9 +159,13 @@ function gapBlocks(report: RoundReport): KnownBlock[] {
   }
   const rows = gap.statements.map(
     (s) =>
-      `${s.number}. ${escapeMrkdwn(clip(s.theme, 60))} — ${oneDecimal(s.sales)} / ${oneDecimal(s.marketing)} (${signed(s.gap)})`,
+      `${s.number}. ${escapeMrkdwn(clip(s.theme, 60))} — ${oneDecimal(s.sales)} / ${oneDecimal(s.marketing)} (${higherShort(s.gap)})`,
   );
-  blocks.push(section(`*Every statement* — Sales / Marketing (gap)\n${rows.join("\n")}`));
+  blocks.push(
+    section(
+      `*Every statement* — Sales / Marketing, ${RATING_SCALE} (who rates it higher)\n${rows.join("\n")}`,
+    ),
+  );
   const spread = (side: "sales" | "marketing") =>
     `${side === "sales" ? "Sales" : "Marketing"} ${gap.spread[side].cohesion} (spread ±${gap.spread[side].sd} points)`;
   blocks.push(
@@ -147,25 +181,34 @@ function gapBlocks(report: RoundReport): KnownBlock[] {
 function extremesBlocks(report: RoundReport): KnownBlock[] {
   const everyone = report.everyone;
   if (!everyone) return [];
+  // A statement the sides dispute is not everyone's strength or weakness: say so beside it.
+  const disputed = new Map((report.gap?.widest ?? []).map((g) => [g.number, g]));
   const list = (items: typeof everyone.strongest) =>
     items
-      .map(
-        (s) =>
-          `${s.number}. ${escapeMrkdwn(s.theme)} (${oneDecimal(s.mean)} of 5${s.disputed ? ", but the sides clearly differ on it" : ""})`,
-      )
+      .map((s) => {
+        const dispute = disputed.get(s.number);
+        const note = dispute ? ` — _disputed: ${whoRatesHigher(dispute.gap)}_` : "";
+        return `${s.number}. ${escapeMrkdwn(s.theme)} (${oneDecimal(s.mean)})${note}`;
+      })
       .join("\n");
   return [
     {
       type: "section",
       fields: [
-        { type: "mrkdwn", text: `*Strongest, for everyone*\n${list(everyone.strongest)}` },
-        { type: "mrkdwn", text: `*Weakest, for everyone*\n${list(everyone.weakest)}` },
+        {
+          type: "mrkdwn",
+          text: `*Strongest, for everyone* (${RATING_SCALE})\n${list(everyone.strongest)}`,
+        },
+        {
+          type: "mrkdwn",
+          text: `*Weakest, for everyone* (${RATING_SCALE})\n${list(everyone.weakest)}`,
+        },
       ],
     },
   ];
 }
 
-function trendBlocks(report: RoundReport): KnownBlock[] {
+function trendBlocks(report: RoundReport, maxGapLines = 10): KnownBlock[] {
   const trend = report.trend;
   if (!trend || trend.groups.length === 0) return [];
   const lines = trend.groups.map((g) => {
@@ -176,16 +219,22 @@ function trendBlocks(report: RoundReport): KnownBlock[] {
   const gapLines: string[] = [];
   for (const change of trend.gaps?.widened ?? []) {
     gapLines.push(
-      `Wider: ${change.number}. ${escapeMrkdwn(change.theme)} (${signed(change.previousGap)} → ${signed(change.gap)})`,
+      `Further apart: ${change.number}. ${escapeMrkdwn(change.theme)} (${higherShort(change.previousGap)} → ${higherShort(change.gap)})`,
     );
   }
   for (const change of trend.gaps?.narrowed ?? []) {
     gapLines.push(
-      `Closer: ${change.number}. ${escapeMrkdwn(change.theme)} (${signed(change.previousGap)} → ${signed(change.gap)})`,
+      `Closer: ${change.number}. ${escapeMrkdwn(change.theme)} (${higherShort(change.previousGap)} → ${higherShort(change.gap)})`,
     );
   }
+  const scales =
+    gapLines.length > 0
+      ? ` — ${SCORE_SCALE}; gaps in ${RATING_SCALE}, "Sales +1.0" meaning Sales rates it 1.0 higher`
+      : ` — ${SCORE_SCALE}`;
   return [
-    section(`*Since the previous round*\n${[...lines, ...gapLines.slice(0, 10)].join("\n")}`),
+    section(
+      `*Since the previous round*${scales}\n${[...lines, ...gapLines.slice(0, maxGapLines)].join("\n")}`,
+    ),
   ];
 }
 
@@ -202,7 +251,38 @@ function adviceBlocks(report: RoundReport, max: number): KnownBlock[] {
   return blocks;
 }
 
-/** Posted in both channels when a round closes: the level summary, the top gaps, the top three actions. */
+/** "Sales sees Aligned, Marketing sees Defined. Sales rates the relationship 4.0 points higher …" */
+function gapHeadline(report: RoundReport): string {
+  const gap = report.gap;
+  if (!gap) return "";
+  return [
+    gap.levelHeadline ? `*${gap.levelHeadline}.*` : undefined,
+    `${gap.overall.sentence} (${SCORE_SCALE}).`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** The plain-spoken top of a round's results: what channel posts and the leader's DM share. */
+function plainResultBlocks(report: RoundReport): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (report.levels.length > 0) blocks.push(...levelSummaryBlocks(report));
+  blocks.push(...trendBlocks(report, 3));
+  const gap = report.gap;
+  if (gap) {
+    const top = gap.widest.slice(0, 3).map((g) => gapLine(g, plainSignificance));
+    blocks.push(
+      section(
+        top.length > 0
+          ? `${gapHeadline(report)}\n*Seen most differently* (${RATING_SCALE})\n${top.join("\n")}`
+          : gapHeadline(report),
+      ),
+    );
+  }
+  return blocks;
+}
+
+/** Posted in both channels when a round closes: levels, change, the top gaps, the top three actions. */
 export function channelSummaryMessage(closed: ClosedRound): MessageView {
   const { report, closedAt } = closed;
   const blocks: KnownBlock[] = [
@@ -211,27 +291,12 @@ export function channelSummaryMessage(closed: ClosedRound): MessageView {
       `The round closed ${slackDate(closedAt)} · ${participationLine(report.participation, report.participation.invited)}`,
     ),
     ...withheldBlocks(report),
+    ...plainResultBlocks(report),
   ];
-  if (report.levels.length > 0) blocks.push(...levelSummaryBlocks(report));
-  const gap = report.gap;
-  if (gap) {
-    const headline = [
-      gap.levelHeadline ? `*${gap.levelHeadline}.*` : undefined,
-      `${gap.overall.sentence}.`,
-    ]
-      .filter(Boolean)
-      .join(" ");
-    const top = gap.widest.slice(0, 3).map(gapLine);
-    blocks.push(
-      section(
-        top.length > 0 ? `${headline}\n*Seen most differently*\n${top.join("\n")}` : headline,
-      ),
-    );
-  }
   blocks.push(...adviceBlocks(report, 3));
   blocks.push(
     context(
-      "Run `/alignment report` for the full report, or `/alignment me` to compare your own answers privately.",
+      "Run `/alignment report` for the full report, `/alignment chart` for the chart, or `/alignment me` to compare your own answers privately.",
     ),
   );
   const text = [
@@ -240,6 +305,62 @@ export function channelSummaryMessage(closed: ClosedRound): MessageView {
     ...report.notes,
   ].join("\n");
   return { text, blocks };
+}
+
+export const FULL_REPORT_ACTION_ID = "open_full_report";
+
+/**
+ * The leaders' DM when a round closes: about two screens with the chart that follows it. The
+ * tables (every statement, strongest and weakest, the spread, the method) are one button away.
+ */
+export function leaderReportMessage(closed: ClosedRound, roundId: number): MessageView {
+  const { report, closedAt } = closed;
+  const blocks: KnownBlock[] = [
+    header("Sales & Marketing alignment: the results"),
+    section(
+      `*The round closed ${slackDate(closedAt)}* · ${participationLine(report.participation, report.participation.invited)}`,
+    ),
+    ...withheldBlocks(report),
+    ...plainResultBlocks(report),
+  ];
+  const actions = report.advice?.actions.slice(0, 3) ?? [];
+  if (actions.length > 0) {
+    blocks.push(
+      section(
+        `*Suggested joint actions*\n${actions.map((a, i) => `${i + 1}. ${escapeMrkdwn(a.title)}`).join("\n")}`,
+      ),
+    );
+  }
+  blocks.push(
+    {
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: FULL_REPORT_ACTION_ID,
+          text: { type: "plain_text", text: "Full report" },
+          value: String(roundId),
+        },
+      ],
+    },
+    context(
+      report.gap
+        ? "The chart follows. *Full report*: every statement, the strongest and weakest, how united each side is, the method and every action. `/alignment export`: the figures as CSV."
+        : "*Full report*: everything this round may show, and every action. `/alignment export`: the figures as CSV.",
+    ),
+  );
+  const text = [
+    `Alignment results (round closed ${plainDate(closedAt)})`,
+    ...scoreLines(report),
+    ...report.notes,
+  ].join("\n");
+  return { text, blocks };
+}
+
+/** The full report in a modal, from the leader's DM (at most 100 blocks, as Slack allows). */
+export function fullReportModal(closed: ClosedRound): ModalView {
+  const blocks = reportMessage({ closed, open: undefined }).blocks.slice(1, 101);
+  return noticeModal("Full report", "Close", blocks);
 }
 
 /** `/alignment actions`: just the suggested joint actions of the latest closed round. */

@@ -7,6 +7,13 @@ export const SURVEY_CALLBACK_ID = "survey_submit";
 export const SIDE_BLOCK_ID = "side";
 export const RATING_ACTION_ID = "rating";
 export const SIDE_ACTION_ID = "side";
+export const RATING_PLACEHOLDER = "Choose 1–5";
+
+/**
+ * About how long the survey takes: 20 statements of about 80 characters read at a calm 200
+ * words a minute (about 5 s each) plus a menu opened and an option picked (about 4 s each).
+ */
+export const ANSWER_MINUTES = 3;
 
 /** block_id of statement `index` (0-based). Positional, so an organisation's own ids never clash. */
 export const statementBlockId = (index: number) => `statement_${index + 1}`;
@@ -51,19 +58,21 @@ export function surveyModal(input: SurveyModalInput): ModalView {
     : ({
         type: "input",
         block_id: SIDE_BLOCK_ID,
-        label: { type: "plain_text", text: "Which team are you on?" },
-        hint: {
-          type: "plain_text",
-          text: "Reports compare how each team sees the relationship.",
-        },
+        label: { type: "plain_text", text: "Which team are you on? Reports compare the two." },
         element: {
-          type: "radio_buttons",
+          type: "static_select",
           action_id: SIDE_ACTION_ID,
+          placeholder: { type: "plain_text", text: "Choose your team" },
           options: sideOptions,
           ...(input.side ? { initial_option: sideOptions[input.side === "sales" ? 0 : 1] } : {}),
         },
       } satisfies InputBlock);
-  const ratingOptions = instrument.scaleLabels.map((label, i) => option(label, String(i + 1)));
+  // A menu per statement instead of five radio buttons: one row instead of five, which halves
+  // the form's height on a laptop and more on a phone (see modal-height.ts and its test). The
+  // number leads each option so the scale reads at a glance, and the values stay "1"…"5".
+  const ratingOptions = instrument.scaleLabels.map((label, i) =>
+    option(`${i + 1} · ${label}`, String(i + 1)),
+  );
   const statementBlocks: InputBlock[] = instrument.statements.map((statement, index) => {
     const earlier = previous?.[index];
     return {
@@ -71,23 +80,23 @@ export function surveyModal(input: SurveyModalInput): ModalView {
       block_id: statementBlockId(index),
       label: { type: "plain_text", text: clip(`${index + 1}. ${statement.text}`, 2000) },
       element: {
-        type: "radio_buttons",
+        type: "static_select",
         action_id: RATING_ACTION_ID,
+        placeholder: { type: "plain_text", text: RATING_PLACEHOLDER },
         options: ratingOptions,
         ...(earlier ? { initial_option: ratingOptions[earlier - 1] } : {}),
       },
     };
   });
   const intro = previous
-    ? `*You already answered this round* — your answers are filled in below. Change what you like and press *Update*; your new answers replace the old ones.`
-    : `Rate each statement from *Strongly disagree* to *Strongly agree*, as things are today. All ${instrument.statements.length} are needed; it takes about 5 minutes.`;
+    ? `*You already answered this round:* your answers are filled in. Change what you like and press *Update*.`
+    : `Rate each statement from *1 (${escapeMrkdwn(instrument.scaleLabels[0])})* to *5 (${escapeMrkdwn(instrument.scaleLabels[4])})*, as things are today. All ${instrument.statements.length} are needed; it takes about ${ANSWER_MINUTES} minutes.`;
   const blocks: KnownBlock[] = [
-    section(intro),
     context(
-      `:lock: Anonymous: results show only group figures of at least ${input.minGroup} people, and only after the round closes (${slackDate(input.closesAt)}). Nobody sees your individual answers.`,
+      intro,
+      `:lock: Anonymous: only group figures of at least ${input.minGroup} people, only after the round closes (${slackDate(input.closesAt)}).`,
     ),
     sideBlock,
-    { type: "divider" },
     ...statementBlocks,
     context(escapeMrkdwn(instrument.credit)),
   ];

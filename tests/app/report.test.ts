@@ -71,25 +71,43 @@ describe("when a round closes", () => {
       expect(text).toContain("Sales sees Aligned, Marketing sees Undefined");
       expect(text).toContain("Sales rates the relationship 21.0 points higher than Marketing");
       // Statement 5: Sales 4.0, Marketing 1.0 → the widest gap, +3.0, tested (5 v 5) and
-      // significant: all 4s against all 1s, exact mid-p 2 · ½ · 1/252 = 0.003968, two
-      // significant digits; neither side varies, so the interval is the gap itself.
+      // significant: all 4s against all 1s, p = 0.0026998, two significant digits.
+      // Channel posts speak plainly: who rates it higher, "clearly different", no p-value.
       expect(text).toContain(
-        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 (95 % CI +3.0 to +3.0) · significant (p = 0.0040)",
+        "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · *clearly different*",
       );
+      expect(text).not.toMatch(/p [=<] 0|Mann|Whitney|significant/);
+      expect(text).toContain("*Levels* (mean score, 20–100)");
+      expect(text).toContain("*Seen most differently* (ratings on the 1–5 scale)");
       expect(text).toContain("Suggested joint actions");
     }
-    await h.driver.command(ADMIN, SALES, "export");
-    const exported = readableText(h.fake.responses.at(-1)?.blocks);
-    expect(exported).toContain(
-      "```group,n,mean_total,level\nSales,5,60.0,Aligned\nMarketing,5,39.0,Undefined",
-    );
-    expect(exported).toContain("5,Useful collateral,2.5,4.0,1.0,3.0,3.0,3.0,1.00,0.0040,yes");
-    // The overall gap of the totals: 60 against 39, no spread on either side.
-    expect(exported).toContain("60.0,39.0,21.0,21.0,21.0,1.00,0.0040");
+    await h.driver.command(LEADER, SALES, "export");
+    const exported = (
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")), {
+        timeoutMs: 10_000,
+      })
+    ).bytes?.toString("utf8");
+    expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0\n");
+    expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0\n");
 
+    // The leader's DM is short; the tables are behind its "Full report" button.
     const dm = h.fake.dms(LEADER).at(-1);
-    expect(readableText(dm?.blocks)).toContain("Every statement");
-    expect(readableText(dm?.blocks)).toContain("Truce's own addition");
+    const dmText = readableText(dm?.blocks);
+    expect(dmText).toContain("Sales rates it 3.0 higher · *clearly different*");
+    expect(dmText).not.toContain("Every statement");
+    expect(dm?.blocks).toHaveLength(8);
+    const full = await h.driver.openModalFromMessage(
+      LEADER,
+      h.fake.dmChannel(LEADER) as string,
+      dm?.ts as string,
+      "open_full_report",
+    );
+    const fullText = readableText(full.view.blocks);
+    expect(fullText).toContain("Every statement");
+    expect(fullText).toContain("Truce's own addition");
+    expect(fullText).toContain(
+      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · significant (p = 0.0027)",
+    );
     expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
     expect(h.fake.errors()).toEqual([]);
     expect(h.fake.warnings).toEqual([]);
@@ -209,7 +227,12 @@ describe("anonymity", () => {
     ]);
     await closeRound(h);
     await h.driver.command(ADMIN, SALES, "report");
-    await h.driver.command(ADMIN, SALES, "export");
+    await h.driver.command(LEADER, SALES, "export");
+    const exported = (
+      await h.fake.waitFor(() => h.fake.filesIn(LEADER).find((f) => f.filename.endsWith(".csv")), {
+        timeoutMs: 10_000,
+      })
+    ).bytes?.toString("utf8");
     await h.driver.command(people("sales", 1)[0] as string, SALES, "me");
     await h.driver.appHomeOpened(ADMIN);
     await h.fake.waitFor(() => h.fake.homeViews.get(ADMIN));
@@ -223,9 +246,10 @@ describe("anonymity", () => {
     expect(said).not.toContain("80.0");
     expect(said).not.toContain("30.0");
     expect(said).not.toContain("How differently the two sides see it");
-    expect(said).toContain("Everyone,7,65.7,Aligned"); // the export has Everyone…
-    expect(said).not.toMatch(/(Sales|Marketing),\d+,/); // …and no side
-    expect(said).not.toContain("sales_mean");
+    // The export has Everyone's total and nothing else: no side, no statement.
+    expect(exported?.trimEnd().split("\n").slice(1)).toEqual([
+      "2026-11-23,2026-11-23,Everyone,total,,Total score,20-100,7,65.7,24",
+    ]);
     expect(said).toContain(
       "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     );

@@ -9,6 +9,15 @@ afterEach(async () => {
 
 const noSeeds = { TRUCE_SALES_CHANNEL: "", TRUCE_MARKETING_CHANNEL: "" };
 
+/** The settings' inputs as a leader leaves them (the defaults). */
+const defaults = {
+  market: "shifting",
+  min_group: "5",
+  round_days: "7",
+  digest_day: "1",
+  digest_time: "09:00",
+};
+
 describe("/alignment setup", () => {
   it("lets a leader choose who leads; the choice wins over TRUCE_LEADERS", async () => {
     h = await startHarness();
@@ -22,6 +31,7 @@ describe("/alignment setup", () => {
       sales_channel: SALES,
       marketing_channel: MARKETING,
       leaders: [newLeader],
+      ...defaults,
     });
     expect(await h.store.settings.get(h.fake.teamId, "leaders")).toBe(newLeader);
     h.fake.responses.splice(0);
@@ -44,13 +54,14 @@ describe("/alignment setup", () => {
     h = await startHarness({ env: noSeeds });
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === LEADER));
-    expect(replyTo(h, LEADER)).toContain("Run `/alignment setup` to choose them");
+    expect(replyTo(h, LEADER)).toContain("Truce isn't set up in this workspace yet");
 
     const modal = await h.driver.openModalFromCommand(LEADER, SALES, "setup");
     expect(modal.view.callback_id).toBe("setup_submit");
     const saved = await h.driver.submitView(LEADER, modal.id, {
       sales_channel: SALES,
       marketing_channel: MARKETING,
+      ...defaults,
     });
     expect(JSON.stringify(saved.outcome.view?.view.blocks)).toContain(
       `Sales: <#${SALES}> · Marketing: <#${MARKETING}>`,
@@ -81,6 +92,7 @@ describe("/alignment setup", () => {
     await h.driver.submitView(LEADER, modal.id, {
       sales_channel: SALES,
       marketing_channel: MARKETING,
+      ...defaults,
     });
     await h.driver.command(LEADER, SALES, "launch");
     await h.fake.waitFor(() => h.fake.responses.find((r) => /Round launched/.test(r.text ?? "")));
@@ -96,6 +108,7 @@ describe("/alignment setup", () => {
     const result = await h.driver.submitView(LEADER, modal.id, {
       sales_channel: SALES,
       marketing_channel: SALES,
+      ...defaults,
     });
     expect(result.body).toEqual({
       response_action: "errors",
@@ -111,6 +124,86 @@ describe("/alignment setup", () => {
     await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === user));
     expect(replyTo(h, user)).toMatch(/Only the survey's leaders can do that/);
     expect(h.fake.viewsOf(user)).toEqual([]);
+  });
+
+  it("guides anyone to the setup until the channels are chosen; its button opens it for a leader", async () => {
+    h = await startHarness({ env: noSeeds });
+    const [user] = people("sales", 1) as [string];
+    for (const who of [user, LEADER]) {
+      await h.driver.command(who, SALES, "status");
+      await h.fake.waitFor(() => h.fake.responses.find((r) => r.context.user === who));
+      expect(replyTo(h, who)).toContain("Truce isn't set up in this workspace yet");
+    }
+    const help = await h.driver.command(user, SALES, "help");
+    expect(JSON.stringify(help.body)).not.toContain("isn't set up");
+    const guide = h.fake.responses.find((r) => r.context.user === LEADER);
+    const button = JSON.stringify(guide?.blocks);
+    expect(button).toContain('"action_id":"open_setup"');
+    expect(h.fake.errors()).toEqual([]);
+  });
+
+  it("stores the market, minimum group, round length and digest, which then win over the environment", async () => {
+    h = await startHarness({ env: { TRUCE_MIN_GROUP: "5", TRUCE_MARKET: "shifting" } });
+    const modal = await h.driver.openModalFromCommand(LEADER, SALES, "setup");
+    const initial = (
+      modal.view.blocks as { block_id?: string; element?: Record<string, unknown> }[]
+    )
+      .filter((b) => b.block_id && Object.values(defaults).length)
+      .map((b) => [
+        b.block_id,
+        b.element?.initial_value ??
+          b.element?.initial_time ??
+          (b.element?.initial_option as { value?: string } | undefined)?.value,
+      ]);
+    expect(Object.fromEntries(initial)).toMatchObject(defaults);
+
+    const refused = await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      ...defaults,
+      min_group: "2",
+      round_days: "90",
+    });
+    expect(refused.body).toEqual({
+      response_action: "errors",
+      errors: {
+        min_group:
+          "Please give a whole number from 3 to 50: smaller groups would expose individuals.",
+        round_days: "Please give a whole number of days from 1 to 60.",
+      },
+    });
+    expect(await h.store.settings.get(h.fake.teamId, "min_group")).toBeUndefined();
+
+    const saved = await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      market: "complex",
+      min_group: "3",
+      round_days: "3",
+      digest_day: "5",
+      digest_time: "16:30",
+    });
+    const text = JSON.stringify(saved.outcome.view?.view.blocks);
+    expect(text).toContain("Market: complex market, aiming for Integrated");
+    expect(text).toContain("Minimum group: 3 · Default round: 3 days");
+    expect(text).toContain("Weekly digest: Friday at 16:30");
+    // The default round length now applies to a launch without a number of days.
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(() => h.fake.responses.find((r) => /Round launched/.test(r.text ?? "")));
+    expect(replyTo(h, LEADER)).toContain("Round launched for 3 days");
+    // A minimum group of 3 (TRUCE_MIN_GROUP says 5) shows three a side.
+    const { answerAll, everyone, closeRound } = await import("./harness.js");
+    const open = await h.store.rounds.openFor(h.fake.teamId);
+    const ts = {
+      sales: (await h.store.rounds.invitations(open?.id as number)).find((i) => i.side === "sales")
+        ?.ts as string,
+      marketing: (await h.store.rounds.invitations(open?.id as number)).find(
+        (i) => i.side === "marketing",
+      )?.ts as string,
+    };
+    await answerAll(h, ts, [...everyone("sales", 3, 70), ...everyone("marketing", 3, 50)]);
+    await closeRound(h);
+    expect(h.fake.messagesIn(SALES).at(-1)?.text).toContain("Sales n=3 · 70.0 · Aligned");
   });
 });
 

@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxEnv } from "../../sandbox/env.js";
 import { type FakeSlack, startFakeSlack } from "../../sandbox/fake-slack.js";
+import { pngSize } from "../../src/charts/png.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -201,6 +210,19 @@ describe("npm run demo", () => {
     expect(run.stdout).toMatch(/Everyone n=20 · \d+\.\d · /);
     expect(run.stdout).toContain("Suggested joint actions");
     expect(run.stdout).toContain("Every Slack call passed the sandbox's checks");
+    // One Block Kit Builder link per surface, each holding JSON with blocks.
+    const links = run.stdout.match(/https:\/\/app\.slack\.com\/block-kit-builder#\S+/g) ?? [];
+    expect(links).toHaveLength(6);
+    for (const link of links) {
+      const payload = JSON.parse(decodeURIComponent(link.split("#")[1] as string));
+      expect(Array.isArray(payload.blocks) && payload.blocks.length > 0).toBe(true);
+    }
+    // The charts, written to the folder the demo names, are real PNGs.
+    const folder = (/written to (\S+)/.exec(run.stdout)?.[1] ?? "").split("\u001b")[0] as string;
+    const pngs = readdirSync(folder).filter((f) => f.endsWith(".png"));
+    expect(pngs.length).toBeGreaterThan(0);
+    for (const png of pngs) expect(pngSize(readFileSync(join(folder, png)))?.width).toBe(1000);
+    rmSync(folder, { recursive: true, force: true });
     // The demo runs a whole round in a child process: on a loaded two-core machine that takes
     // longer than a unit test's budget.
   }, 90_000);

@@ -68,11 +68,11 @@ describe("one complete round in Slack", () => {
     expect(inputs).toHaveLength(20);
     expect(inputs[0]?.element?.options?.map((o) => o.value)).toEqual(["1", "2", "3", "4", "5"]);
     expect(inputs[0]?.element?.options?.map((o) => o.text.text)).toEqual([
-      "Strongly disagree",
-      "Disagree",
-      "Neither",
-      "Agree",
-      "Strongly agree",
+      "1 · Strongly disagree",
+      "2 · Disagree",
+      "3 · Neither",
+      "4 · Agree",
+      "5 · Strongly agree",
     ]);
     await h.driver.viewClosed(sales[0] as string, first.id);
 

@@ -83,12 +83,24 @@ describe("parseSetup", () => {
     marketing_channel: {
       channel: { type: "conversations_select" as const, selected_conversation: marketing },
     },
+    // The other settings, as the setup pre-fills them.
+    market: { market: { type: "static_select", selected_option: { value: "shifting" } } as never },
+    min_group: { min_group: { type: "number_input", value: "5" } as never },
+    round_days: { round_days: { type: "number_input", value: "7" } as never },
+    digest_day: { digest_day: { type: "static_select", selected_option: { value: "1" } } as never },
+    digest_time: { digest_time: { type: "timepicker", selected_time: "09:00" } as never },
   });
   it("accepts two different channels", () => {
     expect(parseSetup(pick("C0A", "G0B"))).toEqual({
       ok: true,
       channels: { sales: "C0A", marketing: "G0B" },
       leaders: [],
+      settings: {
+        market: "shifting",
+        minGroup: 5,
+        roundDays: 7,
+        digest: { day: 1, time: "09:00" },
+      },
     });
   });
   it("takes the chosen leaders, once each, and refuses what is not a user id", () => {

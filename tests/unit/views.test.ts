@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_INSTRUMENT } from "../../src/survey/instrument.js";
 import { analyzeRound, mirrorFor } from "../../src/survey/report.js";
 import { mirrorMessage } from "../../src/views/mirror.js";
-import { reportMessage } from "../../src/views/report.js";
+import {
+  channelSummaryMessage,
+  fullReportModal,
+  higherShort,
+  leaderReportMessage,
+  reportMessage,
+  whoRatesHigher,
+} from "../../src/views/report.js";
 import { answer, many } from "./helpers.js";
 
 /** The mrkdwn and plain text a reader sees in a list of blocks, one entry per text object. */
@@ -92,7 +99,7 @@ describe("the report view", () => {
       .filter((line) => line.startsWith("*5. Useful collateral*"));
     expect(lines).toEqual([
       // Neither side varies (all 4 against all 1), so the interval is the gap itself.
-      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0 · gap +3.0 (95 % CI +3.0 to +3.0) · significant (p < 0.05)",
+      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · 95 % CI +3.0 to +3.0 · significant (p < 0.05)",
     ]);
   });
 
@@ -119,5 +126,96 @@ describe("the report view", () => {
     expect(shown).toContain(
       "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",
     );
+  });
+});
+
+describe("plain, labelled results", () => {
+  const closedAt = Date.UTC(2026, 10, 30);
+  const analyze = (
+    answers: Parameters<typeof analyzeRound>[0]["answers"],
+    previous?: typeof answers,
+  ) =>
+    analyzeRound({
+      instrument: DEFAULT_INSTRUMENT,
+      answers,
+      roundClosed: true,
+      minGroup: 5,
+      market: "shifting",
+      ...(previous ? { previous: { answers: previous } } : {}),
+    });
+  const named = (answers: ReturnType<typeof answer>[]) =>
+    answers.map((a, i) => ({ ...a, respondent: `p${i}` }));
+
+  it("says who rates a statement higher", () => {
+    expect(whoRatesHigher(1.25)).toBe("Sales rates it 1.3 higher");
+    expect(whoRatesHigher(-0.4)).toBe("Marketing rates it 0.4 higher");
+    expect(whoRatesHigher(0.04)).toBe("both rate it the same");
+    expect(higherShort(-2)).toBe("Marketing +2.0");
+    expect(higherShort(0)).toBe("same");
+  });
+
+  it("marks a strongest or weakest statement the sides dispute", () => {
+    // Statement 1: Sales 5, Marketing 3 → Everyone 4.0, the strongest, but 2.0 apart.
+    const report = analyze([
+      ...Array.from({ length: 5 }, () => answer("sales", 3, { 1: 5 })),
+      ...Array.from({ length: 5 }, () => answer("marketing", 3, { 1: 3 })),
+    ]);
+    const shown = texts(reportMessage({ closed: { closedAt, report }, open: undefined }).blocks);
+    const strongest = shown.find((t) => t.startsWith("*Strongest, for everyone*"));
+    expect(strongest?.split("\n")[1]).toBe(
+      "1. Forecast accuracy (4.0) — _disputed: Sales rates it 2.0 higher_",
+    );
+    expect(strongest?.split("\n")[2]).toBe("2. No blame game (3.0)");
+  });
+
+  it("puts the change since the last round right after the levels, with its scales named", () => {
+    const before = named([...many(5, "sales", 3), ...many(5, "marketing", 2)]);
+    const now = named([
+      ...Array.from({ length: 5 }, () => answer("sales", 3, { 1: 5 })),
+      ...many(5, "marketing", 2),
+    ]);
+    const report = analyze(now, before);
+    for (const message of [
+      reportMessage({ closed: { closedAt, report }, open: undefined }),
+      channelSummaryMessage({ closedAt, report }),
+      leaderReportMessage({ closedAt, report }, 7),
+    ]) {
+      const shown = texts(message.blocks);
+      const levels = shown.findIndex((t) => t.startsWith("*Levels* (mean score, 20–100)"));
+      const since = shown.findIndex((t) => t.startsWith("*Since the previous round*"));
+      expect(levels).toBeGreaterThan(0);
+      // Levels and their descriptions, then the change, before any gap or action.
+      const gaps = shown.findIndex((t) => /How differently|Seen most differently/.test(t));
+      expect(shown.slice(levels + 1, since).every((t) => t.startsWith("_"))).toBe(true);
+      expect(since).toBeLessThan(gaps);
+      expect(shown[since]).toContain(
+        'gaps in ratings on the 1–5 scale, "Sales +1.0" meaning Sales rates it 1.0 higher',
+      );
+      expect(shown[since]).toContain(
+        "Further apart: 1. Forecast accuracy (Sales +1.0 → Sales +3.0)",
+      );
+    }
+  });
+
+  it("gives the leader a short DM with a Full report button, the tables in the modal", () => {
+    const report = analyze([
+      ...Array.from({ length: 5 }, () => answer("sales", 3, { 5: 4 })),
+      ...Array.from({ length: 5 }, () => answer("marketing", 3, { 5: 1 })),
+    ]);
+    const dm = leaderReportMessage({ closedAt, report }, 42);
+    const button = dm.blocks.find((b) => b.type === "actions") as {
+      elements: { action_id: string; value: string; text: { text: string } }[];
+    };
+    expect(button.elements[0]).toMatchObject({
+      action_id: "open_full_report",
+      value: "42",
+      text: { text: "Full report" },
+    });
+    expect(texts(dm.blocks).some((t) => t.includes("Every statement"))).toBe(false);
+    expect(texts(dm.blocks).join("\n")).not.toMatch(/p [=<] 0/);
+    const modal = fullReportModal({ closedAt, report });
+    expect(modal.title.text).toBe("Full report");
+    expect(modal.blocks.length).toBeLessThanOrEqual(100);
+    expect(texts(modal.blocks).some((t) => t.startsWith("*Every statement*"))).toBe(true);
   });
 });
