@@ -1,13 +1,19 @@
 import { stringify } from "csv-stringify/sync";
-import { sampleStandardDeviation } from "simple-statistics";
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import { discloseAnswers } from "../survey/anonymity.js";
-import { spreadOf, statementMeans } from "../survey/gap.js";
+import { momentsOf } from "../survey/counts.js";
+import {
+  type OverallGap,
+  perceptionGap,
+  type StatementGap,
+  spreadOf,
+  statementMeans,
+} from "../survey/gap.js";
 import type { Instrument } from "../survey/instrument.js";
 import { oneDecimal, totalScore } from "../survey/scoring.js";
 import { type Answer, GROUP_LABELS, type Group } from "../survey/types.js";
-import { meanTotal } from "../views/figures.js";
+import { cliffsDeltaCell, intervalCells, meanTotal, pValueCell } from "../views/figures.js";
 import { workspaceSettings } from "./settings.js";
 
 /**
@@ -27,10 +33,15 @@ export interface ExportRow {
   theme: string;
   /** "1-5" for a statement, "20-100" for the total: the two are never read as one scale. */
   scale: "1-5" | "20-100";
-  n: number;
+  n: number | "";
   mean: string;
   sd: string;
+  /** Gap rows only (group "Gap (Sales − Marketing)"): the 95 % interval, effect size and test. */
+  gap?: { ciLow: string; ciHigh: string; cliffsDelta: string; p: string; disputed: string };
 }
+
+/** The group name of the rows that carry the gap between the sides. */
+export const GAP_GROUP = "Gap (Sales − Marketing)";
 
 /** How many closed rounds an export holds at most (the latest). */
 export const EXPORT_ROUNDS = 100;
@@ -41,8 +52,33 @@ const isoDate = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10
  * A statement's standard deviation with one decimal, like its mean: a spreadsheet can chart the
  * spread, and one decimal of a 1–5 rating is as coarse as the means beside it.
  */
-const statementSd = (ratings: readonly number[]) =>
-  ratings.length < 2 ? "0.0" : oneDecimal(sampleStandardDeviation([...ratings]));
+function statementSd(ratings: readonly number[]): string {
+  const cells = [0, 0, 0, 0, 0];
+  for (const r of ratings) cells[r - 1] = (cells[r - 1] ?? 0) + 1;
+  const { n, variance } = momentsOf(cells, 1);
+  return n < 2 ? "0.0" : oneDecimal(Math.sqrt(variance));
+}
+
+/** A gap with one decimal as a spreadsheet reads it: "-1.2", "0.4" (oneDecimal's rounding). */
+const plainSigned = (gap: number) => {
+  const text = oneDecimal(Math.abs(gap));
+  return text === "0.0" ? "0.0" : `${gap < 0 ? "-" : ""}${text}`;
+};
+
+/** A gap row's figures: only where the sides were tested (both large enough). */
+const gapCells = (
+  gap: Pick<StatementGap | OverallGap, "interval" | "cliffsDelta" | "significance">,
+  disputed: string,
+) => {
+  const [ciLow, ciHigh] = intervalCells(gap.interval);
+  return {
+    ciLow,
+    ciHigh,
+    cliffsDelta: cliffsDeltaCell(gap.cliffsDelta),
+    p: gap.significance ? pValueCell(gap.significance) : "",
+    disputed,
+  };
+};
 
 /** The export's rows for one closed round (pure: the round's answers in, rows out). */
 export function roundExportRows(
@@ -94,12 +130,43 @@ export function roundExportRows(
     groups.push(["sales", disclosed.sides.sales], ["marketing", disclosed.sides.marketing]);
   }
   if (disclosed.everyone) groups.push(["everyone", disclosed.everyone]);
+  // The gap between the sides, only when both sides may be shown: its interval, Cliff's delta
+  // and test, per statement and for the total (the full report's figures, as coarse).
+  const gap = disclosed.sides && perceptionGap(instrument, disclosed.sides);
   for (const [group, members] of groups) {
     totalRow(
       group,
       members.map((a) => totalScore(a.ratings)),
     );
     statementRows(group, members);
+  }
+  if (gap) {
+    rows.push({
+      ...dates,
+      group: GAP_GROUP,
+      statement: "total",
+      statementId: "",
+      theme: "Total score",
+      scale: "20-100",
+      n: "",
+      mean: plainSigned(gap.overall.gap),
+      sd: "",
+      gap: gapCells(gap.overall, ""),
+    });
+    for (const statement of gap.statements) {
+      rows.push({
+        ...dates,
+        group: GAP_GROUP,
+        statement: statement.number,
+        statementId: round.statementIds[statement.index] ?? "",
+        theme: themeOf.get(round.statementIds[statement.index] ?? "") ?? statement.theme,
+        scale: "1-5",
+        n: "",
+        mean: plainSigned(statement.gap),
+        sd: "",
+        gap: gapCells(statement, statement.significance ? (statement.disputed ? "yes" : "no") : ""),
+      });
+    }
   }
   // Everyone as a total only (a side is withheld): its statements would give the small side away.
   if (!disclosed.everyone && disclosed.everyoneTotals) {
@@ -119,6 +186,11 @@ export const EXPORT_HEADER = [
   "n",
   "mean",
   "sd",
+  "ci_low",
+  "ci_high",
+  "cliffs_delta",
+  "p_value",
+  "disputed",
 ] as const;
 
 /**
@@ -140,7 +212,14 @@ export function exportCsvFile(rows: readonly ExportRow[]): string {
         r.scale,
         r.n,
         Number(r.mean),
-        Number(r.sd),
+        r.sd === "" ? "" : Number(r.sd),
+        r.gap?.ciLow === undefined || r.gap.ciLow === "" ? "" : Number(r.gap.ciLow),
+        r.gap?.ciHigh === undefined || r.gap.ciHigh === "" ? "" : Number(r.gap.ciHigh),
+        r.gap?.cliffsDelta === undefined || r.gap.cliffsDelta === ""
+          ? ""
+          : Number(r.gap.cliffsDelta),
+        r.gap?.p ?? "",
+        r.gap?.disputed ?? "",
       ]),
     ],
     { escape_formulas: true },

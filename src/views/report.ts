@@ -362,16 +362,3 @@ export function fullReportModal(closed: ClosedRound): ModalView {
   const blocks = reportMessage({ closed, open: undefined }).blocks.slice(1, 101);
   return noticeModal("Full report", "Close", blocks);
 }
-
-/** `/alignment actions`: just the suggested joint actions of the latest closed round. */
-export function actionsMessage(closed: ClosedRound | undefined): MessageView {
-  if (!closed?.report.advice) {
-    const text = closed
-      ? "Too few people answered the last round to suggest actions without exposing individual answers."
-      : "No round has closed yet, so there are no suggested actions. A leader can start one with `/alignment launch`.";
-    return { text, blocks: [section(text)] };
-  }
-  const blocks = adviceBlocks(closed.report, 5).slice(1);
-  const text = closed.report.advice.actions.map((a, i) => `${i + 1}. ${a.title}`).join("\n");
-  return { text: `Suggested joint actions:\n${text}`, blocks };
-}

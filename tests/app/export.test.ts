@@ -67,8 +67,9 @@ describe("/alignment export", () => {
     const rows = await exportAs(h, LEADER);
     expect(rows[0]).toEqual([...EXPORT_HEADER]);
     const body = rows.slice(1);
-    // Round 1: Sales, Marketing, Everyone × (total + 20 statements); round 2: Everyone's total.
-    expect(body).toHaveLength(3 * 21 + 1);
+    // Round 1: Sales, Marketing, Everyone and the gap × (total + 20 statements); round 2:
+    // Everyone's total only.
+    expect(body).toHaveLength(4 * 21 + 1);
     expect(body[0]).toEqual([
       "2026-11-23",
       "2026-11-23",
@@ -80,6 +81,11 @@ describe("/alignment export", () => {
       "5",
       "60",
       "0",
+      "",
+      "",
+      "",
+      "",
+      "",
     ]);
     // ratingsFor(60) rates every statement 3; ratingsFor(40) every statement 2.
     expect(body[1]).toEqual([
@@ -93,18 +99,55 @@ describe("/alignment export", () => {
       "5",
       "3",
       "0",
+      "",
+      "",
+      "",
+      "",
+      "",
     ]);
     expect(
       body.filter((r) => r[2] === "Marketing" && r[3] !== "total").every((r) => r[8] === "2"),
     ).toBe(true);
     // Everyone's statement 1: five 3s and five 2s: mean 2.5, SD 0.527 → 0.5.
-    expect(body.find((r) => r[2] === "Everyone" && r[3] === "1")?.slice(7)).toEqual([
+    expect(body.find((r) => r[2] === "Everyone" && r[3] === "1")?.slice(7, 10)).toEqual([
       "10",
       "2.5",
       "0.5",
     ]);
+    // The gap rows: every statement 3 against 2, the totals 60 against 40. Neither side varies,
+    // so each interval is the gap itself; Cliff's delta 1; exact mid-p 2 · ½ · 1/252 → 0.0040.
+    const gaps = body.filter((r) => r[2] === "Gap (Sales − Marketing)");
+    expect(gaps).toHaveLength(21);
+    expect(gaps[0]?.slice(3)).toEqual([
+      "total",
+      "",
+      "Total score",
+      "20-100",
+      "",
+      "20",
+      "",
+      "20",
+      "20",
+      "1",
+      "0.0040",
+      "",
+    ]);
+    expect(gaps[1]?.slice(3)).toEqual([
+      "1",
+      "forecast-accuracy",
+      "Forecast accuracy",
+      "1-5",
+      "",
+      "1",
+      "",
+      "1",
+      "1",
+      "1",
+      "0.0040",
+      "yes",
+    ]);
     // Round 2: 5 × 80 and 2 × 40 → 68.6; SD 19.5 → 20 (whole points).
-    expect(body.at(-1)?.slice(2)).toEqual([
+    expect(body.at(-1)?.slice(2, 10)).toEqual([
       "Everyone",
       "total",
       "",
@@ -118,7 +161,7 @@ describe("/alignment export", () => {
     await h.fake.waitFor(() => h.fake.responses.find((r) => /the export/.test(r.text ?? "")), {
       timeoutMs: 10_000,
     });
-    expect(replyTo(h, LEADER)).toContain("I've sent you the export (64 rows from 2 rounds)");
+    expect(replyTo(h, LEADER)).toContain("I've sent you the export (85 rows from 2 rounds)");
     expect(h.fake.errors()).toEqual([]);
   });
 

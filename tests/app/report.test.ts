@@ -87,8 +87,8 @@ describe("when a round closes", () => {
         timeoutMs: 10_000,
       })
     ).bytes?.toString("utf8");
-    expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0\n");
-    expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0\n");
+    expect(exported).toContain(",Sales,total,,Total score,20-100,5,60,0,,,,,\n");
+    expect(exported).toContain(",Marketing,5,useful-collateral,Useful collateral,1-5,5,1,0,,,,,\n");
 
     // The leader's DM is short; the tables are behind its "Full report" button.
     const dm = h.fake.dms(LEADER).at(-1);
@@ -106,7 +106,9 @@ describe("when a round closes", () => {
     expect(fullText).toContain("Every statement");
     expect(fullText).toContain("Truce's own addition");
     expect(fullText).toContain(
-      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · significant (p = 0.0027)",
+      // All 4s against all 1s: exact mid-p 2 · ½ · 1/252 = 0.0040; no spread, so the interval
+      // is the gap itself.
+      "*5. Useful collateral* — Sales 4.0 · Marketing 1.0: Sales rates it 3.0 higher · 95 % CI +3.0 to +3.0 · significant (p = 0.0040)",
     );
     expect(h.fake.dms(ADMIN)).toEqual([]); // TRUCE_LEADERS names only LEADER
     expect(h.fake.errors()).toEqual([]);
@@ -248,7 +250,7 @@ describe("anonymity", () => {
     expect(said).not.toContain("How differently the two sides see it");
     // The export has Everyone's total and nothing else: no side, no statement.
     expect(exported?.trimEnd().split("\n").slice(1)).toEqual([
-      "2026-11-23,2026-11-23,Everyone,total,,Total score,20-100,7,65.7,24",
+      "2026-11-23,2026-11-23,Everyone,total,,Total score,20-100,7,65.7,24,,,,,",
     ]);
     expect(said).toContain(
       "Per-side figures are withheld: each side needs at least 5 respondents (Sales n=5, Marketing n=2). Everyone is shown as its total only, without per-statement figures.",

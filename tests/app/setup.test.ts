@@ -216,13 +216,10 @@ describe("/alignment setup: reminders, invitations and the cadence", () => {
       element?: { initial_value?: string; initial_option?: { value: string } };
     }[];
     const ids = blocks.map((b) => b.block_id).filter(Boolean);
-    // Added after the channels and leaders, in this order.
-    const leaders = ids.indexOf("leaders");
-    expect(ids.slice(leaders + 1, leaders + 4)).toEqual([
-      "reminder_slots",
-      "invite_mode",
-      "schedule",
-    ]);
+    // After the channels, the leaders and the report's settings, in this order.
+    const first = ids.indexOf("reminder_slots");
+    expect(first).toBeGreaterThan(ids.indexOf("leaders"));
+    expect(ids.slice(first, first + 3)).toEqual(["reminder_slots", "invite_mode", "schedule"]);
     expect(blocks.find((b) => b.block_id === "reminder_slots")?.element?.initial_value).toBe(
       "50%,-24h",
     );
@@ -230,6 +227,7 @@ describe("/alignment setup: reminders, invitations and the cadence", () => {
       "channel",
     );
     const refused = await h.driver.submitView(LEADER, modal.id, {
+      ...defaults,
       sales_channel: SALES,
       marketing_channel: MARKETING,
       reminder_slots: "10%,20%,30%,40%",
@@ -245,6 +243,7 @@ describe("/alignment setup: reminders, invitations and the cadence", () => {
     });
     expect(await h.store.settings.get(h.fake.teamId, "reminder_slots")).toBeUndefined();
     await h.driver.submitView(LEADER, modal.id, {
+      ...defaults,
       sales_channel: SALES,
       marketing_channel: MARKETING,
       reminder_slots: "25%, -2d",
