@@ -81,6 +81,13 @@ export interface RoundRepository {
   invitations(roundId: number): Promise<Invitation[]>;
   addReminder(roundId: number, reminder: { channel: string; ts: string }): Promise<void>;
   reminders(roundId: number): Promise<{ channel: string; ts: string }[]>;
+  /**
+   * Claims the next live refresh of a round's invitations, for every instance sharing the
+   * database: true (and `now` recorded) when nobody refreshed them in the last `windowMs`, false
+   * otherwise; false for a round that does not exist. `windowMs` 0 always claims (the refresh at
+   * close, which must not wait).
+   */
+  claimRefresh(roundId: number, now: number, windowMs: number): Promise<boolean>;
 }
 
 export interface MemberRepository {

@@ -127,6 +127,14 @@ const MIGRATIONS: readonly string[] = [
   UPDATE responses SET submitted_at = submitted_at - submitted_at % 3600000,
                        updated_at   = updated_at - updated_at % 3600000;
   `,
+  `
+  -- When a round's invitations were last refreshed with live participation, so a burst of
+  -- answers costs one chat.update per window however many instances take them.
+  CREATE TABLE invitation_refreshes (
+    round_id     INTEGER PRIMARY KEY REFERENCES rounds (id) ON DELETE CASCADE,
+    refreshed_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Answer times are kept to the hour (see migration 3). */
