@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
@@ -15,6 +16,7 @@ import { createDigestScheduler } from "./services/digest.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
+import { realTimers, type Scheduler } from "./services/scheduler.js";
 import { describeError } from "./services/slack.js";
 import { workspaceClients } from "./services/workspace-clients.js";
 import { workspaceInstalled } from "./services/workspaces.js";
@@ -30,6 +32,8 @@ export interface AppInput {
   secret: string;
   logger: Logger;
   clock?: () => number;
+  /** Delayed work on `clock` (the throttle of invitation refreshes); real timers by default. */
+  scheduler?: Scheduler;
   /** Start node-cron's minute heartbeat (off in tests, which call runDueJobs themselves). */
   heartbeat?: boolean;
 }
@@ -42,7 +46,10 @@ export interface TruceApp {
   stop(): Promise<void>;
   /** One scheduler tick: closes due rounds, retries failed announcements, sends due digests. */
   runDueJobs(): Promise<{ closed: number[]; digests: number }>;
-  /** Resolves once background work started by requests (invitation updates) is done. */
+  /**
+   * Sends what background work started by requests still owes (invitation updates waiting for
+   * their throttle window) at once, and resolves when it is done.
+   */
   idle(): Promise<void>;
 }
 
@@ -218,6 +225,15 @@ export function createApp(input: AppInput): TruceApp {
   const slack = installations
     ? workspaceClients(installations, () => httpReceiver?.installer, clientOptions)
     : async (_teamId: string) => app.client;
+  // Live refreshes of invitations have clients of their own: Slack rate-limits chat.update
+  // (Tier 3), and a client told to wait holds every call queued behind it — closing posts,
+  // digests and reminders must not wait behind a participation count. A 429 here is handed to
+  // the refresher, which tries again later with fresh figures instead of replaying old ones.
+  const refreshOptions = { ...clientOptions, rejectRateLimitedCalls: true };
+  const refreshClient = new WebClient(config.botToken, refreshOptions);
+  const refreshSlack = installations
+    ? workspaceClients(installations, () => httpReceiver?.installer, refreshOptions)
+    : async (_teamId: string) => refreshClient;
   runtime = {
     ...deps,
     slack,
@@ -227,7 +243,10 @@ export function createApp(input: AppInput): TruceApp {
       async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
       (teamId) => chosenLeaders(deps, teamId),
     ),
-    invitations: createInvitationRefresher(deps, slack),
+    invitations: createInvitationRefresher(deps, {
+      slack: refreshSlack,
+      scheduler: input.scheduler ?? realTimers,
+    }),
   };
   const digests = createDigestScheduler(runtime);
   registerListeners(app, runtime);
@@ -276,11 +295,11 @@ export function createApp(input: AppInput): TruceApp {
     async stop() {
       await task?.stop();
       await ticking;
-      await runtime.invitations.idle();
+      await runtime.invitations.stop();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
     },
     runDueJobs: () => runDueJobs(runtime, digests),
-    idle: () => runtime.invitations.idle(),
+    idle: () => runtime.invitations.flush(),
   };
 }

@@ -215,7 +215,7 @@ export function registerSurvey(app: App, rt: Runtime) {
         response_action: "update",
         view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
       });
-      void rt.invitations.schedule(round.id);
+      rt.invitations.schedule(round.id);
     } catch (error) {
       rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
       // The first statement is always in the form (the side question may not be).

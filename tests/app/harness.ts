@@ -14,6 +14,7 @@ import {
 } from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { manualScheduler } from "../../src/services/scheduler.js";
 import { openSqliteStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT, type Instrument } from "../../src/survey/instrument.js";
 import { faultyStore, type StoreFaults } from "./faults.js";
@@ -66,6 +67,7 @@ export interface Harness {
   dir: string;
   databasePath: string;
   now(): number;
+  /** Moves the app's clock, running the app's timers that fall due (the refresh throttle). */
   advance(ms: number): void;
   close(): Promise<void>;
 }
@@ -129,6 +131,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ),
   );
   let now = Date.UTC(2026, 10, 23, 9, 0, 0);
+  // Timers on the test's clock: a throttle window passes when the test advances time.
+  const timers = manualScheduler({
+    now: () => now,
+    set: (at) => {
+      now = at;
+    },
+  });
   const { store, faults } = faultyStore(openSqliteStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
@@ -138,6 +147,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret: options.secret ?? SECRET,
     logger,
     clock: () => now,
+    scheduler: timers.scheduler,
     heartbeat: false,
   });
   const port = await truce.start();
@@ -156,9 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dir,
     databasePath,
     now: () => now,
-    advance: (ms) => {
-      now += ms;
-    },
+    advance: (ms) => timers.advance(ms),
     close: async () => {
       await truce.stop();
       await store.close();
