@@ -242,6 +242,7 @@ export function createApp(input: AppInput): TruceApp {
       deps.clock,
       async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
       (teamId) => chosenLeaders(deps, teamId),
+      store.settings,
     ),
     invitations: createInvitationRefresher(deps, {
       slack: refreshSlack,

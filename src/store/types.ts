@@ -131,7 +131,12 @@ export type SettingKey =
   /** When the app was uninstalled (epoch ms); the data is deleted once retention runs out. */
   | "removed_at"
   /** The Enterprise Grid organisation of the workspace, for scheduled work in an org install. */
-  | "enterprise_id";
+  | "enterprise_id"
+  /**
+   * The workspace's admins and owners (JSON: when listed, user ids), who lead when nobody was
+   * chosen: listed once, then kept current from user events.
+   */
+  | "admins";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;
