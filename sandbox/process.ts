@@ -39,13 +39,23 @@ export interface TruceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/main.ts` with `env` (plus PATH and HOME) and waits until /healthz answers 200. */
+/** What `npm start` runs: the compiled entry point (built by `npm run build`). */
+export const compiledEntry = join(root, "dist", "main.js");
+
+/**
+ * Starts `src/main.ts` (through tsx, so tests need no build) or, with `compiled`, the built
+ * `dist/main.js` as `npm start` does, with `env` (plus PATH and HOME); waits until /healthz
+ * answers 200.
+ */
 export async function startTruceProcess(
   env: Record<string, string>,
-  options: { cwd: string; port?: number; healthTimeoutMs?: number },
+  options: { cwd: string; port?: number; healthTimeoutMs?: number; compiled?: boolean },
 ): Promise<TruceProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ["--import", tsxLoader, join(root, "src", "main.ts")], {
+  const args = options.compiled
+    ? [compiledEntry]
+    : ["--import", tsxLoader, join(root, "src", "main.ts")];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: options.cwd, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
