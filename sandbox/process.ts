@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -43,6 +44,19 @@ export interface TruceProcess {
 export const compiledEntry = join(root, "dist", "main.js");
 
 /**
+ * The arguments `npm start` gives node (its flags, then dist/main.js), read from package.json,
+ * so a compiled process here is started exactly as `npm start` starts it.
+ */
+export function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== "node") throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return words.slice(1).map((word) => (word.endsWith(".js") ? join(root, word) : word));
+}
+
+/**
  * Starts `src/main.ts` (through tsx, so tests need no build) or, with `compiled`, the built
  * `dist/main.js` as `npm start` does, with `env` (plus PATH and HOME); waits until /healthz
  * answers 200.
@@ -53,7 +67,7 @@ export async function startTruceProcess(
 ): Promise<TruceProcess> {
   const port = options.port ?? (await freePort());
   const args = options.compiled
-    ? [compiledEntry]
+    ? startArguments()
     : ["--import", tsxLoader, join(root, "src", "main.ts")];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
