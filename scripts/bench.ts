@@ -967,8 +967,6 @@ async function sideBySideBench(): Promise<void> {
       clean(truceSerial, serialN) &&
       ts.p99 - bs.p99 <= TARGET.serialP99ExtraMs,
   });
-  const rss = (mb: number | undefined) =>
-    mb === undefined ? "not measured" : `${mb.toFixed(0)} MB`;
   for (const r of [boltWide, truceWide, boltSerial, truceSerial])
     if (r.samples.firstError) notes.push(`side by side: first error: ${r.samples.firstError}`);
   notes.push(
