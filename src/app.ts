@@ -125,7 +125,7 @@ function listen(server: Server, port: number): Promise<Server> {
 export function registerListeners(app: App, rt: Runtime): void {
   // Over HTTP the gate has checked the envelope already (and refused a malformed one with a
   // 400); only Socket Mode's requests reach Bolt unchecked.
-  if (rt.config.appToken !== undefined) app.use(refuseMalformedEnvelopes(rt.logger));
+  if (rt.config?.appToken !== undefined) app.use(refuseMalformedEnvelopes(rt.logger));
   app.use(dropRedeliveries(rt));
   app.use(rememberOrganisations(rt));
   registerCommands(app, rt);
