@@ -22,7 +22,7 @@
  * chat.*: channel_not_found, not_in_channel, is_archived, user_not_in_channel, no_text,
  * msg_too_long, invalid_blocks (with `errors` and `response_metadata.messages`),
  * invalid_metadata_format, invalid_metadata_schema, message_not_found, cant_update_message,
- * ratelimited (HTTP 429 + Retry-After); views.*: invalid_trigger_id, expired_trigger_id,
+ * ratelimited (HTTP 429 + Retry-After; chat.update also Tier 3, per method); views.*: invalid_trigger_id, expired_trigger_id,
  * exchanged_trigger_id, invalid_arguments (with messages), view_too_large, push_limit_reached,
  * hash_conflict, not_found, duplicate_external_id; conversations.join:
  * method_not_supported_for_channel_type; conversations.history: channel_not_found,
@@ -134,8 +134,8 @@ export interface FakeSlackOptions {
   workspacePostLimit?: RateLimitConfig | false;
   /**
    * Per-method token buckets (one bucket per method, as Slack's tiers limit an app per workspace
-   * and method), merged over the defaults in `DEFAULT_METHOD_RATE_LIMITS` (conversations.history:
-   * Tier 3). `false` for a method switches its limit off.
+   * and method), merged over the defaults in `DEFAULT_METHOD_RATE_LIMITS` (conversations.history
+   * and chat.update: Tier 3). `false` for a method switches its limit off.
    */
   methodRateLimits?: Record<string, RateLimitConfig | false>;
   /**
@@ -526,6 +526,8 @@ export const TIER_3: RateLimitConfig = { burst: 50, perSecond: 50 / 60 };
 /** Methods limited per method (not per channel) unless `methodRateLimits` says otherwise. */
 export const DEFAULT_METHOD_RATE_LIMITS: Readonly<Record<string, RateLimitConfig>> = {
   "conversations.history": TIER_3,
+  // Slack's chat.update is Tier 3 as well: an app that updates a message per answer meets it.
+  "chat.update": TIER_3,
 };
 
 /** conversations.history: `limit` defaults to 100 and is capped at 999. */

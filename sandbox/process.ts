@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -39,13 +40,36 @@ export interface TruceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/main.ts` with `env` (plus PATH and HOME) and waits until /healthz answers 200. */
+/** What `npm start` runs: the compiled entry point (built by `npm run build`). */
+export const compiledEntry = join(root, "dist", "main.js");
+
+/**
+ * The arguments `npm start` gives node (its flags, then dist/main.js), read from package.json,
+ * so a compiled process here is started exactly as `npm start` starts it.
+ */
+export function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== "node") throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return words.slice(1).map((word) => (word.endsWith(".js") ? join(root, word) : word));
+}
+
+/**
+ * Starts `src/main.ts` (through tsx, so tests need no build) or, with `compiled`, the built
+ * `dist/main.js` as `npm start` does, with `env` (plus PATH and HOME); waits until /healthz
+ * answers 200.
+ */
 export async function startTruceProcess(
   env: Record<string, string>,
-  options: { cwd: string; port?: number; healthTimeoutMs?: number },
+  options: { cwd: string; port?: number; healthTimeoutMs?: number; compiled?: boolean },
 ): Promise<TruceProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ["--import", tsxLoader, join(root, "src", "main.ts")], {
+  const args = options.compiled
+    ? startArguments()
+    : ["--import", tsxLoader, join(root, "src", "main.ts")];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: options.cwd, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

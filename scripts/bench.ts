@@ -82,7 +82,7 @@ const RATE_PEOPLE_PER_SIDE = 200;
 /** A deployment whose submissions are not all done by then stops and fails its target. */
 const RATE_BUDGET_MS = 30_000;
 /** Hard stop: the whole bench must never run away. */
-const WATCHDOG_MS = 270_000;
+const WATCHDOG_MS = 1_200_000;
 
 const SIGNING_SECRET = "bench-signing-secret";
 const SECRET = "bench-secret-0123456789";
@@ -109,6 +109,13 @@ const TARGET = {
    * made answers wait for each other would fall far below it.
    */
   submissionsPerSecond: 20,
+  /** Truce beside a bare Bolt app acking the same signed submissions, 50 in flight. */
+  throughputRatio: 0.9,
+  p99Ratio: 1.2,
+  /** One submission at a time: Truce's p99 at most this many ms above bare Bolt's. */
+  serialP99ExtraMs: 2,
+  /** The compiled bot's resident memory, idle and after 10,000 answers. */
+  botRssMb: 150,
 };
 
 // ---- small helpers ---------------------------------------------------------------------------
@@ -362,7 +369,26 @@ async function floodBench(port: number, kind: FloodKind): Promise<void> {
 
 // ---- the run ---------------------------------------------------------------------------------
 
+/** The compiled entry point the child processes run, built as `npm start` builds it. */
+function buildCompiled(): void {
+  const built = spawnSync(
+    process.execPath,
+    [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: join(import.meta.dirname, ".."),
+      encoding: "utf8",
+    },
+  );
+  if (built.status !== 0) throw new Error(`the build failed:\n${built.stdout}${built.stderr}`);
+}
+
 async function main(): Promise<void> {
+  buildCompiled();
+  say(`bench: built dist/ (${elapsed()})`);
+  // `npm run bench -- submit`: only the submit path beside bare Bolt and the bot's memory.
+  if (process.argv.includes("submit")) return sideBySideBench();
+  // `npm run bench -- memory`: only the bot's memory, idle and after the answers.
+  if (process.argv.includes("memory")) return memoryBench();
   const baseline = memory();
   // -- the pure core on 10,000 synthetic answers, first: on a quiet heap, as at a round's close --
   await computeBench();
@@ -718,6 +744,7 @@ async function main(): Promise<void> {
   }
   // -- 6. after the in-process app has stopped, so its memory figures are not disturbed ------
   await rateBench();
+  await sideBySideBench();
 }
 
 // ---- 6. submissions per second -------------------------------------------------------------
@@ -744,6 +771,35 @@ const totalCpu = (pids: readonly (number | undefined)[]) => {
   const each = pids.map(cpuSeconds);
   return each.every((x) => x !== undefined) ? each.reduce((a, b) => a + b, 0) : undefined;
 };
+
+/** A process's resident set (VmRSS), MB, from /proc (Linux); undefined elsewhere. */
+function rssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * RSS once the process has had time with nothing to do: V8 gives memory back only when its
+ * memory reducer runs, some seconds after the load stops, so a reading taken at once would
+ * count garbage not yet collected.
+ */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS) || 10_000;
+async function settledRssMb(pid: number | undefined): Promise<number | undefined> {
+  const trace: string[] = [];
+  const started = performance.now();
+  while (performance.now() - started < SETTLE_MS) {
+    await sleep(1_000);
+    trace.push((rssMb(pid) ?? 0).toFixed(0));
+  }
+  if (process.env.BENCH_TRACE_RSS)
+    say(`bench: RSS each second while settling: ${trace.join(" ")} MB`);
+  return rssMb(pid);
+}
 
 type Deployment =
   | { kind: "bolt"; name: string }
@@ -815,6 +871,112 @@ async function startBareBolt(fake: FakeSlack, closesAt: number) {
 
 type Postgres = Awaited<ReturnType<typeof startThrowawayPostgres>>;
 
+/** People per side of the side-by-side run with 50 in flight. */
+const SIDE_BY_SIDE_PER_SIDE = 1_000;
+/** People per side of the memory run: 10,000 answers in all. */
+const MEMORY_PER_SIDE = Number(process.env.BENCH_MEMORY_PER_SIDE) || 5_000;
+const SIDE_BY_SIDE_WIDTH = 50;
+/** People per side of the one-at-a-time run. */
+const SERIAL_PER_SIDE = 300;
+
+/** The compiled bot's resident memory: idle, and after 10,000 answers (each opened, then submitted). */
+async function memoryBench(): Promise<void> {
+  const truce = DEPLOYMENTS[1] as Deployment;
+  const memoryN = 2 * MEMORY_PER_SIDE;
+  const memoryRun = await submissionRate(truce, undefined, 14, {
+    perSide: MEMORY_PER_SIDE,
+    width: SIDE_BY_SIDE_WIDTH,
+    openEach: true,
+    budgetMs: 400_000,
+  });
+  say(`bench: the bot's memory after ${memoryN} answers (${elapsed()})`);
+  const rss = (mb: number | undefined) =>
+    mb === undefined ? "not measured" : `${mb.toFixed(0)} MB`;
+  const clean =
+    memoryRun.samples.errors === 0 &&
+    memoryRun.acked === memoryN &&
+    memoryRun.counted === memoryRun.acked;
+  rows.push({
+    name: "compiled bot's RSS (node dist/main.js), idle",
+    measured: rss(memoryRun.rssIdleMb),
+    target: `<${TARGET.botRssMb} MB`,
+    pass: memoryRun.rssIdleMb !== undefined && memoryRun.rssIdleMb < TARGET.botRssMb,
+  });
+  rows.push({
+    name: `compiled bot's RSS after ${memoryN.toLocaleString("en")} answers`,
+    measured: `${rss(memoryRun.rssAfterMb)} (${memoryRun.counted ?? "?"} counted of ${memoryRun.acked} acked)`,
+    target: `<${TARGET.botRssMb} MB`,
+    pass: clean && memoryRun.rssAfterMb !== undefined && memoryRun.rssAfterMb < TARGET.botRssMb,
+  });
+  if (memoryRun.samples.firstError)
+    notes.push(`memory: first error: ${memoryRun.samples.firstError}`);
+  notes.push(
+    `memory: RSS of the compiled bot from /proc, ${SETTLE_MS / 1000} s after start-up (idle) and after the last of ${memoryN} answers, each person opening the survey and submitting it, ${SIDE_BY_SIDE_WIDTH} in flight`,
+  );
+}
+
+/**
+ * Truce on SQLite beside the bare Bolt app, on the same signed submissions: 10,000 at 50 in
+ * flight (throughput and p99 ratios, and the bot's memory after 10,000 answers), then one at
+ * a time (p99 above Bolt's). Bolt's own work is the same in both; the difference is Truce's.
+ */
+async function sideBySideBench(): Promise<void> {
+  const bolt = DEPLOYMENTS[0] as Deployment;
+  const truce = DEPLOYMENTS[1] as Deployment;
+  const wide = { perSide: SIDE_BY_SIDE_PER_SIDE, width: SIDE_BY_SIDE_WIDTH };
+  const boltWide = await submissionRate(bolt, undefined, 10, wide);
+  say(
+    `bench: side by side, bare Bolt, ${wide.width} in flight: ${boltWide.perSecond.toFixed(0)}/s (${elapsed()})`,
+  );
+  const truceWide = await submissionRate(truce, undefined, 11, wide);
+  say(
+    `bench: side by side, Truce, ${wide.width} in flight: ${truceWide.perSecond.toFixed(0)}/s (${elapsed()})`,
+  );
+  const serial = { perSide: SERIAL_PER_SIDE, width: 1 };
+  const boltSerial = await submissionRate(bolt, undefined, 12, serial);
+  const truceSerial = await submissionRate(truce, undefined, 13, serial);
+  say(`bench: side by side, one at a time (${elapsed()})`);
+  await memoryBench();
+
+  const clean = (r: typeof boltWide, n: number) =>
+    r.samples.errors === 0 && r.acked === n && (r.counted === undefined || r.counted === r.acked);
+  const wideN = 2 * SIDE_BY_SIDE_PER_SIDE;
+  const serialN = 2 * SERIAL_PER_SIDE;
+  const bw = boltWide.samples.stats();
+  const tw = truceWide.samples.stats();
+  const throughput = truceWide.perSecond / boltWide.perSecond;
+  const p99Ratio = tw.p99 / bw.p99;
+  rows.push({
+    name: `submit path, ${SIDE_BY_SIDE_WIDTH} in flight: throughput vs bare Bolt`,
+    measured: `${throughput.toFixed(2)}× (Truce ${truceWide.perSecond.toFixed(0)}/s, Bolt ${boltWide.perSecond.toFixed(0)}/s; ${truceWide.counted ?? "?"} counted of ${truceWide.acked} acked)`,
+    target: `≥${TARGET.throughputRatio}×`,
+    pass: clean(boltWide, wideN) && clean(truceWide, wideN) && throughput >= TARGET.throughputRatio,
+  });
+  rows.push({
+    name: `submit path, ${SIDE_BY_SIDE_WIDTH} in flight: ack p99 vs bare Bolt`,
+    measured: `${p99Ratio.toFixed(2)}× (Truce p50=${ms(tw.p50)} p99=${ms(tw.p99)}, Bolt p50=${ms(bw.p50)} p99=${ms(bw.p99)})`,
+    target: `≤${TARGET.p99Ratio}×`,
+    pass: clean(boltWide, wideN) && clean(truceWide, wideN) && p99Ratio <= TARGET.p99Ratio,
+  });
+  const bs = boltSerial.samples.stats();
+  const ts = truceSerial.samples.stats();
+  rows.push({
+    name: "submit path, one at a time: ack p99 above bare Bolt",
+    measured: `+${ms(ts.p99 - bs.p99)} ms (Truce p50=${ms(ts.p50)} p99=${ms(ts.p99)}, Bolt p50=${ms(bs.p50)} p99=${ms(bs.p99)})`,
+    target: `≤+${TARGET.serialP99ExtraMs} ms`,
+    pass:
+      clean(boltSerial, serialN) &&
+      clean(truceSerial, serialN) &&
+      ts.p99 - bs.p99 <= TARGET.serialP99ExtraMs,
+  });
+  for (const r of [boltWide, truceWide, boltSerial, truceSerial])
+    if (r.samples.firstError) notes.push(`side by side: first error: ${r.samples.firstError}`);
+  notes.push(
+    `side by side: each person opens the survey (untimed), then all submit, ${SIDE_BY_SIDE_WIDTH} in flight (${wideN} people) or one at a time (${serialN}); ` +
+      "Truce is the compiled `node dist/main.js` on SQLite, the bare Bolt app acks the same signed submissions with the same thanks modal",
+  );
+}
+
 async function rateBench(): Promise<void> {
   const inCi = !!process.env.CI && !/^(0|false)$/i.test(process.env.CI);
   let postgres: Postgres | undefined;
@@ -884,12 +1046,31 @@ async function rateBench(): Promise<void> {
   }
 }
 
+interface RateOptions {
+  /** People per side (each answers once); RATE_PEOPLE_PER_SIDE unless given. */
+  perSide?: number;
+  /** Submissions in flight; CONCURRENCY unless given. */
+  width?: number;
+  /**
+   * Each person opens the survey right before submitting it (in the submissions' pool, so
+   * the rate includes the opens): for runs about memory, where holding every open modal in
+   * the sandbox first would crowd the machine.
+   */
+  openEach?: boolean;
+  /** Stop after this long (RATE_BUDGET_MS unless given). */
+  budgetMs?: number;
+}
+
 async function submissionRate(
   deployment: Deployment,
   postgres: Postgres | undefined,
   index: number,
+  options: RateOptions = {},
 ): Promise<{
   perSecond: number;
+  /** The (first) Truce process's resident memory, MB: after start-up, and after the submissions. */
+  rssIdleMb: number | undefined;
+  rssAfterMb: number | undefined;
   seconds: number;
   acked: number;
   counted: number | undefined;
@@ -897,11 +1078,10 @@ async function submissionRate(
   cpuMs: number | undefined;
   samples: Samples;
 }> {
+  const perSide = options.perSide ?? RATE_PEOPLE_PER_SIDE;
+  const width = options.width ?? CONCURRENCY;
   const ids = (prefix: string) =>
-    Array.from(
-      { length: RATE_PEOPLE_PER_SIDE },
-      (_, i) => `${prefix}${String(i).padStart(5, "0")}`,
-    );
+    Array.from({ length: perSide }, (_, i) => `${prefix}${String(i).padStart(5, "0")}`);
   const sales = ids("U0RS");
   const marketing = ids("U0RM");
   const everyone = sales.flatMap((user, i) => [user, marketing[i] as string]);
@@ -954,10 +1134,18 @@ async function submissionRate(
           marketingChannel: MARKETING,
           leader: LEADER,
         },
-        { TRUCE_SECRET: SECRET, LOG_LEVEL: "warn", ...(url ? { DATABASE_URL: url } : {}) },
+        {
+          TRUCE_SECRET: SECRET,
+          LOG_LEVEL: "warn",
+          ...(url ? { DATABASE_URL: url } : {}),
+          ...(process.env.BENCH_BOT_ENV ? JSON.parse(process.env.BENCH_BOT_ENV) : {}),
+        },
       );
+      // The compiled entry point, as `npm start` runs it (built at the start of the bench).
       const processes = await Promise.all(
-        Array.from({ length: deployment.instances }, () => startTruceProcess(env, { cwd: dir })),
+        Array.from({ length: deployment.instances }, () =>
+          startTruceProcess(env, { cwd: dir, compiled: true }),
+        ),
       );
       for (const truce of processes) {
         stops.push(() => truce.stop());
@@ -974,9 +1162,12 @@ async function submissionRate(
         }),
     );
     const driverFor = (i: number) => drivers[i % drivers.length] as SlackDriver;
+    // Idle: started, healthy, nothing asked of it yet.
+    const rssIdleMb = deployment.kind === "bolt" ? undefined : await settledRssMb(pids[0]);
 
     // -- every modal open, untimed ---------------------------------------------------------
     const views = new Map<string, StoredView>();
+    let openOne: ((i: number) => Promise<void>) | undefined;
     const order = everyone.map((_, i) => i);
     if (deployment.kind === "bolt") {
       // Nothing posts an invitation here: the bench opens each person's survey itself, the
@@ -1010,7 +1201,7 @@ async function submissionRate(
         [SALES]: fake.messagesIn(SALES)[0]?.ts as string,
         [MARKETING]: fake.messagesIn(MARKETING)[0]?.ts as string,
       };
-      await pool(order, CONCURRENCY, async (i) => {
+      openOne = async (i) => {
         const user = everyone[i] as string;
         const channel = channelOf(user);
         views.set(
@@ -1022,7 +1213,8 @@ async function submissionRate(
             "open_survey",
           ),
         );
-      });
+      };
+      if (!options.openEach) await pool(order, CONCURRENCY, openOne);
     }
 
     // -- the submissions, timed: each through the instance that did not open its modal -------
@@ -1030,14 +1222,16 @@ async function submissionRate(
     let acked = 0;
     const cpuBefore = totalCpu(pids);
     const t0 = performance.now();
-    await pool(order, CONCURRENCY, async (i) => {
-      if (performance.now() - t0 > RATE_BUDGET_MS) {
-        samples.fail(new Error(`not all done within ${RATE_BUDGET_MS / 1000} s`));
+    const budgetMs = options.budgetMs ?? RATE_BUDGET_MS;
+    await pool(order, width, async (i) => {
+      if (performance.now() - t0 > budgetMs) {
+        samples.fail(new Error(`not all done within ${budgetMs / 1000} s`));
         return;
       }
       const user = everyone[i] as string;
-      const view = views.get(user) as StoredView;
       try {
+        if (options.openEach) await openOne?.(i);
+        const view = views.get(user) as StoredView;
         const result = await driverFor(i + 1).submitView(
           user,
           view.id,
@@ -1048,11 +1242,16 @@ async function submissionRate(
           throw new Error(`unexpected reply to a submission: ${reply.slice(0, 200)}`);
         samples.add(result.ackMs);
         acked += 1;
+        // The sandbox's copy of a submitted modal is never read again (the memory is this
+        // process's, not the app's, but 10,000 of them would crowd the machine).
+        fake.views.delete(view.id);
+        views.delete(user);
       } catch (error) {
         samples.fail(error);
       }
     });
     const seconds = (performance.now() - t0) / 1000;
+    const rssAfterMb = deployment.kind === "bolt" ? undefined : await settledRssMb(pids[0]);
     const cpuAfter = totalCpu(pids);
     const cpuMs =
       cpuBefore !== undefined && cpuAfter !== undefined && acked > 0
@@ -1071,7 +1270,16 @@ async function submissionRate(
         await store.close();
       }
     }
-    return { perSecond: acked / seconds, seconds, acked, counted, cpuMs, samples };
+    return {
+      perSecond: acked / seconds,
+      rssIdleMb,
+      rssAfterMb,
+      seconds,
+      acked,
+      counted,
+      cpuMs,
+      samples,
+    };
   } finally {
     await stopAll();
     await fake.close();

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { App, type Logger, LogLevel, SocketModeReceiver } from "@slack/bolt";
-import type { WebClientOptions } from "@slack/web-api";
+import { WebClient, type WebClientOptions } from "@slack/web-api";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Config } from "./config.js";
 import type { Deps } from "./deps.js";
@@ -21,6 +21,7 @@ import { createDmQueue, realSleep, type Sleep } from "./services/dm-queue.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
+import { realTimers, type Scheduler } from "./services/scheduler.js";
 import { describeError } from "./services/slack.js";
 import { slackTokenRefresher } from "./services/token-rotation.js";
 import { workspaceClients } from "./services/workspace-clients.js";
@@ -37,6 +38,8 @@ export interface AppInput {
   secret: string;
   logger: Logger;
   clock?: () => number;
+  /** Delayed work on `clock` (the throttle of invitation refreshes); real timers by default. */
+  scheduler?: Scheduler;
   /** Start node-cron's minute heartbeat (off in tests, which call runDueJobs themselves). */
   heartbeat?: boolean;
   /** How the DM queue waits between DMs and for Retry-After (tests move their clock instead). */
@@ -51,7 +54,10 @@ export interface TruceApp {
   stop(): Promise<void>;
   /** One scheduler tick: closes due rounds, retries failed announcements, sends due digests. */
   runDueJobs(): Promise<{ closed: number[]; digests: number }>;
-  /** Resolves once background work started by requests (invitation updates) is done. */
+  /**
+   * Sends what background work started by requests still owes (invitation updates waiting for
+   * their throttle window) at once, and resolves when it is done.
+   */
   idle(): Promise<void>;
 }
 
@@ -125,7 +131,9 @@ function listen(server: Server, port: number): Promise<Server> {
 
 /** Every Slack listener, in one place per surface. */
 export function registerListeners(app: App, rt: Runtime): void {
-  app.use(refuseMalformedEnvelopes(rt.logger));
+  // Over HTTP the gate has checked the envelope already (and refused a malformed one with a
+  // 400); only Socket Mode's requests reach Bolt unchecked.
+  if (rt.config?.appToken !== undefined) app.use(refuseMalformedEnvelopes(rt.logger));
   app.use(dropRedeliveries(rt));
   app.use(rememberOrganisations(rt));
   registerCommands(app, rt);
@@ -239,6 +247,15 @@ export function createApp(input: AppInput): TruceApp {
   const slack = installations
     ? workspaceClients(installations, clientOptions)
     : async (_teamId: string) => app.client;
+  // Live refreshes of invitations have clients of their own: Slack rate-limits chat.update
+  // (Tier 3), and a client told to wait holds every call queued behind it — closing posts,
+  // digests and reminders must not wait behind a participation count. A 429 here is handed to
+  // the refresher, which tries again later with fresh figures instead of replaying old ones.
+  const refreshOptions = { ...clientOptions, rejectRateLimitedCalls: true };
+  const refreshClient = new WebClient(config.botToken, refreshOptions);
+  const refreshSlack = installations
+    ? workspaceClients(installations, refreshOptions)
+    : async (_teamId: string) => refreshClient;
   const afterAckWork = new Set<Promise<unknown>>();
   const afterAck = (what: string, work: () => Promise<unknown>) => {
     const running: Promise<unknown> = work()
@@ -247,7 +264,7 @@ export function createApp(input: AppInput): TruceApp {
     afterAckWork.add(running);
   };
   const settled = async () => {
-    await runtime?.invitations.idle();
+    await runtime?.invitations.flush();
     await runtime?.dms.idle();
     if (runtime) await chartsIdle(runtime);
     while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
@@ -261,8 +278,12 @@ export function createApp(input: AppInput): TruceApp {
       deps.clock,
       async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
       (teamId) => chosenLeaders(deps, teamId),
+      store.settings,
     ),
-    invitations: createInvitationRefresher(deps, slack),
+    invitations: createInvitationRefresher(deps, {
+      slack: refreshSlack,
+      scheduler: input.scheduler ?? realTimers,
+    }),
   };
   runtime = { ...withoutQueue, dms: createDmQueue(withoutQueue, input.sleep ?? realSleep) };
   const digests = createDigestScheduler(runtime);
@@ -316,6 +337,7 @@ export function createApp(input: AppInput): TruceApp {
       await task?.stop();
       await ticking;
       await runtime.dms.stop();
+      await runtime.invitations.stop();
       await settled();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));

@@ -38,6 +38,8 @@ describe("manifest.yml", () => {
       "tokens_revoked",
       "member_joined_channel",
       "member_left_channel",
+      "user_change",
+      "team_join",
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);

@@ -2,6 +2,7 @@ import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
 import { invitationOf } from "../services/invitations.js";
+import type { SlackPerson } from "../services/leaders.js";
 import { participationIn } from "../services/participation.js";
 import { reportInput } from "../services/round-report.js";
 import { nextLaunchOf } from "../services/schedule.js";
@@ -112,6 +113,26 @@ export function registerEvents(app: App, rt: Runtime) {
     if (!round || !side || !round.membersKnown) return;
     await rt.store.members.setPresent(round.id, side, rt.personKey(teamId, event.user), false);
   });
+
+  // Who is an admin or owner changes rarely; the leader directory follows it from these rather
+  // than paging through every member at each close and digest.
+  const personChanged = async ({
+    event,
+    context,
+  }: {
+    event: { user: unknown };
+    context: { teamId?: string };
+  }) => {
+    const person = event.user as SlackPerson | undefined;
+    if (!context.teamId || typeof person !== "object" || person === null) return;
+    try {
+      await rt.leaders.personChanged(context.teamId, person);
+    } catch (error) {
+      rt.logger.warn(`Could not note a change of admins: ${describeError(error)}`);
+    }
+  };
+  app.event("user_change", personChanged);
+  app.event("team_join", personChanged);
 
   // The app was removed or its tokens revoked: its tokens go and scheduled work stops at once;
   // the survey data is kept for the retention period, so reinstalling picks up where it left off.

@@ -1,5 +1,4 @@
 import type { App, BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
-import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
@@ -26,12 +25,25 @@ import {
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
-const sideSchema = z.enum(["sales", "marketing"]);
-const metadataSchema = z.object({
-  roundId: z.number().int().positive(),
-  side: sideSchema.optional(),
-});
-const ratingSchema = z.enum(["1", "2", "3", "4", "5"]).transform(Number);
+/** What a form's option values mean: a lookup, not a schema parse, on the busiest path. */
+const SIDE_OF_VALUE = new Map<unknown, Side>(SIDES.map((side) => [side, side]));
+const RATING_OF_VALUE = new Map<unknown, number>(
+  ["1", "2", "3", "4", "5"].map((value) => [value, Number(value)]),
+);
+
+/** The survey's private_metadata (written by surveyModal): the round, and the side if known. */
+export function parseMetadata(
+  text: string | undefined,
+): { roundId: number; side?: Side } | undefined {
+  const value = safeJson(text) as { roundId?: unknown; side?: unknown } | null | undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  const { roundId, side } = value;
+  if (typeof roundId !== "number" || !Number.isSafeInteger(roundId) || roundId <= 0)
+    return undefined;
+  if (side === undefined) return { roundId };
+  const known = SIDE_OF_VALUE.get(side);
+  return known ? { roundId, side: known } : undefined;
+}
 
 export type ParsedSubmission =
   | { ok: true; side: Side; ratings: number[] }
@@ -48,21 +60,22 @@ export function parseSubmission(
   knownSide?: Side,
 ): ParsedSubmission {
   const errors: Record<string, string> = {};
-  const side = knownSide
-    ? { success: true as const, data: knownSide }
-    : sideSchema.safeParse(values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value);
-  if (!side.success) errors[SIDE_BLOCK_ID] = "Please choose the team you are on.";
+  const side =
+    knownSide ?? SIDE_OF_VALUE.get(values[SIDE_BLOCK_ID]?.[SIDE_ACTION_ID]?.selected_option?.value);
+  if (!side) errors[SIDE_BLOCK_ID] = "Please choose the team you are on.";
   const ratings: number[] = [];
+  let valid = side !== undefined;
   for (let i = 0; i < statementCount; i++) {
     const blockId = statementBlockId(i);
-    const rating = ratingSchema.safeParse(
-      values[blockId]?.[RATING_ACTION_ID]?.selected_option?.value,
-    );
-    if (rating.success) ratings.push(rating.data);
-    else errors[blockId] = "Please choose an answer from Strongly disagree to Strongly agree.";
+    const rating = RATING_OF_VALUE.get(values[blockId]?.[RATING_ACTION_ID]?.selected_option?.value);
+    if (rating !== undefined) ratings.push(rating);
+    else {
+      errors[blockId] = "Please choose an answer from Strongly disagree to Strongly agree.";
+      valid = false;
+    }
   }
-  if (!side.success || Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, side: side.data, ratings };
+  if (!valid || !side) return { ok: false, errors };
+  return { ok: true, side, ratings };
 }
 
 export const SAVE_FAILED =
@@ -161,11 +174,11 @@ export function registerSurvey(app: App, rt: Runtime) {
   app.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const key = rt.personKey(teamId, body.user.id);
-    const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
+    const metadata = parseMetadata(view.private_metadata);
     // Written in one transaction before the ack: an acknowledged answer is never lost. Anything
     // the database refuses keeps the modal open with everything filled in, so Submit again works.
     try {
-      const round = metadata.success ? await store.rounds.get(metadata.data.roundId) : undefined;
+      const round = metadata ? await store.rounds.get(metadata.roundId) : undefined;
       if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
         await ack({
           response_action: "update",
@@ -177,7 +190,7 @@ export function registerSurvey(app: App, rt: Runtime) {
         await ack({ response_action: "update", view: wordingChangedModal() });
         return;
       }
-      const knownSide = metadata.success ? metadata.data.side : undefined;
+      const knownSide = metadata?.side;
       const parsed = parseSubmission(view.state.values, rt.instrument.statements.length, knownSide);
       if (!parsed.ok) {
         await ack({ response_action: "errors", errors: parsed.errors });
@@ -216,7 +229,7 @@ export function registerSurvey(app: App, rt: Runtime) {
         response_action: "update",
         view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
       });
-      void rt.invitations.schedule(round.id);
+      rt.invitations.schedule(round.id);
     } catch (error) {
       rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
       // The first statement is always in the form (the side question may not be).

@@ -145,6 +145,16 @@ const slashCommand = z.looseObject({
 
 const eventBase = { event_ts: shortText.optional() };
 
+/** A person as user_change and team_join carry them: what decides whether they lead by default. */
+const person = z.looseObject({
+  id: userId,
+  deleted: z.boolean().optional(),
+  is_bot: z.boolean().optional(),
+  is_admin: z.boolean().optional(),
+  is_owner: z.boolean().optional(),
+  is_primary_owner: z.boolean().optional(),
+});
+
 /** The events Truce subscribes to (and member_left_channel, which Slack pairs with joins). */
 const EVENTS = {
   app_home_opened: z.looseObject({
@@ -172,6 +182,8 @@ const EVENTS = {
     channel_type: shortText.optional(),
     team: teamId.optional(),
   }),
+  user_change: z.looseObject({ ...eventBase, type: z.literal("user_change"), user: person }),
+  team_join: z.looseObject({ ...eventBase, type: z.literal("team_join"), user: person }),
   app_uninstalled: z.looseObject({ ...eventBase, type: z.literal("app_uninstalled") }),
   tokens_revoked: z.looseObject({
     ...eventBase,

@@ -57,7 +57,7 @@ export async function announceClosedRound(
   if (!round?.closedAt) return false;
   // Once every announcement went out, the heartbeat has nothing left to retry for this round.
   if (await store.deliveries.isDone(announcedKey(round))) return true;
-  if (options.refreshInvitations) void rt.invitations.schedule(round.id);
+  if (options.refreshInvitations) rt.invitations.schedule(round.id, { urgent: true });
   const client = await rt.slack(round.teamId);
   const closed = await closedRoundReport(rt, round);
   const summary = channelSummaryMessage(closed);

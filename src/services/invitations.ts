@@ -1,4 +1,4 @@
-import type { WebClient } from "@slack/web-api";
+import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import type { Participation } from "../survey/summary.js";
@@ -8,6 +8,7 @@ import type { MessageView } from "../views/text.js";
 import { channelOf } from "./channels.js";
 import { deliverOnce } from "./delivery.js";
 import { participationIn } from "./participation.js";
+import type { Scheduler } from "./scheduler.js";
 import { describeError } from "./slack.js";
 
 /** The invitation of a round as it should read now. */
@@ -73,21 +74,56 @@ export async function ensureInvitations(
   return result;
 }
 
+/** At most one live refresh of a round's invitations per this long (Slack's Tier 3 for chat.update is about 50 a minute). */
+export const REFRESH_WINDOW_MS = 5_000;
+
+export interface RefresherOptions {
+  /** The Web API client for refreshes: its own, so a 429 here pauses nothing else. */
+  slack: (teamId: string) => Promise<WebClient>;
+  scheduler: Scheduler;
+  windowMs?: number;
+}
+
+interface RoundState {
+  /** Something changed since the last refresh began. */
+  dirty: boolean;
+  /** The next refresh must not wait (the round closed, or a flush). */
+  urgent: boolean;
+  /** No refresh that can wait goes before this (the app's clock): the window, or Retry-After. */
+  notBefore: number;
+  /** Slack answered 429: the timer waits for its Retry-After, which a flush respects too. */
+  limited: boolean;
+  cancelTimer: (() => void) | undefined;
+  running: Promise<void> | undefined;
+}
+
+/** Slack said to slow down: try again after Retry-After (the refresh re-reads, so nothing stale is replayed). */
+class RefreshRateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("rate limited");
+  }
+}
+
+/** Rounds remembered before quiet ones are forgotten (their window is over). */
+const REMEMBERED_ROUNDS = 100;
+
 /**
- * Re-renders the invitations of a round with its current participation (or as closed). Updates
- * are coalesced per round: a burst of submissions costs one chat.update per channel.
+ * Re-renders the invitations of a round with its current participation (or as closed),
+ * throttled: the first answer of a quiet spell refreshes at once, a burst after it costs one
+ * refresh per window, and the last change is always shown — at the end of the window, or at
+ * once when the round closes. Instances sharing a database take turns through it
+ * (`claimRefresh`), so two instances do not double the calls. Nothing here is awaited by a
+ * request: a submission only marks its round as changed.
  */
-export function createInvitationRefresher(
-  deps: Deps,
-  slack: (teamId: string) => Promise<WebClient>,
-) {
-  const running = new Map<number, Promise<void>>();
-  const pending = new Set<number>();
+export function createInvitationRefresher(deps: Deps, options: RefresherOptions) {
+  const windowMs = options.windowMs ?? REFRESH_WINDOW_MS;
+  const rounds = new Map<number, RoundState>();
+  let stopped = false;
 
   async function refresh(roundId: number): Promise<void> {
     const round = await deps.store.rounds.get(roundId);
     if (!round) return;
-    const client = await slack(round.teamId);
+    const client = await options.slack(round.teamId);
     const participation = await participationIn(deps, round.id);
     const message = invitationOf(deps, round, participation);
     for (const invitation of await deps.store.rounds.invitations(round.id)) {
@@ -115,39 +151,141 @@ export function createInvitationRefresher(
     try {
       await client.chat.update({ channel: where.channel, ts: where.ts, ...message });
     } catch (error) {
+      if ((error as { code?: unknown }).code === ErrorCode.RateLimitedError)
+        throw new RefreshRateLimited(((error as WebAPIRateLimitedError).retryAfter || 1) * 1000);
       deps.logger.warn(`Could not update the ${what} in ${where.channel}: ${describeError(error)}`);
     }
   }
 
-  function schedule(roundId: number): Promise<void> {
-    const current = running.get(roundId);
-    if (current) {
-      pending.add(roundId);
-      return current;
+  /** Whether this instance may refresh now; a database that cannot say leaves it to the local throttle. */
+  async function claim(roundId: number, urgent: boolean): Promise<boolean> {
+    try {
+      return await deps.store.rounds.claimRefresh(roundId, deps.clock(), urgent ? 0 : windowMs);
+    } catch (error) {
+      deps.logger.warn(`Could not coordinate an invitation refresh: ${describeError(error)}`);
+      return true;
     }
-    const run = (async () => {
-      try {
-        do {
-          pending.delete(roundId);
-          await refresh(roundId);
-        } while (pending.has(roundId));
-      } catch (error) {
-        deps.logger.warn(
-          `Could not refresh round ${roundId}'s invitations: ${describeError(error)}`,
-        );
-      } finally {
-        running.delete(roundId);
+  }
+
+  /** Refreshes while something is left to show and the window allows; else waits for a timer. */
+  async function drain(roundId: number, state: RoundState): Promise<void> {
+    while (state.dirty && !stopped) {
+      const wait = state.notBefore - deps.clock();
+      if (!state.urgent && wait > 0) {
+        state.cancelTimer = options.scheduler.after(wait, () => {
+          state.cancelTimer = undefined;
+          void kick(roundId, state);
+        });
+        return;
       }
-    })();
-    running.set(roundId, run);
+      if (!(await claim(roundId, state.urgent))) {
+        // Another instance refreshed within the window, perhaps before this change was saved:
+        // look again once its window is over.
+        state.notBefore = deps.clock() + windowMs;
+        continue;
+      }
+      state.dirty = false;
+      state.urgent = false;
+      state.limited = false;
+      state.notBefore = deps.clock() + windowMs;
+      try {
+        await refresh(roundId);
+      } catch (error) {
+        if (error instanceof RefreshRateLimited) {
+          state.dirty = true;
+          state.limited = true;
+          state.notBefore = deps.clock() + error.retryAfterMs;
+        } else {
+          deps.logger.warn(
+            `Could not refresh round ${roundId}'s invitations: ${describeError(error)}`,
+          );
+        }
+      }
+    }
+  }
+
+  function kick(roundId: number, state: RoundState): Promise<void> {
+    if (state.running) return state.running;
+    state.cancelTimer?.();
+    state.cancelTimer = undefined;
+    const run = drain(roundId, state).finally(() => {
+      state.running = undefined;
+    });
+    state.running = run;
     return run;
   }
 
+  function stateOf(roundId: number): RoundState {
+    let state = rounds.get(roundId);
+    if (state) return state;
+    if (rounds.size >= REMEMBERED_ROUNDS) {
+      const now = deps.clock();
+      for (const [id, s] of rounds)
+        if (!s.dirty && !s.running && !s.cancelTimer && s.notBefore <= now) rounds.delete(id);
+    }
+    state = {
+      dirty: false,
+      urgent: false,
+      notBefore: 0,
+      limited: false,
+      cancelTimer: undefined,
+      running: undefined,
+    };
+    rounds.set(roundId, state);
+    return state;
+  }
+
+  /** Sends every change not shown yet now, whatever the window, and waits for it. */
+  async function flush(): Promise<void> {
+    for (;;) {
+      const busy: Promise<void>[] = [];
+      for (const [roundId, state] of rounds) {
+        // A change waiting for Retry-After stays waiting: Slack asked for it.
+        if (state.dirty && !(state.limited && state.cancelTimer)) {
+          state.urgent = true;
+          busy.push(kick(roundId, state));
+        } else if (state.running) busy.push(state.running);
+      }
+      if (busy.length === 0 || stopped) return;
+      await Promise.all(busy);
+    }
+  }
+
   return {
-    schedule,
-    /** Waits for every refresh under way (tests, shutdown). */
-    idle: async () => {
-      while (running.size > 0) await Promise.all([...running.values()]);
+    /**
+     * The round's participation changed (`urgent`: it closed, so the invitation must say so
+     * now). Returns at once; the refresh follows when the window allows.
+     */
+    schedule(roundId: number, options: { urgent?: boolean } = {}): void {
+      if (stopped) return;
+      const state = stateOf(roundId);
+      state.dirty = true;
+      if (options.urgent) state.urgent = true;
+      // A refresh under way loops to show this too; a timer waiting will.
+      if (state.running || (state.cancelTimer && !options.urgent)) return;
+      void kick(roundId, state);
+    },
+    /** Sends what is not shown yet at once and waits for it (tests; shutdown). */
+    flush,
+    /** Shows the last changes, then takes no more work and leaves no timer behind. */
+    async stop(): Promise<void> {
+      await flush();
+      stopped = true;
+      for (const state of rounds.values()) state.cancelTimer?.();
+      await Promise.all([...rounds.values()].map((s) => s.running));
+      rounds.clear();
+    },
+    /** Rounds with a change not shown yet (tests of the throttle). */
+    get waiting(): number {
+      return [...rounds.values()].filter((s) => s.dirty).length;
+    },
+    /** Resolves once no refresh is under way, sending nothing early (tests of the throttle). */
+    async settled(): Promise<void> {
+      for (;;) {
+        const running = [...rounds.values()].flatMap((s) => (s.running ? [s.running] : []));
+        if (running.length === 0) return;
+        await Promise.all(running);
+      }
     },
   };
 }

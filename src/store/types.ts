@@ -81,6 +81,13 @@ export interface RoundRepository {
   invitations(roundId: number): Promise<Invitation[]>;
   addReminder(roundId: number, reminder: { channel: string; ts: string }): Promise<void>;
   reminders(roundId: number): Promise<{ channel: string; ts: string }[]>;
+  /**
+   * Claims the next live refresh of a round's invitations, for every instance sharing the
+   * database: true (and `now` recorded) when nobody refreshed them in the last `windowMs`, false
+   * otherwise; false for a round that does not exist. `windowMs` 0 always claims (the refresh at
+   * close, which must not wait).
+   */
+  claimRefresh(roundId: number, now: number, windowMs: number): Promise<boolean>;
 }
 
 export interface MemberRepository {
@@ -139,7 +146,12 @@ export type SettingKey =
   | "round_days"
   /** The leaders' digest: weekday 0–6 (Sunday 0) and HH:MM in each leader's time zone. */
   | "digest_day"
-  | "digest_time";
+  | "digest_time"
+  /**
+   * The workspace's admins and owners (JSON: when listed, user ids), who lead when nobody was
+   * chosen: listed once, then kept current from user events.
+   */
+  | "admins";
 
 export interface SettingsRepository {
   get(teamId: string, key: SettingKey): Promise<string | undefined>;

@@ -15,6 +15,7 @@ import {
 } from "../../sandbox/fake-slack.js";
 import { createApp, type TruceApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { manualScheduler } from "../../src/services/scheduler.js";
 import { openSqliteStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_INSTRUMENT, type Instrument } from "../../src/survey/instrument.js";
 import { faultyStore, type StoreFaults } from "./faults.js";
@@ -69,6 +70,7 @@ export interface Harness {
   now(): number;
   /** The injected clock itself (pass it to a restart that keeps the sandbox). */
   clock: { now: number };
+  /** Moves the app's clock, running the app's timers that fall due (the refresh throttle). */
   advance(ms: number): void;
   close(): Promise<void>;
 }
@@ -151,6 +153,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       { TRUCE_SECRET: SECRET, ...options.env },
     ),
   );
+  // Timers on the test's clock: a throttle window passes when the test advances time.
+  const timers = manualScheduler({
+    now: () => time.now,
+    set: (at) => {
+      time.now = at;
+    },
+  });
   const { store, faults } = faultyStore(openSqliteStore(databasePath));
   const logger = recordingLogger();
   const truce = createApp({
@@ -160,6 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret: options.secret ?? SECRET,
     logger,
     clock: () => time.now,
+    scheduler: timers.scheduler,
     heartbeat: false,
     sleep: async (ms) => {
       time.now += ms;
@@ -183,9 +193,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     databasePath,
     now: () => time.now,
     clock: time,
-    advance: (ms) => {
-      time.now += ms;
-    },
+    advance: (ms) => timers.advance(ms),
     close: async () => {
       await truce.stop();
       await store.close();

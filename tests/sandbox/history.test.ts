@@ -175,6 +175,24 @@ describe("conversations.history", () => {
     expect((await web.conversations.info({ channel: "C1" })).ok).toBe(true);
   });
 
+  it("rate-limits chat.update per method too (Tier 3)", async () => {
+    const posted = await web.chat.postMessage({ channel: "C1", text: "Responses: n=0" });
+    const ts = posted.ts as string;
+    for (let i = 0; i < 50; i++)
+      expect((await web.chat.update({ channel: "C1", ts, text: `Responses: n=${i}` })).ok).toBe(
+        true,
+      );
+    const limited = await rawCall(
+      fake,
+      "chat.update",
+      JSON.stringify({ channel: "C1", ts, text: "x" }),
+    );
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ ok: false, error: "ratelimited" });
+    clock += 2000;
+    expect((await web.chat.update({ channel: "C1", ts, text: "Responses: n=50" })).ok).toBe(true);
+  });
+
   it("setMethodRateLimit changes or switches off a method's limit", async () => {
     fake.setMethodRateLimit("conversations.history", { burst: 1, perSecond: 1 });
     await web.conversations.history({ channel: "C1" });

@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStore, StoreUnavailableError } from "../../src/store/index.js";
 import { personKeyer, resolveSecret } from "../../src/store/keys.js";
 import { withRetry } from "../../src/store/sqlite/busy.js";
+import {
+  CHECKPOINT_IDLE_MS,
+  CHECKPOINT_LONGEST_MS,
+  createCheckpointer,
+} from "../../src/store/sqlite/checkpoints.js";
 import { openDatabase, schemaVersion } from "../../src/store/sqlite/db.js";
 import { newRound, storeSuite } from "./suite.js";
 
@@ -35,14 +40,14 @@ describe("sqlite: the file", () => {
   it("is created with WAL and foreign keys, every migration applied once", () => {
     const path = fresh();
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(5);
+    expect(schemaVersion(db)).toBe(6);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     // Serving never waits on a lock synchronously: that would block the event loop.
     expect(db.pragma("busy_timeout", { simple: true })).toBe(0);
     db.close();
     const again = openDatabase(path);
-    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 5 });
+    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 6 });
     again.close();
   });
 
@@ -120,5 +125,48 @@ describe("keys", () => {
     expect(resolveSecret(undefined, path)).toBe(first);
     expect(resolveSecret("configured-secret-value", path)).toBe("configured-secret-value");
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("sqlite: WAL checkpoints between requests", () => {
+  let dir = "";
+  afterEach(() => {
+    vi.useRealTimers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves SQLite's automatic checkpoint off and folds the WAL once the store is quiet", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const temp = tempPath();
+    dir = temp.dir;
+    const db = openDatabase(temp.path);
+    try {
+      expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+      const checkpoints = createCheckpointer(db);
+      const write = db.prepare("INSERT INTO settings (team_id, key, value) VALUES (?, 'k', 'v')");
+      // Busy: every statement puts the checkpoint off.
+      for (let i = 0; i < 5; i++) {
+        checkpoints.touch();
+        write.run(`T${i}`);
+        vi.advanceTimersByTime(CHECKPOINT_IDLE_MS - 1);
+      }
+      expect(checkpoints.count).toBe(0);
+      // Quiet: it happens.
+      vi.advanceTimersByTime(1);
+      expect(checkpoints.count).toBe(1);
+      // Nothing written since: nothing to do.
+      vi.advanceTimersByTime(10 * CHECKPOINT_IDLE_MS);
+      expect(checkpoints.count).toBe(1);
+      // Unbroken load still checkpoints, at the latest every CHECKPOINT_LONGEST_MS.
+      for (let t = 0; t <= CHECKPOINT_LONGEST_MS + 200; t += 100) {
+        checkpoints.touch();
+        write.run(`L${t}`);
+        vi.advanceTimersByTime(100);
+      }
+      expect(checkpoints.count).toBe(2);
+      checkpoints.stop();
+    } finally {
+      db.close();
+    }
   });
 });

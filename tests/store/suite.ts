@@ -106,6 +106,36 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
     });
   });
 
+  describe(`${engine}: live refreshes of invitations`, () => {
+    it("lets one refresh per window through, across instances, and always the one at close", async () => {
+      const round = await store.rounds.open(newRound());
+      const other = await under.reopen();
+      try {
+        expect(await store.rounds.claimRefresh(round.id, 10_000, 5_000)).toBe(true);
+        // Within the window, neither this instance nor another may refresh again...
+        expect(await store.rounds.claimRefresh(round.id, 12_000, 5_000)).toBe(false);
+        expect(await other.rounds.claimRefresh(round.id, 14_999, 5_000)).toBe(false);
+        // ...until it has passed, and then only one of two asking at once.
+        const both = await Promise.all([
+          store.rounds.claimRefresh(round.id, 15_000, 5_000),
+          other.rounds.claimRefresh(round.id, 15_000, 5_000),
+        ]);
+        expect(both.filter(Boolean)).toHaveLength(1);
+        // The refresh at close never waits, and starts a new window.
+        expect(await other.rounds.claimRefresh(round.id, 15_001, 0)).toBe(true);
+        expect(await store.rounds.claimRefresh(round.id, 20_000, 5_000)).toBe(false);
+        expect(await store.rounds.claimRefresh(round.id, 20_001, 5_000)).toBe(true);
+        // A round that does not exist claims nothing (and does not fail).
+        expect(await store.rounds.claimRefresh(round.id + 1000, 30_000, 5_000)).toBe(false);
+        // Discarding a round forgets its refreshes with it.
+        await store.rounds.discard(round.id);
+        expect(await store.rounds.claimRefresh(round.id, 40_000, 0)).toBe(false);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe(`${engine}: the order of lists`, () => {
     it("sorts text bytewise (capitals first) and breaks ties the same way in every engine", async () => {
       const teams = ["b", "B", "a", "A"];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCommandText, parseDays } from "../../src/handlers/commands.js";
 import { parseSetup } from "../../src/handlers/setup.js";
-import { parseSubmission } from "../../src/handlers/survey.js";
+import { parseMetadata, parseSubmission } from "../../src/handlers/survey.js";
 import { dayIn } from "../../src/services/remind.js";
 
 describe("parseCommandText", () => {
@@ -138,5 +138,30 @@ describe("dayIn", () => {
     expect(dayIn("UTC", instant)).toBe("2026-11-23");
     expect(dayIn("Europe/Paris", instant)).toBe("2026-11-24");
     expect(dayIn("America/Los_Angeles", instant)).toBe("2026-11-23");
+  });
+});
+
+describe("parseMetadata", () => {
+  it("reads the round and the side the survey form was opened with", () => {
+    expect(parseMetadata('{"roundId":7}')).toEqual({ roundId: 7 });
+    expect(parseMetadata('{"roundId":7,"side":"sales"}')).toEqual({ roundId: 7, side: "sales" });
+  });
+
+  it("refuses anything else: no round, a bad id, an unknown side, not JSON", () => {
+    for (const text of [
+      undefined,
+      "",
+      "null",
+      "[]",
+      "not json",
+      '{"roundId":"7"}',
+      '{"roundId":0}',
+      '{"roundId":-3}',
+      '{"roundId":1.5}',
+      '{"roundId":1e300}',
+      '{"roundId":7,"side":"finance"}',
+      '{"roundId":7,"side":null}',
+    ])
+      expect(parseMetadata(text)).toBeUndefined();
   });
 });

@@ -253,6 +253,14 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (round_id, member_key)
   );
   `,
+  `
+  -- When a round's invitations were last refreshed with live participation, so a burst of
+  -- answers costs one chat.update per window however many instances take them.
+  CREATE TABLE invitation_refreshes (
+    round_id     INTEGER PRIMARY KEY REFERENCES rounds (id) ON DELETE CASCADE,
+    refreshed_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** Answer times are kept to the hour (see the responses table). */

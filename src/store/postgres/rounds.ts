@@ -219,5 +219,21 @@ export function createRoundRepository(pool: Pool, run: Run): RoundRepository {
           [roundId],
         ),
       ),
+    // One statement, so two instances claiming at once cannot both win: the second waits on
+    // the first's row lock, then sees its time. Through SELECT, an unknown round claims nothing.
+    claimRefresh: (roundId, now, windowMs) =>
+      run(
+        async () =>
+          (
+            await query(
+              pool,
+              `INSERT INTO invitation_refreshes (round_id, refreshed_at)
+               SELECT id, $2 FROM rounds WHERE id = $1
+               ON CONFLICT (round_id) DO UPDATE SET refreshed_at = excluded.refreshed_at
+               WHERE $3 <= 0 OR invitation_refreshes.refreshed_at <= $2::bigint - $3`,
+              [roundId, now, windowMs],
+            )
+          ).rowCount === 1,
+      ),
   };
 }

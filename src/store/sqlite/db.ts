@@ -176,6 +176,14 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (round_id, member_key)
   );
   `,
+  `
+  -- When a round's invitations were last refreshed with live participation, so a burst of
+  -- answers costs one chat.update per window however many instances take them.
+  CREATE TABLE invitation_refreshes (
+    round_id     INTEGER PRIMARY KEY REFERENCES rounds (id) ON DELETE CASCADE,
+    refreshed_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Answer times are kept to the hour (see migration 3). */
@@ -198,6 +206,10 @@ export function openDatabase(path: string): Db {
     migrate(db);
     // ...but once serving, a lock wait would block the event loop: busy.ts retries asynchronously.
     db.pragma("busy_timeout = 0");
+    // SQLite would fold the WAL back into the file inside whichever commit crosses 1,000 pages
+    // (a stall of several ms in that request, about every 400 answers); the store does it
+    // between requests instead (see checkpoints.ts).
+    db.pragma("wal_autocheckpoint = 0");
     return db;
   } catch (error) {
     db?.close();

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { ExclusiveOutcome, Store } from "../types.js";
-import { withRetry } from "./busy.js";
+import { type Run, withRetry } from "./busy.js";
+import { createCheckpointer } from "./checkpoints.js";
 import { createCommitmentRepository } from "./commitments.js";
 import { type Db, openDatabase } from "./db.js";
 import { createMemberRepository, createResponseRepository } from "./responses.js";
@@ -32,7 +33,11 @@ const runningIn = (db: Db) => {
 
 /** The embedded engine: one SQLite file, WAL mode. */
 export function createSqliteStore(db: Db): Store {
-  const run = withRetry;
+  const checkpoints = createCheckpointer(db);
+  const run: Run = (work, budgetMs) => {
+    checkpoints.touch();
+    return withRetry(work, budgetMs);
+  };
   const read = db.prepare<[], { ok: number }>("SELECT 1 AS ok");
   const write = db.prepare(
     "INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
@@ -79,6 +84,8 @@ export function createSqliteStore(db: Db): Store {
       }
     },
     async close() {
+      checkpoints.stop();
+      // Closing the last connection folds the WAL into the file as well.
       if (db.open) db.close();
     },
   };

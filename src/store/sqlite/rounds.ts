@@ -88,6 +88,14 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
     "SELECT channel, ts FROM reminders WHERE round_id = ? ORDER BY ts, channel",
   );
 
+  // Through SELECT, so a round that does not exist claims nothing (rather than failing its key).
+  const claimRefresh = db.prepare<{ roundId: number; now: number; windowMs: number }>(
+    `INSERT INTO invitation_refreshes (round_id, refreshed_at)
+     SELECT id, @now FROM rounds WHERE id = @roundId
+     ON CONFLICT (round_id) DO UPDATE SET refreshed_at = excluded.refreshed_at
+     WHERE @windowMs <= 0 OR invitation_refreshes.refreshed_at <= @now - @windowMs`,
+  );
+
   const openRound = db.transaction((round: NewRound): Round => {
     const existing = open.get(round.teamId);
     if (existing) throw new RoundAlreadyOpenError(toRound(existing));
@@ -132,5 +140,7 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
         insertReminder.run(roundId, reminder.channel, reminder.ts);
       }),
     reminders: (roundId) => run(() => reminders.all(roundId)),
+    claimRefresh: (roundId, now, windowMs) =>
+      run(() => claimRefresh.run({ roundId, now, windowMs }).changes === 1),
   };
 }
