@@ -64,7 +64,7 @@ describe("live participation on the invitations", () => {
     expect(updates()).toHaveLength(4);
 
     // Closing does not wait for the window: the invitations say so at once.
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await h.fake.waitFor(() =>
       /This round closed on/.test(JSON.stringify(h.fake.message(SALES, invitations.sales)?.blocks)),
     );
@@ -87,7 +87,7 @@ describe("live participation on the invitations", () => {
     const before = updates().length;
     // Slack asks to wait ten minutes before the next chat.update.
     const limited = h.fake.failNext("chat.update", { error: "ratelimited", retryAfter: 600 });
-    await h.driver.command(LEADER, SALES, "close");
+    await h.driver.command(LEADER, SALES, "close now");
     await limited.whenServed();
     // The summaries and the leader's report go out meanwhile, on a client nobody told to wait.
     await h.fake.waitFor(

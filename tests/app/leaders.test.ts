@@ -25,12 +25,16 @@ async function launch(): Promise<void> {
   await until(async () => (await h.store.rounds.openFor(h.fake.teamId)) !== undefined);
 }
 
+/** users.list pages the closes have read (a launch reads the list too, for its members). */
+let closePages = 0;
+
 /** Closes the open round; resolves to who received the leaders' report by DM. */
 async function closeAndCollectReports(): Promise<string[]> {
+  const pagesBefore = h.fake.callsTo("users.list").length;
   const candidates = [ADMIN, LEADER, PROMOTED, "U0NEWBIE1"];
   const before = candidates.map((user) => h.fake.dms(user).length);
   const round = await h.store.rounds.openFor(h.fake.teamId);
-  await h.driver.command(LEADER, SALES, "close");
+  await h.driver.command(LEADER, SALES, "close now");
   // Every announcement of the round went out (summaries, then each leader's report).
   const announced = {
     teamId: h.fake.teamId,
@@ -39,6 +43,7 @@ async function closeAndCollectReports(): Promise<string[]> {
     period: `round-${round?.id}`,
   };
   await until(() => h.store.deliveries.isDone(announced));
+  closePages += h.fake.callsTo("users.list").length - pagesBefore;
   return candidates.filter((user, i) => h.fake.dms(user).length > (before[i] as number)).sort();
 }
 
@@ -51,7 +56,8 @@ describe("leaders without a list (TRUCE_LEADERS unset)", () => {
       env: { TRUCE_LEADERS: "" },
       leaderIsAdmin: true,
     });
-    const pages = () => h.fake.callsTo("users.list").length;
+    closePages = 0;
+    const pages = () => closePages;
 
     await launch();
     expect(await closeAndCollectReports()).toEqual([ADMIN, LEADER].sort());
@@ -88,12 +94,13 @@ describe("leaders without a list (TRUCE_LEADERS unset)", () => {
 
   it("lists again after a day, in case events were missed while Truce was down", async () => {
     h = await startHarness({ env: { TRUCE_LEADERS: "" }, leaderIsAdmin: true });
+    closePages = 0;
     await launch();
     await closeAndCollectReports();
-    expect(h.fake.callsTo("users.list")).toHaveLength(1);
+    expect(closePages).toBe(1);
     h.advance(25 * 60 * 60 * 1000);
     await launch();
     await closeAndCollectReports();
-    expect(h.fake.callsTo("users.list")).toHaveLength(2);
+    expect(closePages).toBe(2);
   });
 });
