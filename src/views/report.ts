@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
+import { ADOPT_ACTION_ID } from "./commitments.js";
 import {
   intervalText,
   meanTotal,
@@ -325,11 +326,19 @@ export function leaderReportMessage(closed: ClosedRound, roundId: number): Messa
   ];
   const actions = report.advice?.actions.slice(0, 3) ?? [];
   if (actions.length > 0) {
-    blocks.push(
-      section(
-        `*Suggested joint actions*\n${actions.map((a, i) => `${i + 1}. ${escapeMrkdwn(a.title)}`).join("\n")}`,
-      ),
-    );
+    // Each suggestion can be adopted from here: the DM goes to leaders only, and the button is
+    // checked again on the server.
+    blocks.push(section("*Suggested joint actions*"));
+    actions.forEach((action, i) => {
+      const line = section(`${i + 1}. ${escapeMrkdwn(action.title)}`);
+      line.accessory = {
+        type: "button",
+        action_id: ADOPT_ACTION_ID,
+        text: { type: "plain_text", text: "Adopt" },
+        value: JSON.stringify({ roundId, actionId: action.id }),
+      };
+      blocks.push(line);
+    });
   }
   blocks.push(
     {

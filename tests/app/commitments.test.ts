@@ -125,6 +125,24 @@ describe("adopting a suggested action", () => {
     expect(h.fake.errors()).toEqual([]);
   });
 
+  it("the leader's report DM offers Adopt on each suggested action", async () => {
+    await closedRound();
+    const dm = h.fake.dms(LEADER).find((m) => buttonsIn(m.blocks).includes("adopt_action"));
+    expect(dm).toBeDefined();
+    expect(buttonsIn(dm?.blocks).filter((id) => id === "adopt_action").length).toBeGreaterThan(0);
+    const view = await h.driver.openModalFromMessage(
+      LEADER,
+      h.fake.dmChannel(LEADER) as string,
+      dm?.ts as string,
+      "adopt_action",
+    );
+    expect(view.view.callback_id).toBe("commitment_submit");
+    const result = await h.driver.submitView(LEADER, view.id, complete);
+    expect(result.body).toMatchObject({ response_action: "update" });
+    await h.truce.idle();
+    expect(await h.store.commitments.list(h.fake.teamId)).toHaveLength(1);
+  });
+
   it("someone who does not lead sees no Adopt button, and a crafted Adopt is refused", async () => {
     await closedRound();
     const shown = await board(OTHER_SALES);

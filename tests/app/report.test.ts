@@ -95,7 +95,8 @@ describe("when a round closes", () => {
     const dmText = readableText(dm?.blocks);
     expect(dmText).toContain("Sales rates it 3.0 higher · *clearly different*");
     expect(dmText).not.toContain("Every statement");
-    expect(dm?.blocks).toHaveLength(8);
+    // About two screens: the results, then a line per suggested action (each with Adopt).
+    expect(dm?.blocks).toHaveLength(11);
     const full = await h.driver.openModalFromMessage(
       LEADER,
       h.fake.dmChannel(LEADER) as string,
