@@ -1,5 +1,8 @@
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
+import { discloseAnswers } from "../survey/anonymity.js";
+import { commitmentEffects, type SideMeansById } from "../survey/commitments.js";
+import { perceptionGap, type StatementGap } from "../survey/gap.js";
 import { sameStatementIds } from "../survey/instrument.js";
 import { analyzeRoundInChunks } from "../survey/report.js";
 import type { Answer, Market } from "../survey/types.js";
@@ -45,6 +48,9 @@ async function analyzeClosedRound(
   const sameWording =
     previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
   // In chunks: a closing report of any size must not hold up the other requests (counts.ts).
+  const previousAnswers = sameWording
+    ? await deps.store.responses.answers(previousRound.id)
+    : undefined;
   const report = await analyzeRoundInChunks({
     instrument: deps.instrument,
     answers: await deps.store.responses.answers(round.id),
@@ -52,19 +58,35 @@ async function analyzeClosedRound(
     minGroup,
     market,
     invited: definedOnly(round.invited),
-    ...(sameWording
-      ? {
-          previous: {
-            answers: comparable(
-              round,
-              previousRound,
-              await deps.store.responses.answers(previousRound.id),
-            ),
-          },
-        }
+    ...(sameWording && previousAnswers
+      ? { previous: { answers: comparable(round, previousRound, previousAnswers) } }
       : {}),
   });
-  return { closedAt: round.closedAt as number, report };
+  const closedAt = round.closedAt as number;
+  if (!previousRound?.closedAt) return { closedAt, report };
+  // Since the last round: the commitments done between the two closes, and how the statements
+  // they targeted moved, only where the report may show the change of both sides.
+  const before =
+    previousAnswers && discloseAnswers(previousAnswers, { minGroup, roundClosed: true }).sides;
+  const effects = commitmentEffects(
+    await deps.store.commitments.list(round.teamId),
+    { after: previousRound.closedAt, until: closedAt },
+    {
+      before: before && meansById(perceptionGap(deps.instrument, before).statements, previousRound),
+      after: report.gap && meansById(report.gap.statements, round),
+    },
+    report.trend?.gaps !== undefined,
+  );
+  return { closedAt, report, ...(effects.length > 0 ? { effects } : {}) };
+}
+
+function meansById(statements: readonly StatementGap[], round: Round): SideMeansById {
+  return new Map(
+    statements.map((s) => [
+      round.statementIds[s.index] ?? "",
+      { theme: s.theme, sales: s.sales, marketing: s.marketing },
+    ]),
+  );
 }
 
 /**

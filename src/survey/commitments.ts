@@ -163,3 +163,65 @@ export function followUpDue(
   if (today >= weekBefore && made < weekBefore) return "week-before";
   return undefined;
 }
+
+/** A statement's side means in two rounds, for "how it moved". */
+export interface StatementMove {
+  statementId: string;
+  theme: string;
+  sales: { before: number; after: number };
+  marketing: { before: number; after: number };
+}
+
+export interface CommitmentEffect {
+  title: string;
+  doneAt: number;
+  /** Empty when the change may not be shown (see `commitmentEffects`). */
+  moves: StatementMove[];
+}
+
+/** One round's per-side means by statement id, as the report may show them. */
+export type SideMeansById = ReadonlyMap<
+  string,
+  { theme: string; sales: number; marketing: number }
+>;
+
+/**
+ * "Since the last round": each commitment done between the two rounds, and how the statements
+ * it targeted moved for each side. The moves are given only when both rounds showed both sides
+ * and the change between them may be shown (`changeShown`: the same people, or different by at
+ * least the minimum group; see discloseChange); otherwise the commitment is listed alone.
+ */
+export function commitmentEffects(
+  done: readonly {
+    title: string;
+    doneAt: number | undefined;
+    statementIds: readonly string[];
+  }[],
+  window: { after: number; until: number },
+  means: { before: SideMeansById | undefined; after: SideMeansById | undefined },
+  changeShown: boolean,
+): CommitmentEffect[] {
+  return done
+    .filter(
+      (c): c is typeof c & { doneAt: number } =>
+        c.doneAt !== undefined && c.doneAt >= window.after && c.doneAt <= window.until,
+    )
+    .sort((a, b) => a.doneAt - b.doneAt)
+    .map((c) => {
+      const moves: StatementMove[] = [];
+      if (changeShown && means.before && means.after) {
+        for (const id of c.statementIds) {
+          const before = means.before.get(id);
+          const after = means.after.get(id);
+          if (!before || !after) continue;
+          moves.push({
+            statementId: id,
+            theme: after.theme,
+            sales: { before: before.sales, after: after.sales },
+            marketing: { before: before.marketing, after: after.marketing },
+          });
+        }
+      }
+      return { title: c.title, doneAt: c.doneAt, moves };
+    });
+}

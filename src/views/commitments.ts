@@ -4,10 +4,12 @@ import type { JointAction } from "../survey/advice.js";
 import {
   type Board,
   COMMITMENT_LIMITS,
+  type CommitmentEffect,
   type DraftField,
   type FollowUp,
   statusOf,
 } from "../survey/commitments.js";
+import { oneDecimal } from "../survey/scoring.js";
 import {
   clip,
   context,
@@ -311,4 +313,35 @@ export function digestCommitmentBlocks(
       `Commitments: ${board.overdue.length} overdue, ${board.open.length} open, ${board.doneSince.length} done since the last digest`,
     ],
   };
+}
+
+/**
+ * "Since the last round": each commitment done in between, when, and how the statements it
+ * targeted moved for each side ("Common language: Sales 2.1 → 3.4, Marketing 2.4 → 3.6").
+ */
+export function sinceLastRoundBlocks(
+  effects: readonly CommitmentEffect[] | undefined,
+): KnownBlock[] {
+  if (!effects || effects.length === 0) return [];
+  const lines = effects.slice(0, 10).map((e) => {
+    const done = dueDay(new Date(e.doneAt).toISOString().slice(0, 10));
+    const moves = e.moves
+      .map(
+        (m) =>
+          `${escapeMrkdwn(m.theme)}: Sales ${oneDecimal(m.sales.before)} → ${oneDecimal(m.sales.after)}, Marketing ${oneDecimal(m.marketing.before)} → ${oneDecimal(m.marketing.after)}`,
+      )
+      .join("; ");
+    return `• *${escapeMrkdwn(clip(e.title, 120))}* — done ${done}${moves ? ` — ${moves}` : ""}`;
+  });
+  const withheld = effects.some((e) => e.moves.length === 0);
+  return [
+    section(`*Since the last round* (ratings on the 1–5 scale)\n${lines.join("\n")}`),
+    ...(withheld
+      ? [
+          context(
+            "Where no change is shown, the anonymity rules do not allow comparing the two rounds' sides.",
+          ),
+        ]
+      : []),
+  ];
 }

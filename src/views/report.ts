@@ -1,7 +1,8 @@
 import type { KnownBlock, ModalView } from "@slack/types";
+import type { CommitmentEffect } from "../survey/commitments.js";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
-import { ADOPT_ACTION_ID } from "./commitments.js";
+import { ADOPT_ACTION_ID, sinceLastRoundBlocks } from "./commitments.js";
 import {
   intervalText,
   meanTotal,
@@ -30,6 +31,8 @@ import {
 export interface ClosedRound {
   closedAt: number;
   report: RoundReport;
+  /** Commitments done since the previous round, and how their statements moved. */
+  effects?: CommitmentEffect[];
 }
 
 export interface ReportInput {
@@ -123,6 +126,7 @@ export function reportMessage(input: ReportInput): MessageView {
     if (report.levels.length > 0) blocks.push(...levelSummaryBlocks(report));
     blocks.push(
       ...trendBlocks(report),
+      ...sinceLastRoundBlocks(closed.effects),
       ...gapBlocks(report),
       ...extremesBlocks(report),
       ...adviceBlocks(report, 5),
@@ -323,6 +327,7 @@ export function leaderReportMessage(closed: ClosedRound, roundId: number): Messa
     ),
     ...withheldBlocks(report),
     ...plainResultBlocks(report),
+    ...sinceLastRoundBlocks(closed.effects),
   ];
   const actions = report.advice?.actions.slice(0, 3) ?? [];
   if (actions.length > 0) {

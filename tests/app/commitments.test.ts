@@ -6,6 +6,7 @@ import {
   everyone,
   LEADER,
   launchRound,
+  MARKETING,
   people,
   readableText,
   SALES,
@@ -273,6 +274,54 @@ describe("following a commitment through", () => {
       "Write one lead definition together :white_check_mark:",
     );
     expect(h.fake.errors()).toEqual([]);
+  });
+
+  it("the next round's report says what was done since, and how its statements moved", async () => {
+    await closedRound();
+    await adopt(complete);
+    await h.truce.idle();
+    const [c] = await h.store.commitments.list(h.fake.teamId);
+    const dmChannel = h.fake.dmChannel(SALES_OWNER) as string;
+    await h.driver.clickButton(
+      SALES_OWNER,
+      dmChannel,
+      h.fake.dms(SALES_OWNER)[0]?.ts as string,
+      "commitment_done",
+    );
+    await h.fake.waitFor(
+      async () =>
+        (await h.store.commitments.get(h.fake.teamId, c?.id as number))?.doneAt !== undefined ||
+        undefined,
+    );
+    // The same people answer again, every statement a point higher on Sales' side.
+    h.advance(DAY);
+    await h.driver.command(LEADER, SALES, "launch");
+    await h.fake.waitFor(
+      () =>
+        h.fake.responses.filter((r) => /Round launched/.test(r.text ?? "")).length === 2 ||
+        undefined,
+    );
+    const invitationIn = (channel: string) =>
+      h.fake
+        .messagesIn(channel)
+        .filter((m) => JSON.stringify(m.blocks ?? []).includes("open_survey"))
+        .at(-1)?.ts as string;
+    const invitations = { sales: invitationIn(SALES), marketing: invitationIn(MARKETING) };
+    await answerAll(h, invitations, [...everyone("sales", 5, 60), ...everyone("marketing", 5, 35)]);
+    await h.driver.command(LEADER, SALES, "close now");
+    const dm = await h.fake.waitFor(
+      () =>
+        h.fake
+          .dms(LEADER)
+          .find((m) => /Alignment results \(round closed 2026-11-24/.test(m.text ?? "")),
+      { timeoutMs: 10_000 },
+    );
+    const text = readableText(dm?.blocks);
+    expect(text).toContain("Since the last round");
+    const line = text.split("\n").find((l) => l.includes("Write one lead definition together"));
+    expect(line).toMatch(
+      /— done Mon 23 Nov 2026 — .+: Sales 2\.0 → 3\.0, Marketing \d\.\d → \d\.\d/,
+    );
   });
 
   it("the weekly digest lists open and overdue commitments", async () => {

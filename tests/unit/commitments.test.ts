@@ -3,6 +3,7 @@ import {
   addDays,
   checkDraft,
   commitmentBoard,
+  commitmentEffects,
   dayIn,
   followUpDue,
   isCalendarDay,
@@ -159,5 +160,62 @@ describe("follow-ups", () => {
     expect(followUpDue(late, "2026-12-20", "UTC")).toBe("due-day");
     const today = { ...c, createdAt: made("2026-12-20") };
     expect(followUpDue(today, "2026-12-20", "UTC")).toBeUndefined();
+  });
+});
+
+describe("since the last round", () => {
+  const before = new Map([
+    ["common-language", { theme: "Common language", sales: 2.1, marketing: 2.4 }],
+    ["joint-planning", { theme: "Joint planning", sales: 3.0, marketing: 2.0 }],
+  ]);
+  const after = new Map([
+    ["common-language", { theme: "Common language", sales: 3.4, marketing: 3.6 }],
+    ["joint-planning", { theme: "Joint planning", sales: 3.2, marketing: 2.9 }],
+  ]);
+  const done = [
+    { title: "Shared lead definition", doneAt: 300, statementIds: ["common-language"] },
+    { title: "Too early", doneAt: 100, statementIds: ["common-language"] },
+    { title: "Open still", doneAt: undefined, statementIds: ["joint-planning"] },
+    { title: "Joint plan", doneAt: 250, statementIds: ["joint-planning", "gone-statement"] },
+    { title: "After the close", doneAt: 600, statementIds: ["joint-planning"] },
+  ];
+  it("lists what was done between the rounds, in order, with how its statements moved", () => {
+    expect(commitmentEffects(done, { after: 200, until: 500 }, { before, after }, true)).toEqual([
+      {
+        title: "Joint plan",
+        doneAt: 250,
+        moves: [
+          {
+            statementId: "joint-planning",
+            theme: "Joint planning",
+            sales: { before: 3.0, after: 3.2 },
+            marketing: { before: 2.0, after: 2.9 },
+          },
+        ],
+      },
+      {
+        title: "Shared lead definition",
+        doneAt: 300,
+        moves: [
+          {
+            statementId: "common-language",
+            theme: "Common language",
+            sales: { before: 2.1, after: 3.4 },
+            marketing: { before: 2.4, after: 3.6 },
+          },
+        ],
+      },
+    ]);
+  });
+  it("without a change that may be shown, lists the commitments alone", () => {
+    expect(commitmentEffects(done, { after: 200, until: 500 }, { before, after }, false)).toEqual([
+      { title: "Joint plan", doneAt: 250, moves: [] },
+      { title: "Shared lead definition", doneAt: 300, moves: [] },
+    ]);
+    expect(
+      commitmentEffects(done, { after: 200, until: 500 }, { before: undefined, after }, true).map(
+        (e) => e.moves,
+      ),
+    ).toEqual([[], []]);
   });
 });
