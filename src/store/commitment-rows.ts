@@ -1,4 +1,4 @@
-import type { Commitment, NewCommitment } from "./types.js";
+import type { Commitment, CommitmentChanges, NewCommitment } from "./types.js";
 
 /** A commitments row as both engines select it (numbers may arrive as strings from pg). */
 export interface CommitmentRow {
@@ -56,5 +56,24 @@ export function commitmentValues(c: NewCommitment): unknown[] {
     c.createdBy,
     c.createdAt,
     c.createdAt,
+  ];
+}
+
+/** An update's values in the order both engines bind them: the changes, the time, the key. */
+export function commitmentChangeValues(
+  teamId: string,
+  id: number,
+  ch: CommitmentChanges,
+  at: number,
+): unknown[] {
+  return [
+    ch.title,
+    ch.note ?? null,
+    ch.owners.sales,
+    ch.owners.marketing,
+    ch.dueDate,
+    at,
+    teamId,
+    id,
   ];
 }

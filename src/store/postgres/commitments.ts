@@ -1,6 +1,7 @@
 import {
   COMMITMENT_COLUMNS,
   type CommitmentRow,
+  commitmentChangeValues,
   commitmentOf,
   commitmentValues,
 } from "../commitment-rows.js";
@@ -59,16 +60,7 @@ export function createCommitmentRepository(pool: Pool, run: Run): CommitmentRepo
             pool,
             `UPDATE commitments SET title = $1, note = $2, sales_owner = $3, marketing_owner = $4,
                due_date = $5, updated_at = $6 WHERE team_id = $7 AND id = $8 RETURNING *`,
-            [
-              ch.title,
-              ch.note ?? null,
-              ch.owners.sales,
-              ch.owners.marketing,
-              ch.dueDate,
-              at,
-              teamId,
-              id,
-            ],
+            commitmentChangeValues(teamId, id, ch, at),
           ),
         ),
       ),

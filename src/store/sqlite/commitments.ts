@@ -1,6 +1,7 @@
 import {
   COMMITMENT_COLUMNS,
   type CommitmentRow,
+  commitmentChangeValues,
   commitmentOf,
   commitmentValues,
 } from "../commitment-rows.js";
@@ -37,20 +38,7 @@ export function createCommitmentRepository(db: Db, run: Run): CommitmentReposito
     list: (teamId) => run(() => all.all(teamId).map(commitmentOf)),
     allOpen: () => run(() => open.all().map(commitmentOf)),
     update: (teamId, id, ch, at) =>
-      run(() =>
-        maybe(
-          update.get(
-            ch.title,
-            ch.note ?? null,
-            ch.owners.sales,
-            ch.owners.marketing,
-            ch.dueDate,
-            at,
-            teamId,
-            id,
-          ),
-        ),
-      ),
+      run(() => maybe(update.get(...commitmentChangeValues(teamId, id, ch, at)))),
     markDone: (teamId, id, by, at) => run(() => maybe(done.get(at, by, at, teamId, id))),
   };
 }
