@@ -1,10 +1,10 @@
 import type { Commitment, CommitmentChanges, NewCommitment } from "./types.js";
 
-/** A commitments row as both engines select it (numbers may arrive as strings from pg). */
+/** A commitments row as both engines select it. */
 export interface CommitmentRow {
-  id: number | string;
+  id: number;
   team_id: string;
-  round_id: number | string;
+  round_id: number;
   action_id: string;
   title: string;
   note: string | null;
@@ -13,17 +13,17 @@ export interface CommitmentRow {
   due_date: string;
   statement_ids: string;
   created_by: string;
-  created_at: number | string;
-  updated_at: number | string;
-  done_at: number | string | null;
+  created_at: number;
+  updated_at: number;
+  done_at: number | null;
   done_by: string | null;
 }
 
 export function commitmentOf(row: CommitmentRow): Commitment {
   return {
-    id: Number(row.id),
+    id: row.id,
     teamId: row.team_id,
-    roundId: Number(row.round_id),
+    roundId: row.round_id,
     actionId: row.action_id,
     title: row.title,
     note: row.note ?? undefined,
@@ -31,9 +31,9 @@ export function commitmentOf(row: CommitmentRow): Commitment {
     dueDate: row.due_date,
     statementIds: JSON.parse(row.statement_ids) as string[],
     createdBy: row.created_by,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    doneAt: row.done_at === null ? undefined : Number(row.done_at),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    doneAt: row.done_at ?? undefined,
     doneBy: row.done_by ?? undefined,
   };
 }

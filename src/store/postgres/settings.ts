@@ -1,3 +1,4 @@
+import { type DmRow, dmOf } from "../dm-rows.js";
 import type {
   DeliveryClaim,
   DeliveryKey,
@@ -5,7 +6,6 @@ import type {
   DmQueueRepository,
   InstallationKey,
   InstallationRepository,
-  QueuedDm,
   QueuedDmKey,
   RequestLog,
   SettingsRepository,
@@ -286,28 +286,6 @@ export function createInstallationRepository(pool: Pool, run: Run): Installation
       ),
   };
 }
-
-interface DmRow {
-  team_id: string;
-  kind: string;
-  period: string;
-  recipient_key: string;
-  round_id: number;
-  not_before: number;
-  created_at: number;
-  attempts: number;
-}
-
-const dmOf = (found: DmRow): QueuedDm => ({
-  teamId: found.team_id,
-  kind: found.kind,
-  period: found.period,
-  recipientKey: found.recipient_key,
-  roundId: found.round_id,
-  notBefore: found.not_before,
-  createdAt: found.created_at,
-  attempts: found.attempts,
-});
 
 const DM_WHERE = "team_id = $1 AND kind = $2 AND period = $3 AND recipient_key = $4";
 const dmKey = (key: QueuedDmKey) => [key.teamId, key.kind, key.period, key.recipientKey];

@@ -1,3 +1,4 @@
+import { type DmRow, dmOf } from "../dm-rows.js";
 import type {
   DeliveryClaim,
   DeliveryKey,
@@ -191,28 +192,6 @@ export function createInstallationRepository(db: Db, run: Run): InstallationRepo
     delete: (key) => run(() => remove.run(none(key.enterpriseId), none(key.teamId)).changes),
   };
 }
-
-interface DmRow {
-  team_id: string;
-  kind: string;
-  period: string;
-  recipient_key: string;
-  round_id: number;
-  not_before: number;
-  created_at: number;
-  attempts: number;
-}
-
-const dmOf = (row: DmRow): QueuedDm => ({
-  teamId: row.team_id,
-  kind: row.kind,
-  period: row.period,
-  recipientKey: row.recipient_key,
-  roundId: row.round_id,
-  notBefore: row.not_before,
-  createdAt: row.created_at,
-  attempts: row.attempts,
-});
 
 export function createDmQueueRepository(db: Db, run: Run): DmQueueRepository {
   const where =
