@@ -47,7 +47,6 @@
 
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import {
   BLOCK_KIT_LIMITS,
@@ -57,6 +56,7 @@ import {
   validateView,
   viewByteSize,
 } from "./block-kit.js";
+import { listenOnLoopback } from "./listen.js";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -882,16 +882,8 @@ class FakeSlackServer implements FakeSlack {
       this.upgrade(req, socket, head),
     );
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = server.address() as AddressInfo;
-    this.port = addr.port;
-    this.url = `http://127.0.0.1:${addr.port}`;
+    this.port = await listenOnLoopback(server, port);
+    this.url = `http://127.0.0.1:${this.port}`;
     this.apiUrl = `${this.url}/api/`;
   }
 

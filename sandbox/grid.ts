@@ -40,7 +40,6 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import { isObj, type Obj } from "./block-kit.js";
 import { type DriverResponse, type RequestOptions, SlackDriver } from "./driver.js";
 import {
@@ -51,6 +50,7 @@ import {
   type RevokedTokenError,
   startFakeSlack,
 } from "./fake-slack.js";
+import { listenOnLoopback } from "./listen.js";
 import { manifestBotScopes } from "./manifest.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -456,16 +456,8 @@ class Grid implements FakeSlackGrid {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = server.address() as AddressInfo;
-    this.port = addr.port;
-    this.url = `http://127.0.0.1:${addr.port}`;
+    this.port = await listenOnLoopback(server, options.port ?? 0);
+    this.url = `http://127.0.0.1:${this.port}`;
     this.apiUrl = `${this.url}/api/`;
   }
 
