@@ -90,7 +90,11 @@ export async function launchRound(
       salesChannel: channels.sales,
       marketingChannel: channels.marketing,
       statementIds: deps.instrument.statements.map((s) => s.id),
-      invited: { sales: members.sales.length, marketing: members.marketing.length },
+      invited: {
+        sales: members.sales.length,
+        marketing: members.marketing.length,
+        people: new Set([...members.sales, ...members.marketing]).size,
+      },
       members,
       keyFingerprint: deps.keyFingerprint,
     });

@@ -103,6 +103,7 @@ function comparable(round: Round, previous: Round, answers: Answer[]): Answer[] 
 const definedOnly = (invited: Round["invited"]) => ({
   ...(invited.sales !== undefined ? { sales: invited.sales } : {}),
   ...(invited.marketing !== undefined ? { marketing: invited.marketing } : {}),
+  ...(invited.people !== undefined ? { people: invited.people } : {}),
 });
 
 /** The data behind `/alignment report`: the latest closed round and the open one, if any. */

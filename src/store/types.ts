@@ -12,6 +12,13 @@ export interface Invitation {
   ts: string;
 }
 
+export interface Invited {
+  sales: number | undefined;
+  marketing: number | undefined;
+  /** Distinct people over both channels: the "of N" beside everyone's count. */
+  people: number | undefined;
+}
+
 export interface Round {
   id: number;
   teamId: string;
@@ -22,8 +29,11 @@ export interface Round {
   marketingChannel: string;
   /** The statement ids the round was opened with, so answers stay tied to their wording. */
   statementIds: string[];
-  /** People in each channel at launch (the bot excluded), for response rates; undefined when unknown. */
-  invited: { sales: number | undefined; marketing: number | undefined };
+  /**
+   * People in each channel at launch (bots, deactivated accounts and the bot excluded), for
+   * response rates; `people` counts a person in both channels once. Undefined when unknown.
+   */
+  invited: Invited;
   /**
    * Whether the round's channel members were recorded at launch. Only then is a side verified;
    * rounds launched before members were recorded accept the side people chose.
@@ -41,7 +51,7 @@ export interface NewRound {
   salesChannel: string;
   marketingChannel: string;
   statementIds: readonly string[];
-  invited: { sales: number | undefined; marketing: number | undefined };
+  invited: Invited;
   /** The members of each channel, as keyed hashes (never raw user ids). */
   members: Record<Side, readonly string[]>;
   keyFingerprint: string;

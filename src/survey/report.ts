@@ -45,13 +45,16 @@ export type { Interval, Significance } from "./significance.js";
 export type { GroupResult } from "./summary.js";
 export type { GapChange, GroupTrend, Trend } from "./trend.js";
 
+/** How many were invited on each side, and `people`: distinct people over both sides. */
+export type InvitedCounts = Partial<Record<Side | "people", number | undefined>>;
+
 /** Respondent counts, response rates and whether the sides answered in comparable numbers. */
 export interface ParticipationReport {
   sales: number;
   marketing: number;
   total: number;
-  /** Invited counts as given (either may be unknown). */
-  invited?: { sales?: number; marketing?: number };
+  /** Invited counts as given (any may be unknown); `people` counts a person in both sides once. */
+  invited?: InvitedCounts;
   /** Respondents / invited per side (0–1, unrounded), only when both invited counts are known. */
   responseRates?: Record<Side, number>;
   /** One side's response rate is less than half the other's: compare the sides with caution. */
@@ -116,8 +119,8 @@ export interface AnalyzeRoundInput {
   minGroup: number;
   /** `TRUCE_MARKET`. */
   market: Market;
-  /** How many people were invited on each side, when known. */
-  invited?: { sales?: number; marketing?: number };
+  /** How many people were invited on each side (and in all, `people`), when known. */
+  invited?: InvitedCounts;
   /** The previous closed round of the same instrument, for the trend and the advice. */
   previous?: { answers: readonly Answer[] };
 }
@@ -140,7 +143,7 @@ function percent(rate: number): string {
 /** Counts, response rates and the participation-balance warning. Counts only, never scores. */
 export function participationReport(
   counts: Record<Side, number>,
-  invited?: { sales?: number; marketing?: number },
+  invited?: InvitedCounts,
 ): ParticipationReport {
   const report: ParticipationReport = {
     sales: counts.sales,
@@ -149,9 +152,10 @@ export function participationReport(
     lowConfidence: false,
   };
   if (invited === undefined) return report;
-  const given: { sales?: number; marketing?: number } = {};
+  const given: InvitedCounts = {};
   if (invited.sales !== undefined) given.sales = invited.sales;
   if (invited.marketing !== undefined) given.marketing = invited.marketing;
+  if (invited.people !== undefined) given.people = invited.people;
   report.invited = given;
   const { sales, marketing } = given;
   // Rates need both denominators: without them, comparing raw counts says nothing about how

@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import { participationLine, scoreLine } from "./figures.js";
+import { participationLine, responseRateLine, scoreLine } from "./figures.js";
 import type { ClosedRound } from "./report.js";
 import { nextLaunchLine } from "./schedule.js";
 import type { OpenRoundStatus } from "./status.js";
@@ -25,14 +25,6 @@ export interface DigestInput {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Response rates as whole percentages, when both invited counts are known. */
-function rates(open: OpenRoundStatus): string | undefined {
-  const { sales, marketing } = open.invited;
-  if (!sales || !marketing) return undefined;
-  const pct = (n: number, of: number) => `${Math.round((100 * n) / of)}%`;
-  return `Response rate: Sales ${pct(open.participation.sales, sales)} · Marketing ${pct(open.participation.marketing, marketing)}`;
-}
-
 /** The leaders' weekly digest (and `/alignment digest`, its preview). */
 export function digestMessage(input: DigestInput): MessageView {
   const blocks: KnownBlock[] = [header("Your weekly Sales & Marketing alignment digest")];
@@ -41,7 +33,7 @@ export function digestMessage(input: DigestInput): MessageView {
   if (open) {
     const daysLeft = Math.max(0, Math.ceil((open.closesAt - input.now) / DAY_MS));
     const line = participationLine(open.participation, open.invited);
-    const rate = rates(open);
+    const rate = responseRateLine(open.participation, open.invited);
     blocks.push(
       section(
         `*A round is open* — it closes ${slackDate(open.closesAt)} (${daysLeft} day${daysLeft === 1 ? "" : "s"} left).\n${line}${rate ? `\n${rate}` : ""}`,

@@ -1,9 +1,10 @@
 import type { OverallGap, StatementGap } from "../survey/gap.js";
+import type { InvitedCounts } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
 import { shownInterval, shownMeanTotal, shownPointsToNext } from "../survey/shown.js";
 import { type Interval, SIGNIFICANCE_ALPHA, type Significance } from "../survey/significance.js";
 import type { Participation } from "../survey/summary.js";
-import { GROUP_LABELS, type Group, type Level, type Side } from "../survey/types.js";
+import { GROUP_LABELS, type Group, type Level } from "../survey/types.js";
 
 export { GROUP_LABELS };
 
@@ -35,17 +36,33 @@ export function signed(value: number): string {
   return `${value > 0 ? "+" : "−"}${text}`;
 }
 
-/** `Sales n=3 · Marketing n=2 · Everyone n=5`, with the invited counts when known. */
-export function participationLine(
+/**
+ * `Sales n=3 (of 7) · Marketing n=2 (of 8) · Everyone n=5 (of 13)`, each "of" when known.
+ * Everyone's "of" counts people, not memberships: someone in both channels is invited once.
+ */
+export function participationLine(participation: Participation, invited?: InvitedCounts): string {
+  const part = (label: string, n: number, of: number | undefined) =>
+    of ? `${label} n=${n} (of ${of})` : `${label} n=${n}`;
+  return [
+    part(GROUP_LABELS.sales, participation.sales, invited?.sales),
+    part(GROUP_LABELS.marketing, participation.marketing, invited?.marketing),
+    part("Everyone", participation.total, invited?.people),
+  ].join(" · ");
+}
+
+/**
+ * `Response rate: Sales 50% · Marketing 40% · Everyone 44%` as whole percentages, when both
+ * sides' invited counts are known; everyone's rate is of people, a person in both channels once.
+ */
+export function responseRateLine(
   participation: Participation,
-  invited?: Partial<Record<Side, number | undefined>>,
-): string {
-  const part = (side: Side) => {
-    const n = participation[side];
-    const of = invited?.[side];
-    return of ? `${GROUP_LABELS[side]} n=${n} (of ${of})` : `${GROUP_LABELS[side]} n=${n}`;
-  };
-  return `${part("sales")} · ${part("marketing")} · Everyone n=${participation.total}`;
+  invited: InvitedCounts,
+): string | undefined {
+  const { sales, marketing, people } = invited;
+  if (!sales || !marketing) return undefined;
+  const pct = (n: number, of: number) => `${Math.round((100 * n) / of)}%`;
+  const everyone = people ? ` · Everyone ${pct(participation.total, people)}` : "";
+  return `Response rate: Sales ${pct(participation.sales, sales)} · Marketing ${pct(participation.marketing, marketing)}${everyone}`;
 }
 
 /** Below this a p-value reads "p < 0.001": smaller values say nothing more to a reader. */

@@ -1,13 +1,13 @@
 import type { KnownBlock } from "@slack/types";
+import type { InvitedCounts } from "../survey/report.js";
 import type { Participation } from "../survey/summary.js";
-import type { Side } from "../survey/types.js";
 import { participationLine } from "./figures.js";
 import { context, type MessageView, plainDate, section, slackDate } from "./text.js";
 
 export interface OpenRoundStatus {
   closesAt: number;
   participation: Participation;
-  invited: Partial<Record<Side, number | undefined>>;
+  invited: InvitedCounts;
 }
 
 export function openRoundLine(open: OpenRoundStatus): string {

@@ -244,7 +244,11 @@ describe("honest denominators", () => {
       () => h.fake.responses.filter((r) => r.context.user === "U0M0005").length > before,
     );
     // Sales: 2 leaders + 6, one deactivated → 7. Marketing: 2 leaders + 6 + a bot → 8.
-    expect(replyTo(h, "U0M0005")).toContain("Sales n=1 (of 7) · Marketing n=1 (of 8)");
+    // The two leaders are in both channels: 13 people, not 15 memberships.
+    expect(replyTo(h, "U0M0005")).toContain(
+      "Sales n=1 (of 7) · Marketing n=1 (of 8) · Everyone n=2 (of 13)",
+    );
+    expect((await h.store.rounds.get(1))?.invited).toEqual({ sales: 7, marketing: 8, people: 13 });
     expect(await h.store.members.counts(1)).toEqual({ sales: 7, marketing: 8 });
   });
 });

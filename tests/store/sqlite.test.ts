@@ -40,14 +40,14 @@ describe("sqlite: the file", () => {
   it("is created with WAL and foreign keys, every migration applied once", () => {
     const path = fresh();
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(6);
+    expect(schemaVersion(db)).toBe(7);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     // Serving never waits on a lock synchronously: that would block the event loop.
     expect(db.pragma("busy_timeout", { simple: true })).toBe(0);
     db.close();
     const again = openDatabase(path);
-    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 6 });
+    expect(again.prepare("SELECT COUNT(*) AS n FROM migrations").get()).toEqual({ n: 7 });
     again.close();
   });
 

@@ -24,7 +24,7 @@ export const newRound = (teamId = "T1", openedAt = 1_000) => ({
   salesChannel: "CSALES",
   marketingChannel: "CMKTG",
   statementIds: ["a", "b"],
-  invited: { sales: 12, marketing: undefined },
+  invited: { sales: 12, marketing: undefined, people: 4 },
   members: { sales: ["p1", "p2", "both"], marketing: ["p3", "both"] },
   keyFingerprint: "fp-1",
 });
@@ -52,7 +52,8 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
         membersKnown: true,
         keyFingerprint: "fp-1",
       });
-      expect(round.invited).toEqual({ sales: 12, marketing: undefined });
+      expect(round.invited).toEqual({ sales: 12, marketing: undefined, people: 4 });
+      expect((await store.rounds.get(round.id))?.invited.people).toBe(4);
       await expect(store.rounds.open(newRound())).rejects.toThrow(RoundAlreadyOpenError);
       const other = await store.rounds.open(newRound("T2"));
       expect(other.id).not.toBe(round.id);

@@ -9,9 +9,11 @@ import {
   intervalText,
   meanTotal,
   overallGapLine,
+  participationLine,
   pointsToNextText,
   pValueCell,
   pValueText,
+  responseRateLine,
   scoreLine,
   signed,
   twoSignificant,
@@ -179,5 +181,28 @@ describe("one rounding rule: the words follow the shown figure", () => {
     ).toBe(
       "Overall (total score, 20–100): Sales 62.0 · Marketing 55.4 · gap +6.6 (95 % CI −1.3 to +14.6) · not significant (p = 0.090)",
     );
+  });
+});
+
+describe("honest denominators", () => {
+  const participation = { sales: 3, marketing: 2, total: 5 };
+  it("gives everyone's 'of' in people, which is fewer than the memberships when some are in both", () => {
+    expect(participationLine(participation, { sales: 7, marketing: 8, people: 13 })).toBe(
+      "Sales n=3 (of 7) · Marketing n=2 (of 8) · Everyone n=5 (of 13)",
+    );
+    expect(participationLine(participation, { sales: 7, marketing: 8 })).toBe(
+      "Sales n=3 (of 7) · Marketing n=2 (of 8) · Everyone n=5",
+    );
+    expect(participationLine(participation)).toBe("Sales n=3 · Marketing n=2 · Everyone n=5");
+  });
+
+  it("gives response rates of people, only when both sides' counts are known", () => {
+    expect(responseRateLine(participation, { sales: 7, marketing: 8, people: 13 })).toBe(
+      "Response rate: Sales 43% · Marketing 25% · Everyone 38%",
+    );
+    expect(responseRateLine(participation, { sales: 7, marketing: 8 })).toBe(
+      "Response rate: Sales 43% · Marketing 25%",
+    );
+    expect(responseRateLine(participation, { sales: 7, people: 13 })).toBeUndefined();
   });
 });

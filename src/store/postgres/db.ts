@@ -261,6 +261,10 @@ const MIGRATIONS: readonly string[] = [
     refreshed_at BIGINT NOT NULL
   );
   `,
+  `
+  -- Distinct people invited over both channels: someone in both is one person, not two.
+  ALTER TABLE rounds ADD COLUMN invited_people INTEGER;
+  `,
 ];
 
 /** Answer times are kept to the hour (see the responses table). */

@@ -19,6 +19,7 @@ interface RoundRow {
   statement_ids: string[];
   invited_sales: number | null;
   invited_marketing: number | null;
+  invited_people: number | null;
   members_known: boolean;
   key_fingerprint: string | null;
 }
@@ -35,6 +36,7 @@ const toRound = (r: RoundRow): Round => ({
   invited: {
     sales: r.invited_sales ?? undefined,
     marketing: r.invited_marketing ?? undefined,
+    people: r.invited_people ?? undefined,
   },
   membersKnown: r.members_known,
   keyFingerprint: r.key_fingerprint ?? undefined,
@@ -43,7 +45,8 @@ const toRound = (r: RoundRow): Round => ({
 const maybe = (r: RoundRow | undefined) => r && toRound(r);
 
 const COLUMNS = `id, team_id, opened_at, closes_at, closed_at, sales_channel, marketing_channel,
-  statement_ids, invited_sales, invited_marketing, members_known, key_fingerprint`;
+  statement_ids, invited_sales, invited_marketing, invited_people, members_known,
+  key_fingerprint`;
 const SELECT = `SELECT ${COLUMNS} FROM rounds`;
 
 /** Another launch may close the open round between our insert and our read: try again then. */
@@ -60,9 +63,9 @@ export function createRoundRepository(pool: Pool, run: Run): RoundRepository {
       const inserted = await row<RoundRow>(
         client,
         `INSERT INTO rounds (team_id, opened_by_key, opened_at, closes_at, sales_channel,
-           marketing_channel, statement_ids, invited_sales, invited_marketing, members_known,
-           key_fingerprint)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10)
+           marketing_channel, statement_ids, invited_sales, invited_marketing, invited_people,
+           members_known, key_fingerprint)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)
          ON CONFLICT (team_id) WHERE closed_at IS NULL DO NOTHING
          RETURNING ${COLUMNS}`,
         [
@@ -75,6 +78,7 @@ export function createRoundRepository(pool: Pool, run: Run): RoundRepository {
           JSON.stringify(round.statementIds),
           round.invited.sales ?? null,
           round.invited.marketing ?? null,
+          round.invited.people ?? null,
           round.keyFingerprint,
         ],
       );

@@ -184,6 +184,10 @@ const MIGRATIONS: readonly string[] = [
     refreshed_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Distinct people invited over both channels: someone in both is one person, not two.
+  ALTER TABLE rounds ADD COLUMN invited_people INTEGER;
+  `,
 ];
 
 /** Answer times are kept to the hour (see migration 3). */

@@ -20,6 +20,7 @@ interface RoundRow {
   statement_ids: string;
   invited_sales: number | null;
   invited_marketing: number | null;
+  invited_people: number | null;
   members_known: number;
   key_fingerprint: string | null;
 }
@@ -36,6 +37,7 @@ const toRound = (row: RoundRow): Round => ({
   invited: {
     sales: row.invited_sales ?? undefined,
     marketing: row.invited_marketing ?? undefined,
+    people: row.invited_people ?? undefined,
   },
   membersKnown: row.members_known === 1,
   keyFingerprint: row.key_fingerprint ?? undefined,
@@ -65,9 +67,10 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
   );
   const insert = db.prepare(
     `INSERT INTO rounds (team_id, opened_by_key, opened_at, closes_at, sales_channel, marketing_channel,
-       statement_ids, invited_sales, invited_marketing, members_known, key_fingerprint)
+       statement_ids, invited_sales, invited_marketing, invited_people, members_known,
+       key_fingerprint)
      VALUES (@teamId, @openedByKey, @openedAt, @closesAt, @salesChannel, @marketingChannel,
-       @statementIds, @invitedSales, @invitedMarketing, 1, @keyFingerprint)`,
+       @statementIds, @invitedSales, @invitedMarketing, @invitedPeople, 1, @keyFingerprint)`,
   );
   const insertMember = db.prepare(
     "INSERT OR IGNORE INTO round_members (round_id, side, member_key, present) VALUES (?, ?, ?, 1)",
@@ -104,6 +107,7 @@ export function createRoundRepository(db: Db, run: Run): RoundRepository {
       statementIds: JSON.stringify(round.statementIds),
       invitedSales: round.invited.sales ?? null,
       invitedMarketing: round.invited.marketing ?? null,
+      invitedPeople: round.invited.people ?? null,
     });
     const id = Number(result.lastInsertRowid);
     for (const side of ["sales", "marketing"] as const satisfies readonly Side[]) {
