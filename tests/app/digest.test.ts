@@ -35,8 +35,8 @@ describe("the leaders' weekly digest", () => {
     expect(paris).toHaveLength(1);
     const text = readableText(paris[0]?.blocks);
     expect(text).toContain("A round is open");
-    expect(text).toContain("Sales n=3 (of 10) · Marketing n=2 (of 10) · Everyone n=5");
-    expect(text).toContain("Response rate: Sales 30% · Marketing 20%");
+    expect(text).toContain("Sales n=3 (of 10) · Marketing n=2 (of 10) · Everyone n=5 (of 18)");
+    expect(text).toContain("Response rate: Sales 30% · Marketing 20% · Everyone 28%");
     expect(text).not.toMatch(/· (Undefined|Defined|Aligned|Integrated)/);
     expect(h.fake.dms(LEADER)).toEqual([]);
 
