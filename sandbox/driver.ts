@@ -416,11 +416,16 @@ export class SlackDriver {
     channelId: string,
     messageTs: string,
     actionId: string,
-    opts: RequestOptions = {},
+    opts: RequestOptions & { where?: (value: string | undefined) => boolean } = {},
   ): Promise<InteractionResponse> {
     const found = this.findMessage(userId, channelId, messageTs);
+    // Several buttons may share an action id (one Adopt per suggestion): `where` picks by value.
     const button = findElements(found.blocks).find(
-      (e) => e.type === "button" && e.actionId === actionId,
+      (e) =>
+        e.type === "button" &&
+        e.actionId === actionId &&
+        (opts.where === undefined ||
+          opts.where(typeof e.element.value === "string" ? e.element.value : undefined)),
     );
     if (!button) {
       const ids = findElements(found.blocks)
@@ -431,8 +436,9 @@ export class SlackDriver {
       );
     }
     const label = isObj(button.element.text) ? String(button.element.text.text ?? "") : undefined;
+    const { where: _, ...request } = opts;
     const o: BlockActionOptions = {
-      ...opts,
+      ...request,
       actionId,
       type: "button",
       channelId,
@@ -489,7 +495,7 @@ export class SlackDriver {
     channelId: string,
     messageTs: string,
     actionId: string,
-    opts: RequestOptions = {},
+    opts: RequestOptions & { where?: (value: string | undefined) => boolean } = {},
   ): Promise<StoredView> {
     const before = new Set(this.fake.viewsOf(userId).map((v) => v.id));
     await this.clickButton(userId, channelId, messageTs, actionId, opts);

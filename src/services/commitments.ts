@@ -16,6 +16,7 @@ import {
 import { SIDES } from "../survey/types.js";
 import {
   actionsBoard,
+  alreadyAdoptedText,
   assignedMessage,
   type CommitmentModalTarget,
   followUpMessage,
@@ -51,8 +52,18 @@ export async function adoptableAction(
     };
   const { report } = await closedRoundReport(deps, latest);
   const action = report.advice?.actions.find((a) => a.id === actionId);
-  if (!action)
-    return { ok: false, message: "That suggestion is not among the latest round's actions." };
+  if (!action) {
+    // Adopted already (perhaps by another leader a moment ago): one commitment per suggestion.
+    const adopted = (await deps.store.commitments.list(teamId)).find(
+      (c) => c.actionId === actionId && (c.doneAt === undefined || c.roundId === roundId),
+    );
+    return {
+      ok: false,
+      message: adopted
+        ? alreadyAdoptedText(adopted)
+        : "That suggestion is not among the latest round's actions.",
+    };
+  }
   return { ok: true, action, roundId };
 }
 
@@ -187,12 +198,8 @@ export async function actionsFor(
   ]);
   const closed = latest && (await closedRoundReport(rt, latest));
   const previous = latest && (await rt.store.rounds.previousClosed(latest));
-  const adopted = new Set(
-    commitments
-      .filter((c) => c.doneAt === undefined || (latest !== undefined && c.roundId === latest.id))
-      .map((c) => c.actionId),
-  );
-  const suggestions = (closed?.report.advice?.actions ?? []).filter((a) => !adopted.has(a.id));
+  // The advice already leaves out what is in hand or was adopted from this round.
+  const suggestions = closed?.report.advice?.actions ?? [];
   const noSuggestions = !latest
     ? "No round has closed yet, so there are no suggestions. A leader can start one with `/alignment launch`."
     : !closed?.report.advice

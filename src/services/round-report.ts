@@ -1,10 +1,10 @@
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
 import { discloseAnswers } from "../survey/anonymity.js";
-import { commitmentEffects, type SideMeansById } from "../survey/commitments.js";
+import { adviceCommitments, commitmentEffects, type SideMeansById } from "../survey/commitments.js";
 import { perceptionGap, type StatementGap } from "../survey/gap.js";
 import { sameStatementIds } from "../survey/instrument.js";
-import { analyzeRoundInChunks } from "../survey/report.js";
+import { analyzeRoundInChunks, withCommitments } from "../survey/report.js";
 import type { Answer, Market } from "../survey/types.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import { openRoundStatus } from "./participation.js";
@@ -16,7 +16,7 @@ import { workspaceSettings } from "./settings.js";
  * rounds are kept per process; the oldest is dropped first.
  */
 const REPORT_CACHE_SIZE = 16;
-const reportCache = new WeakMap<Deps, Map<string, Promise<ClosedRound>>>();
+const reportCache = new WeakMap<Deps, Map<string, Promise<AnalysedRound>>>();
 
 /**
  * The analysis of a closed round, with the trend against the previous closed round of the same
@@ -24,9 +24,27 @@ const reportCache = new WeakMap<Deps, Map<string, Promise<ClosedRound>>>();
  * `/alignment setup` applies at once: the cache is keyed by both).
  */
 export async function closedRoundReport(deps: Deps, round: Round): Promise<ClosedRound> {
+  // The figures never change; the advice follows the commitments as they are now.
+  const [analysed, commitments] = await Promise.all([
+    analysedRound(deps, round),
+    deps.store.commitments.list(round.teamId),
+  ]);
+  const { previousClosedAt, ...closed } = analysed;
+  return {
+    ...closed,
+    report: withCommitments(
+      closed.report,
+      adviceCommitments(commitments, { id: round.id, previousClosedAt }),
+    ),
+  };
+}
+
+type AnalysedRound = ClosedRound & { previousClosedAt: number | undefined };
+
+async function analysedRound(deps: Deps, round: Round): Promise<AnalysedRound> {
   const { minGroup, market } = await workspaceSettings(deps, round.teamId);
   const key = `${round.id}:${minGroup}:${market}`;
-  const cache = reportCache.get(deps) ?? new Map<string, Promise<ClosedRound>>();
+  const cache = reportCache.get(deps) ?? new Map<string, Promise<AnalysedRound>>();
   reportCache.set(deps, cache);
   const cached = cache.get(key);
   if (cached) return cached;
@@ -43,7 +61,7 @@ async function analyzeClosedRound(
   round: Round,
   minGroup: number,
   market: Market,
-): Promise<ClosedRound> {
+): Promise<AnalysedRound> {
   const previousRound = await deps.store.rounds.previousClosed(round);
   const sameWording =
     previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
@@ -63,7 +81,8 @@ async function analyzeClosedRound(
       : {}),
   });
   const closedAt = round.closedAt as number;
-  if (!previousRound?.closedAt) return { closedAt, report };
+  const previousClosedAt = previousRound?.closedAt;
+  if (!previousRound?.closedAt) return { closedAt, report, previousClosedAt };
   // Since the last round: the commitments done between the two closes, and how the statements
   // they targeted moved, only where the report may show the change of both sides.
   const before =
@@ -77,7 +96,7 @@ async function analyzeClosedRound(
     },
     report.trend?.gaps !== undefined,
   );
-  return { closedAt, report, ...(effects.length > 0 ? { effects } : {}) };
+  return { closedAt, report, previousClosedAt, ...(effects.length > 0 ? { effects } : {}) };
 }
 
 function meansById(statements: readonly StatementGap[], round: Round): SideMeansById {

@@ -353,6 +353,10 @@ export interface Advice {
   caveat?: string;
   /** At most MAX_ACTIONS, ordered by expected impact. */
   actions: JointAction[];
+  /** Open commitments, in hand rather than suggested again (present when there are any). */
+  inHand?: CommitmentRef[];
+  /** Commitments done since the previous round (present when there are any). */
+  done?: CommitmentRef[];
 }
 
 export interface AdviceInput {
@@ -368,6 +372,27 @@ export interface AdviceInput {
   gaps?: readonly StatementGap[];
   /** Ids of the actions the previous round's report suggested, when known. */
   previousActions?: readonly string[];
+  /** The workspace's commitments as they bear on this round's advice (see adviceCommitments). */
+  commitments?: AdviceCommitments;
+}
+
+/** A commitment as the advice mentions it. */
+export interface CommitmentRef {
+  actionId: string;
+  title: string;
+  /** `YYYY-MM-DD`. */
+  dueDate: string;
+  statementIds: readonly string[];
+  doneAt?: number;
+}
+
+export interface AdviceCommitments {
+  /** Not done yet: neither their action nor, for a statement, its statement is suggested again. */
+  open: readonly CommitmentRef[];
+  /** Actions adopted from this very round's advice, done or not: not suggested again either. */
+  adoptedHere: readonly string[];
+  /** Done since the previous round closed: said in the advice, and beside an action suggested again. */
+  done: readonly CommitmentRef[];
 }
 
 /** Said in the advice when it rests on the level alone. */
@@ -490,6 +515,38 @@ function positionOf(level: Level, target: Level): TargetPosition {
 const STABLE_NOTE =
   "In a stable market where people already get on well informally, leave well alone.";
 
+/** What is already in hand: such actions are left out, so the advice goes on to the next ones. */
+function inHandFilter(commitments: AdviceCommitments | undefined) {
+  const actions = new Set([
+    ...(commitments?.open ?? []).map((c) => c.actionId),
+    ...(commitments?.adoptedHere ?? []),
+  ]);
+  const statements = new Set((commitments?.open ?? []).flatMap((c) => c.statementIds));
+  return {
+    move: (move: LevelMove) => !actions.has(`move:${move.id}`),
+    statement: (c: Candidate) =>
+      !actions.has(`statement:${c.statement.id}`) && !statements.has(c.statement.id),
+  };
+}
+
+/** An action done since the last round and suggested again says so: it did not settle the matter. */
+function markDone(action: JointAction, done: readonly CommitmentRef[]): JointAction {
+  const earlier = done.find((c) => c.actionId === action.id);
+  if (!earlier) return action;
+  return {
+    ...action,
+    reason: `${action.reason}; '${earlier.title}' was done since the last round, and this still stands out`,
+  };
+}
+
+/** The commitments part of the advice: open ones in hand, done ones to say so. */
+function commitmentNotes(commitments: AdviceCommitments | undefined) {
+  return {
+    ...(commitments?.open.length ? { inHand: [...commitments.open] } : {}),
+    ...(commitments?.done.length ? { done: [...commitments.done] } : {}),
+  };
+}
+
 /** Marks an action suggested in the previous round too, and says so in its reason. */
 function markRepeated(action: JointAction, previous: ReadonlySet<string>): JointAction {
   if (!previous.has(action.id)) return action;
@@ -507,7 +564,11 @@ export function suggestActions(input: AdviceInput): Advice {
   const { market, level } = input;
   const targetLevel = TARGET_LEVEL[market];
   const position = positionOf(level, targetLevel);
-  const targeted = candidates(input);
+  const allowed = inHandFilter(input.commitments);
+  const standingOut = candidates(input);
+  const targeted = standingOut.filter(allowed.statement);
+  const done = input.commitments?.done ?? [];
+  const notes = commitmentNotes(input.commitments);
   const levelReason = `Your combined level is ${level}`;
   const previous = new Set(input.previousActions ?? []);
 
@@ -526,7 +587,7 @@ export function suggestActions(input: AdviceInput): Advice {
       originNote: "The article's advice: not every company should move up a level",
     };
     const actions = [stay, ...targeted.slice(0, MAX_ACTIONS - 1).map(statementActionFor)].map(
-      (a) => (a.kind === "stay" ? a : markRepeated(a, previous)),
+      (a) => (a.kind === "stay" ? a : markDone(markRepeated(a, previous), done)),
     );
     const opening =
       position === "at"
@@ -537,7 +598,9 @@ export function suggestActions(input: AdviceInput): Advice {
         ? LEVEL_ONLY_NOTE
         : targeted.length > 0
           ? "The actions below work on weak or disputed statements rather than pushing up a level."
-          : "Nothing stands out as weak or disputed, so keep doing what works.";
+          : standingOut.length > 0
+            ? "What stands out as weak or disputed is already in hand, so see it through and keep doing what works."
+            : "Nothing stands out as weak or disputed, so keep doing what works.";
     const parts = [opening, work];
     if (market === "stable") parts.push(STABLE_NOTE);
     return {
@@ -548,13 +611,14 @@ export function suggestActions(input: AdviceInput): Advice {
       atTarget: true,
       message: parts.join(" "),
       actions,
+      ...notes,
     };
   }
 
   // Below target: the step up from the current level (never Integrated here: it is the top).
   const from = level as StepFrom;
   const next = LEVELS[LEVELS.indexOf(level) + 1] as Level;
-  const ranked = rankLevelMoves(from, input.statements ?? []);
+  const ranked = rankLevelMoves(from, input.statements ?? []).filter(allowed.move);
   const moves = [
     ...ranked.filter((m) => !previous.has(`move:${m.id}`)),
     ...ranked.filter((m) => previous.has(`move:${m.id}`)),
@@ -599,7 +663,8 @@ export function suggestActions(input: AdviceInput): Advice {
     position,
     atTarget: false,
     message,
-    actions: actions.map((a) => markRepeated(a, previous)),
+    actions: actions.map((a) => markDone(markRepeated(a, previous), done)),
+    ...notes,
   };
   if (from === "Undefined") advice.caveat = UNDEFINED_CAVEAT;
   return advice;

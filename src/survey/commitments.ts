@@ -1,4 +1,4 @@
-import { type JointAction, LEVEL_MOVES } from "./advice.js";
+import { type AdviceCommitments, type JointAction, LEVEL_MOVES } from "./advice.js";
 import type { Side } from "./types.js";
 
 /**
@@ -224,4 +224,35 @@ export function commitmentEffects(
       }
       return { title: c.title, doneAt: c.doneAt, moves };
     });
+}
+
+/**
+ * How a workspace's commitments bear on one round's advice: those not done are in hand (not
+ * suggested again), those adopted from this round are not suggested again either, and those done
+ * since the previous round closed are said to be done.
+ */
+export function adviceCommitments(
+  commitments: readonly (Pick<CommitmentFacts, "dueDate" | "doneAt"> & {
+    roundId: number;
+    actionId: string;
+    title: string;
+    statementIds: readonly string[];
+  })[],
+  round: { id: number; previousClosedAt: number | undefined },
+): AdviceCommitments {
+  const ref = (c: (typeof commitments)[number]) => ({
+    actionId: c.actionId,
+    title: c.title,
+    dueDate: c.dueDate,
+    statementIds: c.statementIds,
+    ...(c.doneAt !== undefined ? { doneAt: c.doneAt } : {}),
+  });
+  const since = round.previousClosedAt;
+  return {
+    open: commitments.filter((c) => c.doneAt === undefined).map(ref),
+    adoptedHere: commitments.filter((c) => c.roundId === round.id).map((c) => c.actionId),
+    done: commitments
+      .filter((c) => c.doneAt !== undefined && (since === undefined || c.doneAt >= since))
+      .map(ref),
+  };
 }

@@ -1,4 +1,10 @@
-import { type Advice, suggestActions, TARGET_LEVEL } from "./advice.js";
+import {
+  type Advice,
+  type AdviceCommitments,
+  type AdviceInput,
+  suggestActions,
+  TARGET_LEVEL,
+} from "./advice.js";
 import {
   type ChangePermissions,
   changePermissionsInSlices,
@@ -109,6 +115,8 @@ export interface RoundReport {
   trend?: Trend;
   /** Present when Everyone may be shown. */
   advice?: Advice;
+  /** What the advice was chosen from, so it can be chosen again as commitments change. */
+  adviceInput?: AdviceInput;
 }
 
 export interface AnalyzeRoundInput {
@@ -272,7 +280,7 @@ export function analyzeCounts(input: AnalyzeCountsInput): RoundReport {
   if (everyoneRow) {
     // Without per-statement figures the advice follows from the level alone: picking "weak"
     // statements would hint at the very ratings the report withholds.
-    const adviceInput: Parameters<typeof suggestActions>[0] = { market, level: everyoneRow.level };
+    const adviceInput: AdviceInput = { market, level: everyoneRow.level };
     if (report.everyone) adviceInput.statements = report.everyone.statements;
     if (report.gap) adviceInput.gaps = report.gap.statements;
     if (input.previous) {
@@ -282,7 +290,17 @@ export function analyzeCounts(input: AnalyzeCountsInput): RoundReport {
       const before = analyzeCounts({ ...earlier, counts: input.previous, roundClosed: true });
       if (before.advice) adviceInput.previousActions = before.advice.actions.map((a) => a.id);
     }
+    report.adviceInput = adviceInput;
     report.advice = suggestActions(adviceInput);
   }
   return report;
+}
+
+/**
+ * The report with its advice chosen again in view of the workspace's commitments: what is in
+ * hand is not suggested again, and what was done is said. Cheap: the figures stay as they are.
+ */
+export function withCommitments(report: RoundReport, commitments: AdviceCommitments): RoundReport {
+  if (!report.adviceInput) return report;
+  return { ...report, advice: suggestActions({ ...report.adviceInput, commitments }) };
 }

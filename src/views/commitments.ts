@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView } from "@slack/types";
 import type { Commitment } from "../store/types.js";
-import type { JointAction } from "../survey/advice.js";
+import type { CommitmentRef, JointAction } from "../survey/advice.js";
 import {
   type Board,
   COMMITMENT_LIMITS,
@@ -344,4 +344,36 @@ export function sinceLastRoundBlocks(
         ]
       : []),
   ];
+}
+
+/** How many in-hand or done commitments the advice names before "and N more". */
+const ADVICE_NAMES = 4;
+
+/**
+ * Beside the suggested actions: what is already in hand (so not suggested again) and what was
+ * done since the last round. Undefined when there is neither.
+ */
+export function adviceCommitmentsLine(advice: {
+  inHand?: readonly CommitmentRef[];
+  done?: readonly CommitmentRef[];
+}): string | undefined {
+  const names = (list: readonly CommitmentRef[], each: (c: CommitmentRef) => string) => {
+    const shown = list.slice(0, ADVICE_NAMES).map(each);
+    const more = list.length - shown.length;
+    return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+  };
+  const title = (c: CommitmentRef) => `*${escapeMrkdwn(clip(c.title, 80))}*`;
+  const parts: string[] = [];
+  if (advice.inHand?.length)
+    parts.push(
+      `Already in hand, so not suggested again: ${names(advice.inHand, (c) => `${title(c)} (due ${dueDay(c.dueDate)})`)}.`,
+    );
+  if (advice.done?.length) parts.push(`Done since the last round: ${names(advice.done, title)}.`);
+  return parts.length > 0 ? `${parts.join(" ")} \`/alignment actions\` has the board.` : undefined;
+}
+
+/** Adopt pressed on a suggestion someone adopted already: one commitment per suggestion. */
+export function alreadyAdoptedText(c: Pick<Commitment, "title" | "dueDate" | "doneAt">): string {
+  const state = c.doneAt === undefined ? ` (due ${dueDay(c.dueDate)})` : " and done";
+  return `That suggestion is already adopted as *${escapeMrkdwn(clip(c.title, 120))}*${state}. \`/alignment actions\` has the board.`;
 }

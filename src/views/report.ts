@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from "@slack/types";
 import type { CommitmentEffect } from "../survey/commitments.js";
 import type { JointAction, RoundReport, StatementGap } from "../survey/report.js";
 import { oneDecimal } from "../survey/scoring.js";
-import { ADOPT_ACTION_ID, sinceLastRoundBlocks } from "./commitments.js";
+import { ADOPT_ACTION_ID, adviceCommitmentsLine, sinceLastRoundBlocks } from "./commitments.js";
 import {
   intervalText,
   meanTotal,
@@ -253,6 +253,8 @@ function adviceBlocks(report: RoundReport, max: number): KnownBlock[] {
   ];
   blocks.push(...advice.actions.slice(0, max).map(actionBlock));
   if (advice.caveat) blocks.push(context(escapeMrkdwn(advice.caveat)));
+  const commitments = adviceCommitmentsLine(advice);
+  if (commitments) blocks.push(context(commitments));
   return blocks;
 }
 
@@ -345,6 +347,8 @@ export function leaderReportMessage(closed: ClosedRound, roundId: number): Messa
       blocks.push(line);
     });
   }
+  const commitments = report.advice && adviceCommitmentsLine(report.advice);
+  if (commitments) blocks.push(context(commitments));
   blocks.push(
     {
       type: "actions",

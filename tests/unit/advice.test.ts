@@ -380,3 +380,74 @@ describe("the advice texts", () => {
     }
   });
 });
+
+describe("commitments: what is in hand is not suggested again, and what was done is said", () => {
+  const ref = (actionId: string, statementIds: string[], extra: { doneAt?: number } = {}) => ({
+    actionId,
+    title: `Commitment for ${actionId}`,
+    dueDate: "2026-12-18",
+    statementIds,
+    ...extra,
+  });
+
+  it("below target, an open move is left out and the next move takes its place", () => {
+    const open = ref("move:rules-of-engagement", ["little-firefighting", "no-blame-game"]);
+    const advice = suggestActions(
+      input("Undefined", "shifting", {
+        commitments: { open: [open], adoptedHere: [], done: [] },
+      }),
+    );
+    expect(advice.actions.map((a) => a.id)).toEqual([
+      "move:define-lead",
+      "move:set-expectations",
+      "move:joint-events",
+    ]);
+    expect(advice.inHand).toEqual([open]);
+    expect(advice.done).toBeUndefined();
+  });
+
+  it("a statement in an open commitment is not suggested again, even through its own action", () => {
+    // Weak: #2 no-blame-game (2.0) and #10 little-firefighting (2.5); the open level move aims
+    // at both, so neither statement action is offered, and the stay-at-target advice says why.
+    const open = ref("move:rules-of-engagement", ["little-firefighting", "no-blame-game"]);
+    const advice = suggestActions(
+      input("Aligned", "shifting", {
+        statements: means({ 2: 2.0, 10: 2.5 }),
+        commitments: { open: [open], adoptedHere: [], done: [] },
+      }),
+    );
+    expect(advice.actions.map((a) => a.id)).toEqual(["stay"]);
+    expect(advice.message).toContain(
+      "What stands out as weak or disputed is already in hand, so see it through and keep doing what works.",
+    );
+  });
+
+  it("an action adopted from this round is not offered again even when done", () => {
+    const advice = suggestActions(
+      input("Undefined", "shifting", {
+        commitments: { open: [], adoptedHere: ["move:define-lead"], done: [] },
+      }),
+    );
+    expect(advice.actions.map((a) => a.id)).toEqual([
+      "move:rules-of-engagement",
+      "move:set-expectations",
+      "move:joint-events",
+    ]);
+    expect(advice.inHand).toBeUndefined();
+  });
+
+  it("an action done since the last round and suggested again says it was done", () => {
+    const done = ref("statement:no-blame-game", ["no-blame-game"], { doneAt: 1_000 });
+    const advice = suggestActions(
+      input("Aligned", "shifting", {
+        statements: means({ 2: 2.0 }),
+        commitments: { open: [], adoptedHere: [], done: [done] },
+      }),
+    );
+    expect(advice.actions.map((a) => a.id)).toEqual(["stay", "statement:no-blame-game"]);
+    expect(advice.actions[1]?.reason).toBe(
+      "Everyone rates 'No blame game' 2.0 of 5; 'Commitment for statement:no-blame-game' was done since the last round, and this still stands out",
+    );
+    expect(advice.done).toEqual([done]);
+  });
+});

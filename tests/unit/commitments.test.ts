@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   addDays,
+  adviceCommitments,
   checkDraft,
   commitmentBoard,
   commitmentEffects,
@@ -11,6 +12,7 @@ import {
   statusOf,
   targetStatements,
 } from "../../src/survey/commitments.js";
+import { adviceCommitmentsLine } from "../../src/views/commitments.js";
 
 const owners = { sales: "U0SALES01", marketing: "U0MKTG001" };
 const made = (day: string) => Date.parse(`${day}T10:00:00Z`);
@@ -217,5 +219,60 @@ describe("since the last round", () => {
         (e) => e.moves,
       ),
     ).toEqual([[], []]);
+  });
+});
+
+describe("how commitments bear on a round's advice", () => {
+  const c = (roundId: number, actionId: string, doneAt?: number) => ({
+    roundId,
+    actionId,
+    title: `T ${actionId}`,
+    dueDate: "2026-12-18",
+    statementIds: [actionId.replace(/^.*:/, "")],
+    doneAt,
+  });
+  const list = [
+    c(1, "statement:a"), // open, from an earlier round
+    c(1, "statement:b", made("2026-11-20")), // done before the previous round closed
+    c(1, "statement:c", made("2026-12-05")), // done since
+    c(2, "move:d", made("2026-12-06")), // adopted from this round and done
+    c(2, "statement:e"), // adopted from this round, open
+  ];
+
+  it("open ones are in hand, this round's are adopted, and those done since the last close are done", () => {
+    const result = adviceCommitments(list, { id: 2, previousClosedAt: made("2026-12-01") });
+    expect(result.open.map((r) => r.actionId)).toEqual(["statement:a", "statement:e"]);
+    expect(result.adoptedHere).toEqual(["move:d", "statement:e"]);
+    expect(result.done.map((r) => r.actionId)).toEqual(["statement:c", "move:d"]);
+    expect(result.done[0]).toEqual({
+      actionId: "statement:c",
+      title: "T statement:c",
+      dueDate: "2026-12-18",
+      statementIds: ["c"],
+      doneAt: made("2026-12-05"),
+    });
+  });
+
+  it("with no previous round, every done commitment is done since", () => {
+    const result = adviceCommitments(list, { id: 2, previousClosedAt: undefined });
+    expect(result.done.map((r) => r.actionId)).toEqual(["statement:b", "statement:c", "move:d"]);
+  });
+
+  it("the advice names what is in hand, with due days, and what was done", () => {
+    const ref = (title: string) => ({
+      actionId: "x",
+      title,
+      dueDate: "2026-12-18",
+      statementIds: [],
+    });
+    expect(adviceCommitmentsLine({})).toBeUndefined();
+    expect(
+      adviceCommitmentsLine({ inHand: [ref("Lead <definition>")], done: [ref("Rhythm")] }),
+    ).toBe(
+      "Already in hand, so not suggested again: *Lead &lt;definition&gt;* (due Fri 18 Dec 2026). Done since the last round: *Rhythm*. `/alignment actions` has the board.",
+    );
+    expect(adviceCommitmentsLine({ done: ["A", "B", "C", "D", "E", "F"].map(ref) })).toBe(
+      "Done since the last round: *A*, *B*, *C*, *D* and 2 more. `/alignment actions` has the board.",
+    );
   });
 });
