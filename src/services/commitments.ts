@@ -5,12 +5,14 @@ import type { Runtime } from "../runtime.js";
 import type { Commitment } from "../store/index.js";
 import type { JointAction } from "../survey/advice.js";
 import {
+  addDays,
   type CommitmentDraft,
   checkDraft,
   commitmentBoard,
   dayIn,
-  followUpDue,
   mayChange,
+  ownerFollowUp,
+  REMINDER_DAYS_BEFORE,
   targetStatements,
 } from "../survey/commitments.js";
 import { SIDES } from "../survey/types.js";
@@ -23,6 +25,7 @@ import {
 } from "../views/commitments.js";
 import type { MessageView } from "../views/text.js";
 import { deliverOnce } from "./delivery.js";
+import { lookUpPerson } from "./people.js";
 import { closedRoundReport } from "./round-report.js";
 import { describeError, openDm } from "./slack.js";
 
@@ -223,7 +226,7 @@ export async function sendFollowUps(
   rt: Runtime,
   isActive: (teamId: string) => Promise<boolean>,
 ): Promise<number> {
-  const today = todayOf(rt);
+  const now = rt.clock();
   let sent = 0;
   let open: Commitment[];
   try {
@@ -233,24 +236,64 @@ export async function sendFollowUps(
     return 0;
   }
   for (const c of open) {
-    const due = followUpDue(c, today, rt.config.timeZone);
-    if (!due || !(await isActive(c.teamId))) continue;
+    // Cheap first: a follow-up can only be owed in the week before the due day or just after it
+    // (a due day off work), in any time zone; only then are the owners' zones looked up.
+    const today = todayOf(rt);
+    if (today < addDays(c.dueDate, -REMINDER_DAYS_BEFORE - 1) || today > addDays(c.dueDate, 8))
+      continue;
+    if (!(await isActive(c.teamId))) continue;
     try {
       const client = await rt.slack(c.teamId);
-      if (
-        await sendToOwners(
-          rt,
+      for (const owner of new Set(SIDES.map((side) => c.owners[side]))) {
+        const zone = await ownerTimeZone(rt, client, c.teamId, owner);
+        const due = ownerFollowUp(c, now, zone, rt.config.workingHours);
+        if (!due) continue;
+        const outcome = await deliverOnce(rt, {
+          key: {
+            teamId: c.teamId,
+            kind: "commitment-follow-up",
+            recipientKey: rt.personKey(c.teamId, owner),
+            period: `commitment-${c.id}-${due.kind}`,
+          },
           client,
-          c,
-          "commitment-follow-up",
-          `commitment-${c.id}-${due}`,
-          followUpMessage(c, due),
-        )
-      )
-        sent += 1;
+          channel: () => openDm(client, owner),
+          message: followUpMessage(c, due.kind, due.today),
+        });
+        if (outcome.status === "sent") sent += 1;
+      }
     } catch (error) {
       rt.logger.warn(`Could not follow up commitment ${c.id}: ${describeError(error)}`);
     }
   }
   return sent;
+}
+
+/** Owners' time zones, looked up again after this long (people travel; Slack is asked rarely). */
+const ZONE_TTL_MS = 6 * 60 * 60 * 1000;
+const ZONE_CACHE_SIZE = 2_000;
+const ownerZones = new WeakMap<Deps, Map<string, { at: number; zone: string }>>();
+
+/** An owner's own time zone (users.info), or the workspace's when Slack does not say. */
+async function ownerTimeZone(
+  rt: Runtime,
+  client: WebClient,
+  teamId: string,
+  owner: string,
+): Promise<string> {
+  const cache = ownerZones.get(rt) ?? new Map<string, { at: number; zone: string }>();
+  ownerZones.set(rt, cache);
+  const key = `${teamId}:${owner}`;
+  const cached = cache.get(key);
+  if (cached && rt.clock() - cached.at < ZONE_TTL_MS) return cached.zone;
+  let zone = rt.config.timeZone;
+  try {
+    zone = (await lookUpPerson(client, owner))?.timeZone ?? zone;
+  } catch (error) {
+    rt.logger.warn(`Could not look up an owner's time zone: ${describeError(error)}`);
+    return zone;
+  }
+  cache.delete(key);
+  cache.set(key, { at: rt.clock(), zone });
+  if (cache.size > ZONE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return zone;
 }

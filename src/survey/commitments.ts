@@ -1,4 +1,5 @@
 import { type AdviceCommitments, type JointAction, LEVEL_MOVES } from "./advice.js";
+import { nextWorkingTime, type WorkingHours } from "./reminders.js";
 import type { Side } from "./types.js";
 
 /**
@@ -162,6 +163,51 @@ export function followUpDue(
   const weekBefore = addDays(c.dueDate, -REMINDER_DAYS_BEFORE);
   if (today >= weekBefore && made < weekBefore) return "week-before";
   return undefined;
+}
+
+/** ISO weekday (1 = Monday) of a `YYYY-MM-DD` day. */
+const weekdayOf = (day: string) => {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
+};
+
+/** The first of the owner's working days on or after `day` (within a week: there is one). */
+function firstWorkingDay(day: string, hours: Pick<WorkingHours, "days">): string {
+  for (let offset = 0; offset < 7; offset++) {
+    const candidate = addDays(day, offset);
+    if (hours.days.has(weekdayOf(candidate))) return candidate;
+  }
+  return day;
+}
+
+export interface OwnerFollowUp {
+  kind: FollowUp;
+  /** The owner's own calendar day the follow-up is sent on, for its wording. */
+  today: string;
+}
+
+/**
+ * The follow-up one owner is owed at `now`, in their own time zone and working hours: the
+ * week-before one on a working day of that week, the due-day one on the due day, or on the first
+ * working day after it when the due day is not one (then it says the commitment was due). None
+ * outside working hours: the heartbeat asks again, and the owner gets it at the start of their
+ * next working period, never at 3 a.m. nor on a Saturday.
+ */
+export function ownerFollowUp(
+  c: CommitmentFacts,
+  now: number,
+  timeZone: string,
+  hours: WorkingHours,
+): OwnerFollowUp | undefined {
+  if (c.doneAt !== undefined || nextWorkingTime(now, timeZone, hours) !== now) return undefined;
+  const today = dayIn(now, timeZone);
+  if (today >= c.dueDate) {
+    const made = dayIn(c.createdAt, timeZone);
+    const last = firstWorkingDay(c.dueDate, hours);
+    return today <= last && made < c.dueDate ? { kind: "due-day", today } : undefined;
+  }
+  const kind = followUpDue(c, today, timeZone);
+  return kind && { kind, today };
 }
 
 /** A statement's side means in two rounds, for "how it moved". */

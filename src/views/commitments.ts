@@ -201,8 +201,8 @@ export function assignedMessage(c: Commitment, changed: boolean): MessageView {
 }
 
 /** The follow-up an owner gets a week before the due day and on it. */
-export function followUpMessage(c: Commitment, kind: FollowUp): MessageView {
-  const when = kind === "due-day" ? "is due today" : `is due in a week (${dueDay(c.dueDate)})`;
+export function followUpMessage(c: Commitment, kind: FollowUp, today: string): MessageView {
+  const when = followUpWhen(c.dueDate, kind, today);
   return {
     text: `Reminder: ${c.title} ${when}`,
     blocks: [
@@ -210,6 +210,14 @@ export function followUpMessage(c: Commitment, kind: FollowUp): MessageView {
       commitmentButtons(c),
     ],
   };
+}
+
+/** "is due in a week (Thu 10 Dec 2026)", "is due today", "was due Sat 19 Dec 2026". */
+export function followUpWhen(dueDate: string, kind: FollowUp, today: string): string {
+  if (kind === "due-day") return today === dueDate ? "is due today" : `was due ${dueDay(dueDate)}`;
+  const days = Math.round((Date.parse(dueDate) - Date.parse(today)) / 86_400_000);
+  const inDays = days === 7 ? "in a week" : days === 1 ? "tomorrow" : `in ${days} days`;
+  return `is due ${inDays} (${dueDay(dueDate)})`;
 }
 
 /** The message a pressed Mark done leaves in place of the buttons. */

@@ -301,6 +301,56 @@ describe("following a commitment through", () => {
     expect(h.fake.errors()).toEqual([]);
   });
 
+  it("each owner is followed up in their own working hours; a Saturday due day comes on Monday", async () => {
+    await closedRound();
+    for (const [id, tz] of [
+      [SALES_OWNER, "America/New_York"],
+      [MARKETING_OWNER, "Asia/Tokyo"],
+    ] as const)
+      h.fake.addUser({ ...(h.fake.user(id) as { id: string; name: string }), tz });
+    // Due Saturday 12 December.
+    await adopt({ ...complete, commitment_due: "2026-12-12" });
+    await h.truce.idle();
+    const followUps = (owner: string) =>
+      h.fake
+        .dms(owner)
+        .filter((m) => /^Reminder:/.test(m.text ?? ""))
+        .map((m) => m.text);
+
+    // Saturday 5 December, 09:00 UTC: a week before, but the weekend for both owners.
+    h.advance(12 * DAY);
+    await h.truce.runDueJobs();
+    expect([followUps(SALES_OWNER), followUps(MARKETING_OWNER)]).toEqual([[], []]);
+    // Monday 7 December 00:00 UTC: 09:00 in Tokyo, Sunday 19:00 in New York.
+    h.advance(DAY + 15 * 3_600_000);
+    await h.truce.runDueJobs();
+    const inFiveDays =
+      "Reminder: Write one lead definition together is due in 5 days (Sat 12 Dec 2026)";
+    expect([followUps(SALES_OWNER), followUps(MARKETING_OWNER)]).toEqual([[], [inFiveDays]]);
+    // 14:00 UTC: 09:00 in New York.
+    h.advance(14 * 3_600_000);
+    await h.truce.runDueJobs();
+    await h.truce.runDueJobs();
+    expect([followUps(SALES_OWNER), followUps(MARKETING_OWNER)]).toEqual([
+      [inFiveDays],
+      [inFiveDays],
+    ]);
+
+    // Saturday 12 December, the due day: nobody works; Monday 14 December, each at 09:00 there.
+    h.advance(5 * DAY);
+    await h.truce.runDueJobs();
+    expect(followUps(MARKETING_OWNER)).toHaveLength(1);
+    h.advance(DAY + 10 * 3_600_000); // Monday 00:00 UTC: 09:00 in Tokyo
+    await h.truce.runDueJobs();
+    const wasDue = "Reminder: Write one lead definition together was due Sat 12 Dec 2026";
+    expect(followUps(MARKETING_OWNER)).toEqual([inFiveDays, wasDue]);
+    expect(followUps(SALES_OWNER)).toEqual([inFiveDays]);
+    h.advance(14 * 3_600_000); // 09:00 in New York
+    await h.truce.runDueJobs();
+    expect(followUps(SALES_OWNER)).toEqual([inFiveDays, wasDue]);
+    expect(h.fake.errors()).toEqual([]);
+  });
+
   it("the next round's report says what was done since, and how its statements moved", async () => {
     await closedRound();
     await adopt(complete);

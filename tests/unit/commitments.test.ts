@@ -9,10 +9,12 @@ import {
   followUpDue,
   isCalendarDay,
   mayChange,
+  ownerFollowUp,
   statusOf,
   targetStatements,
 } from "../../src/survey/commitments.js";
-import { adviceCommitmentsLine } from "../../src/views/commitments.js";
+import { parseWorkingHours, type WorkingHours } from "../../src/survey/reminders.js";
+import { adviceCommitmentsLine, followUpWhen } from "../../src/views/commitments.js";
 
 const owners = { sales: "U0SALES01", marketing: "U0MKTG001" };
 const made = (day: string) => Date.parse(`${day}T10:00:00Z`);
@@ -274,5 +276,66 @@ describe("how commitments bear on a round's advice", () => {
     expect(adviceCommitmentsLine({ done: ["A", "B", "C", "D", "E", "F"].map(ref) })).toBe(
       "Done since the last round: *A*, *B*, *C*, *D* and 2 more. `/alignment actions` has the board.",
     );
+  });
+});
+
+describe("follow-ups in each owner's own working hours", () => {
+  const hours = parseWorkingHours("Mon-Fri 09:00-17:00") as WorkingHours;
+  const at = (iso: string) => Date.parse(iso);
+  // Due Thursday 10 December; made on 23 November.
+  const c = { ...commitment(1, "2026-12-10"), createdAt: made("2026-11-23") };
+
+  it("the week-before one waits for the owner's working hours, in their own zone", () => {
+    expect(ownerFollowUp(c, at("2026-12-03T08:59:00Z"), "UTC", hours)).toBeUndefined();
+    expect(ownerFollowUp(c, at("2026-12-03T09:00:00Z"), "UTC", hours)).toEqual({
+      kind: "week-before",
+      today: "2026-12-03",
+    });
+    // 04:00 in New York: not yet; 09:00 there (14:00 UTC): now.
+    expect(ownerFollowUp(c, at("2026-12-03T09:00:00Z"), "America/New_York", hours)).toBeUndefined();
+    expect(ownerFollowUp(c, at("2026-12-03T14:00:00Z"), "America/New_York", hours)?.kind).toBe(
+      "week-before",
+    );
+    // 09:00 in Tokyo is midnight UTC.
+    expect(ownerFollowUp(c, at("2026-12-02T23:59:00Z"), "Asia/Tokyo", hours)).toBeUndefined();
+    expect(ownerFollowUp(c, at("2026-12-03T00:00:00Z"), "Asia/Tokyo", hours)).toEqual({
+      kind: "week-before",
+      today: "2026-12-03",
+    });
+  });
+
+  it("the due-day one in a half-hour zone starts at 09:00 there", () => {
+    expect(ownerFollowUp(c, at("2026-12-10T03:29:00Z"), "Asia/Kolkata", hours)).toBeUndefined();
+    expect(ownerFollowUp(c, at("2026-12-10T03:30:00Z"), "Asia/Kolkata", hours)).toEqual({
+      kind: "due-day",
+      today: "2026-12-10",
+    });
+    expect(
+      ownerFollowUp({ ...c, doneAt: 1 }, at("2026-12-10T10:00:00Z"), "UTC", hours),
+    ).toBeUndefined();
+  });
+
+  it("a due day on a Saturday: nothing that weekend, then Monday morning, saying it was due", () => {
+    const saturday = { ...c, dueDate: "2026-12-12" };
+    expect(ownerFollowUp(saturday, at("2026-12-12T10:00:00Z"), "UTC", hours)).toBeUndefined();
+    expect(ownerFollowUp(saturday, at("2026-12-13T10:00:00Z"), "UTC", hours)).toBeUndefined();
+    const monday = ownerFollowUp(saturday, at("2026-12-14T09:00:00Z"), "UTC", hours);
+    expect(monday).toEqual({ kind: "due-day", today: "2026-12-14" });
+    expect(followUpWhen("2026-12-12", "due-day", "2026-12-14")).toBe("was due Sat 12 Dec 2026");
+    // Not again, nor later: it is overdue now, and the board and digest say so.
+    expect(ownerFollowUp(saturday, at("2026-12-15T09:00:00Z"), "UTC", hours)).toBeUndefined();
+  });
+
+  it("says how far off the due day is, as the owner's calendar has it", () => {
+    expect(followUpWhen("2026-12-10", "week-before", "2026-12-03")).toBe(
+      "is due in a week (Thu 10 Dec 2026)",
+    );
+    expect(followUpWhen("2026-12-10", "week-before", "2026-12-07")).toBe(
+      "is due in 3 days (Thu 10 Dec 2026)",
+    );
+    expect(followUpWhen("2026-12-10", "week-before", "2026-12-09")).toBe(
+      "is due tomorrow (Thu 10 Dec 2026)",
+    );
+    expect(followUpWhen("2026-12-10", "due-day", "2026-12-10")).toBe("is due today");
   });
 });
