@@ -50,6 +50,7 @@ describe("when Slack fails", () => {
     expect((await h.store.rounds.openFor(h.fake.teamId))?.invited).toEqual({
       sales: 10,
       marketing: 10,
+      people: 18,
     });
   });
 
