@@ -272,6 +272,9 @@ export function createApp(input: AppInput): TruceApp {
     await runtime?.dms.idle();
     if (runtime) await chartsIdle(runtime);
     while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
+    // Work after an ack may have queued DMs (a Remind button) or Home refreshes of its own.
+    await runtime?.dms.idle();
+    await runtime?.home.flush();
   };
   const leaders = createLeaderDirectory(
     config,

@@ -85,15 +85,18 @@ export function registerHome(app: App, rt: Runtime) {
       await tell(body, respond, NOT_A_LEADER_TEXT);
       return;
     }
-    let text: string;
-    try {
-      const result = await remindNow(rt, teamId);
-      text = result.ok ? remindReply(result.plan) : result.message;
-    } catch (error) {
-      rt.logger.warn(`Reminding from a button failed: ${describeError(error)}`);
-      text = `I couldn't queue the reminders just now (${describeError(error)}). Nobody was reminded; please try again in a minute.`;
-    }
-    await tell(body, respond, text);
+    // Looking up each non-respondent's working hours may take a while: after the ack.
+    rt.afterAck("remind from a button", async () => {
+      let text: string;
+      try {
+        const result = await remindNow(rt, teamId);
+        text = result.ok ? remindReply(result.plan) : result.message;
+      } catch (error) {
+        rt.logger.warn(`Reminding from a button failed: ${describeError(error)}`);
+        text = `I couldn't queue the reminders just now (${describeError(error)}). Nobody was reminded; please try again in a minute.`;
+      }
+      await tell(body, respond, text);
+    });
   });
 
   // Close: asks first in a modal, with the same warnings as `/alignment close`.
@@ -267,14 +270,16 @@ export function registerHome(app: App, rt: Runtime) {
       await tell(body, respond, NOT_A_LEADER_TEXT);
       return;
     }
-    let text: string;
-    try {
-      text = await exportToDm(rt, client, teamId, body.user.id);
-    } catch (error) {
-      rt.logger.warn(`Export from Home failed: ${describeError(error)}`);
-      text = "I couldn't prepare the export just now. Please try again in a minute.";
-    }
-    await tell(body, respond, text);
+    rt.afterAck("export from a button", async () => {
+      let text: string;
+      try {
+        text = await exportToDm(rt, client, teamId, body.user.id);
+      } catch (error) {
+        rt.logger.warn(`Export from Home failed: ${describeError(error)}`);
+        text = "I couldn't prepare the export just now. Please try again in a minute.";
+      }
+      await tell(body, respond, text);
+    });
   });
 
   // Compare my answers: `/alignment me`, in a modal only its presser sees.
