@@ -85,6 +85,8 @@ export interface HomeRefresherOptions {
   windowMs?: number;
   /** How one viewer's Home is built from the workspace's input (tests give their own). */
   render?: (input: HomeInput, viewer: Parameters<typeof homeView>[1]) => HomeView;
+  /** What a workspace's Home shows (tests give their own). */
+  load?: (teamId: string) => Promise<HomeInput>;
 }
 
 interface WorkspaceState {
@@ -119,6 +121,7 @@ class PublishRateLimited extends Error {
 export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
   const windowMs = options.windowMs ?? HOME_REFRESH_WINDOW_MS;
   const render = options.render ?? homeView;
+  const load = options.load ?? ((teamId: string) => homeInput(deps, teamId));
   const workspaces = new Map<string, WorkspaceState>();
   let stopped = false;
 
@@ -206,12 +209,11 @@ export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
         });
         return;
       }
-      state.urgent = false;
       let client: WebClient;
       let input: HomeInput;
       try {
         client = await options.slack(teamId);
-        input = await homeInput(deps, teamId);
+        input = await load(teamId);
       } catch (error) {
         // Nothing to show: the next change (or opening Home) tries again.
         deps.logger.warn(`Could not read what the Home tab shows: ${describeError(error)}`);
@@ -219,6 +221,8 @@ export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
         return;
       }
       let published = 0;
+      // Everyone out of date now gets these figures; a change from here on asks again.
+      state.urgent = false;
       for (const userId of [...state.pending]) {
         if (!state.pending.has(userId)) continue;
         state.pending.delete(userId);
@@ -227,7 +231,7 @@ export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
           published++;
         } catch (error) {
           if (!(error instanceof PublishRateLimited)) throw error;
-          state.pending.add(userId);
+          state.pending = new Set([userId, ...state.pending]);
           state.limited = true;
           state.notBefore = deps.clock() + error.retryAfterMs;
           break;
@@ -246,8 +250,6 @@ export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
       .catch((error) => deps.logger.warn(`Refreshing Home tabs failed: ${describeError(error)}`))
       .finally(() => {
         state.running = undefined;
-        // A change that came in while the last view of a pass was going out.
-        if (state.pending.size > 0 && state.urgent && !stopped) void kick(teamId, state);
       });
     state.running = run;
     return run;
