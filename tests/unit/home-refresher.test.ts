@@ -18,7 +18,12 @@ import type { HomeInput } from "../../src/views/home.js";
  */
 function setUp(options: { limitAfter?: number; retryAfter?: number } = {}) {
   const time = { now: Date.UTC(2026, 11, 2, 9) };
-  const timers = manualScheduler({ now: () => time.now, set: (at) => void (time.now = at) });
+  const timers = manualScheduler({
+    now: () => time.now,
+    set: (at) => {
+      time.now = at;
+    },
+  });
   const published: { user: string; version: number; at: number }[] = [];
   const warnings: string[] = [];
   let version = 1;
