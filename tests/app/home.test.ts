@@ -195,11 +195,28 @@ describe("the leader's Home", () => {
     expect(h.fake.errors()).toEqual([]);
   });
 
-  it("Set up opens the setup modal from Home, and saving it republishes Home", async () => {
+  it("Set up opens the setup modal from Home, and saving it republishes the Homes being looked at", async () => {
     h = await startHarness();
     await openHome(LEADER);
+    const staffHome = await openHome(STAFF);
+    expect(buttons(staffHome)).not.toContain("home_launch_round");
     const modal = await modalAfter(LEADER, "open_setup");
     expect(modal.view.callback_id).toBe("setup_submit");
+    // The leader makes the admin a leader too: the admin's open Home becomes the desk.
+    const saved = await h.driver.submitView(LEADER, modal.id, {
+      sales_channel: SALES,
+      marketing_channel: MARKETING,
+      leaders: [LEADER, STAFF],
+      market: "shifting",
+      min_group: "5",
+      round_days: "7",
+      digest_day: "1",
+      digest_time: "09:00",
+    });
+    expect(saved.body).toMatchObject({ response_action: "update" });
+    await h.truce.idle();
+    const desk = await homeOf(STAFF, /your desk/);
+    expect(buttons(desk)).toContain("home_launch_round");
   });
 });
 
