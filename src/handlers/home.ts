@@ -146,7 +146,20 @@ export function registerHome(app: App, rt: Runtime) {
       return;
     }
     const id = roundId.safeParse(view.private_metadata);
-    const round = await rt.store.rounds.openFor(teamId).catch(() => undefined);
+    let round: Awaited<ReturnType<typeof rt.store.rounds.openFor>>;
+    try {
+      round = await rt.store.rounds.openFor(teamId);
+    } catch (error) {
+      rt.logger.warn(`Could not read the round to close: ${describeError(error)}`);
+      await ack({
+        response_action: "update",
+        view: noticeOnHome(
+          "Close the round",
+          "I couldn't read the round just now. *The round is still open*; please try again in a minute.",
+        ),
+      });
+      return;
+    }
     if (!round || !id.success || round.id !== id.data) {
       await ack({
         response_action: "update",

@@ -375,6 +375,19 @@ describe("keeping Home up to date", () => {
     );
   });
 
+  it("a round closed at its deadline by the heartbeat republishes the Homes being looked at", async () => {
+    h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
+    await launchRound(h, 1);
+    // Someone looks at Home a minute before the deadline.
+    h.clock.now += DAY - 60_000;
+    await openHome(STAFF, /A survey round is open/);
+    h.clock.now += 60_000;
+    await h.truce.runDueJobs();
+    await h.truce.idle();
+    const home = await homeOf(STAFF, /The round that closed/);
+    expect(buttons(home)).not.toContain("open_survey");
+  });
+
   it("forgets viewers after ten minutes: a change then republishes nobody's Home", async () => {
     h = await startHarness({ salesPeople: 3, marketingPeople: 3 });
     await openHome(STAFF);
