@@ -22,7 +22,7 @@
  * chat.*: channel_not_found, not_in_channel, is_archived, user_not_in_channel, no_text,
  * msg_too_long, invalid_blocks (with `errors` and `response_metadata.messages`),
  * invalid_metadata_format, invalid_metadata_schema, message_not_found, cant_update_message,
- * ratelimited (HTTP 429 + Retry-After; chat.update also Tier 3, per method); views.*: invalid_trigger_id, expired_trigger_id,
+ * ratelimited (HTTP 429 + Retry-After; chat.update also Tier 3 and views.publish Tier 4, per method); views.*: invalid_trigger_id, expired_trigger_id,
  * exchanged_trigger_id, invalid_arguments (with messages), view_too_large, push_limit_reached,
  * hash_conflict, not_found, duplicate_external_id; conversations.join:
  * method_not_supported_for_channel_type; conversations.history: channel_not_found,
@@ -523,11 +523,16 @@ const WORKSPACE_BUCKET = "#workspace";
 /** Slack's Tier 3: about 50 calls a minute per method, with bursts tolerated. */
 export const TIER_3: RateLimitConfig = { burst: 50, perSecond: 50 / 60 };
 
+/** Slack's Tier 4: about 100 calls a minute per method, with generous bursts. */
+export const TIER_4: RateLimitConfig = { burst: 100, perSecond: 100 / 60 };
+
 /** Methods limited per method (not per channel) unless `methodRateLimits` says otherwise. */
 export const DEFAULT_METHOD_RATE_LIMITS: Readonly<Record<string, RateLimitConfig>> = {
   "conversations.history": TIER_3,
   // Slack's chat.update is Tier 3 as well: an app that updates a message per answer meets it.
   "chat.update": TIER_3,
+  // views.publish is Tier 4: an app that republishes every viewer's Home on each change meets it.
+  "views.publish": TIER_4,
 };
 
 /** conversations.history: `limit` defaults to 100 and is capped at 999. */

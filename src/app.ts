@@ -7,6 +7,7 @@ import type { Deps } from "./deps.js";
 import { registerCommands } from "./handlers/commands.js";
 import { registerCommitments } from "./handlers/commitments.js";
 import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handlers/events.js";
+import { registerHome } from "./handlers/home.js";
 import { registerReminderActions } from "./handlers/reminders.js";
 import { registerReport } from "./handlers/report.js";
 import { registerSetup } from "./handlers/setup.js";
@@ -18,6 +19,7 @@ import type { Runtime } from "./runtime.js";
 import { chartsIdle } from "./services/charts.js";
 import { createDigestScheduler } from "./services/digest.js";
 import { createDmQueue, realSleep, type Sleep } from "./services/dm-queue.js";
+import { createHomeRefresher } from "./services/home.js";
 import { createInstallationStore } from "./services/installations.js";
 import { createInvitationRefresher } from "./services/invitations.js";
 import { chosenLeaders, createLeaderDirectory } from "./services/leaders.js";
@@ -143,6 +145,7 @@ export function registerListeners(app: App, rt: Runtime): void {
   registerCommitments(app, rt);
   registerReminderActions(app, rt);
   registerReport(app, rt);
+  registerHome(app, rt);
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */
@@ -265,21 +268,32 @@ export function createApp(input: AppInput): TruceApp {
   };
   const settled = async () => {
     await runtime?.invitations.flush();
+    await runtime?.home.flush();
     await runtime?.dms.idle();
     if (runtime) await chartsIdle(runtime);
     while (afterAckWork.size > 0) await Promise.allSettled([...afterAckWork]);
+    // Work after an ack may have queued DMs (a Remind button) or Home refreshes of its own.
+    await runtime?.dms.idle();
+    await runtime?.home.flush();
   };
+  const leaders = createLeaderDirectory(
+    config,
+    deps.clock,
+    async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
+    (teamId) => chosenLeaders(deps, teamId),
+    store.settings,
+  );
   const withoutQueue = {
     ...deps,
     afterAck,
     slack,
-    leaders: createLeaderDirectory(
-      config,
-      deps.clock,
-      async (teamId) => (await installations?.forTeam(teamId))?.user?.id,
-      (teamId) => chosenLeaders(deps, teamId),
-      store.settings,
-    ),
+    leaders,
+    // Home tabs are republished on the refresh clients too: a 429 there waits for nothing else.
+    home: createHomeRefresher(deps, {
+      slack: refreshSlack,
+      scheduler: input.scheduler ?? realTimers,
+      leaders,
+    }),
     invitations: createInvitationRefresher(deps, {
       slack: refreshSlack,
       scheduler: input.scheduler ?? realTimers,
@@ -338,6 +352,7 @@ export function createApp(input: AppInput): TruceApp {
       await ticking;
       await runtime.dms.stop();
       await runtime.invitations.stop();
+      await runtime.home.stop();
       await settled();
       await app.stop();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));

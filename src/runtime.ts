@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Deps } from "./deps.js";
 import type { DmQueue } from "./services/dm-queue.js";
+import type { HomeRefresher } from "./services/home.js";
 import type { InvitationRefresher } from "./services/invitations.js";
 import type { LeaderDirectory } from "./services/leaders.js";
 
@@ -21,4 +22,6 @@ export interface Runtime extends Deps {
   afterAck(what: string, work: () => Promise<unknown>): void;
   /** The paced fan-out of DMs (reminders, personal invitations). */
   dms: DmQueue;
+  /** Republishes the Home tabs being looked at after a change (throttled, in the background). */
+  home: HomeRefresher;
 }

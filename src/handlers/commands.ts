@@ -8,22 +8,14 @@ import type {
 import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
 import { renderRoundCharts, shareCharts } from "../services/charts.js";
-import { closeRound } from "../services/closing.js";
 import { actionsFor } from "../services/commitments.js";
 import { digestFor } from "../services/digest.js";
-import { workspaceExport } from "../services/export-file.js";
-import { shareFile } from "../services/file-upload.js";
-import { DEFAULT_ROUND_DAYS, launchRound, MAX_ROUND_DAYS } from "../services/launch.js";
+import { DEFAULT_ROUND_DAYS, MAX_ROUND_DAYS } from "../services/launch.js";
+import { closeAndSay, exportToDm, launchAndInvite } from "../services/leader-actions.js";
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
-import {
-  inviteByDm,
-  invitedByDmLine,
-  inviteModeFor,
-  remindNow,
-  remindReply,
-} from "../services/reminders.js";
+import { remindNow, remindReply } from "../services/reminders.js";
 import { reportInput } from "../services/round-report.js";
 import { changeSchedule, nextLaunchOf, parseScheduleArgs } from "../services/schedule.js";
 import { workspaceSettings } from "../services/settings.js";
@@ -191,43 +183,14 @@ const HANDLERS = {
 async function launch({ rt, args, rest, teamId, userId }: CommandContext): Promise<MessageView> {
   const days = parseDays(rest, (await workspaceSettings(rt, teamId)).roundDays);
   if (typeof days !== "number") return note(days.error);
-  try {
-    const mode = await inviteModeFor(rt, teamId);
-    const result = await launchRound(rt, args.client, {
-      teamId,
-      userId,
-      days,
-      botUserId: args.context.botUserId,
-      postInChannels: mode !== "dm",
-    });
-    if (!result.ok) return note(result.message);
-    const where = result.posted.map(
-      (side) =>
-        `<#${side === "sales" ? result.round.salesChannel : result.round.marketingChannel}>`,
-    );
-    const missed =
-      mode !== "dm" && result.posted.length < 2
-        ? " I couldn't post in the other channel yet; I'll keep trying every minute while the round is open. Run `/alignment status` and check my access there."
-        : "";
-    let dms = "";
-    if (mode !== "channel") {
-      try {
-        dms = ` ${invitedByDmLine(await inviteByDm(rt, result.round))}`;
-      } catch (error) {
-        rt.logger.warn(`Could not queue the DM invitations: ${describeError(error)}`);
-        dms = ` I couldn't queue the invitations by DM (${describeError(error)}); the round is open, and \`/alignment remind\` DMs everyone who hasn't answered.`;
-      }
-    }
-    const posted = mode === "dm" ? "" : ` Invitations posted in ${where.join(" and ")}.`;
-    return note(
-      `:rocket: Round launched for ${days} day${days === 1 ? "" : "s"} (closes ${slackDate(result.round.closesAt)}).${posted}${missed}${dms}`,
-    );
-  } catch (error) {
-    rt.logger.error(`Launch failed: ${describeError(error)}`);
-    return note(
-      `I couldn't launch the round (${describeError(error)}). Nothing was launched; please try again.`,
-    );
-  }
+  const result = await launchAndInvite(rt, args.client, {
+    teamId,
+    userId,
+    days,
+    botUserId: args.context.botUserId,
+  });
+  if (result.ok) rt.home.changed(teamId, { urgent: true });
+  return note(result.text);
 }
 
 /** `/alignment chart`: the latest round's charts, shared in the DM of whoever asked. */
@@ -263,27 +226,7 @@ async function chart({ rt, args, teamId, userId }: CommandContext): Promise<Mess
 
 /** `/alignment export`: every closed round's figures as a CSV file in the leader's DM. */
 async function exportFile({ rt, args, teamId, userId }: CommandContext): Promise<MessageView> {
-  const exported = await workspaceExport(rt, teamId);
-  if (!exported) return note("No round has closed yet, so there is nothing to export.");
-  const dm = await openDm(args.client, userId);
-  if (!dm) return note("I couldn't open our DM to send you the export. Please try again.");
-  const stamp = new Date(exported.latest.closedAt as number).toISOString().slice(0, 10);
-  try {
-    await shareFile(args.client, dm, {
-      filename: `truce-export-${stamp}.csv`,
-      title: "Truce results (CSV)",
-      bytes: Buffer.from(exported.csv, "utf8"),
-      comment: `Every closed round's figures: ${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}, one per round, group and statement, only for groups the report may show.`,
-    });
-  } catch (error) {
-    rt.logger.warn(`Could not upload the export: ${describeError(error)}`);
-    return note(
-      `I couldn't upload the export just now (${describeError(error)}). Please try again in a minute.`,
-    );
-  }
-  return note(
-    `:page_facing_up: I've sent you the export (${exported.rows} rows from ${exported.rounds} round${exported.rounds === 1 ? "" : "s"}) in our DM.`,
-  );
+  return note(await exportToDm(rt, args.client, teamId, userId));
 }
 
 /** `/alignment close` asks first; `/alignment close now` closes at once. */
@@ -312,20 +255,11 @@ async function close({ rt, teamId, rest }: CommandContext): Promise<MessageView>
   return closeNow(rt, round);
 }
 
-/** Closes the round and says how it went. */
+/** Closes the round and says how it went; the Home tabs being looked at follow. */
 async function closeNow(rt: Runtime, round: Round): Promise<MessageView> {
-  const result = await closeRound(rt, round);
-  if (!result.ok)
-    return note(
-      `:warning: I couldn't close the round: the ${result.problem}. *The round is still open*; please try again in a minute.`,
-    );
-  if (!result.announced)
-    return note(
-      "The round is closed, but I couldn't post every result message yet. I'll retry every minute; `/alignment report` works now.",
-    );
-  return note(
-    ":checkered_flag: Round closed. The results are posted in both channels; `/alignment report` shows them.",
-  );
+  const said = await closeAndSay(rt, round);
+  rt.home.changed(round.teamId, { urgent: true });
+  return note(said);
 }
 
 async function setup({ rt, args, teamId }: CommandContext): Promise<undefined | MessageView> {

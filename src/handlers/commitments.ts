@@ -187,6 +187,7 @@ export function registerCommitments(app: App, rt: Runtime) {
     });
     // The owners are told after the ack (the outbox keeps it owed if this fails).
     const { commitment, adopted } = saved;
+    rt.home.changed(teamId, { urgent: true });
     rt.afterAck(`tell the owners of commitment ${commitment.id}`, () =>
       tellOwners(rt, client, commitment, !adopted),
     );
@@ -199,7 +200,19 @@ export function registerCommitments(app: App, rt: Runtime) {
       await ack();
       const teamId = body.team?.id ?? body.user.team_id ?? "";
       const id = commitmentId.safeParse(action.value);
+      const onHome = body.container?.type === "view";
       const answer = async (message: { text: string; blocks?: unknown[] }, replace: boolean) => {
+        // A Home tab takes no replies: a refusal or failure is told in a small modal, and a
+        // success shows on the Home itself, republished at once.
+        if (onHome) {
+          if (replace) return;
+          await client.views
+            .open({ trigger_id: body.trigger_id, view: refusal("Mark done", message.text) })
+            .catch((error) =>
+              rt.logger.warn(`Could not answer Mark done: ${describeError(error)}`),
+            );
+          return;
+        }
         if (respond) {
           await respond({
             response_type: "ephemeral",
@@ -237,6 +250,8 @@ export function registerCommitments(app: App, rt: Runtime) {
         await answer({ text: result.refused }, false);
         return;
       }
+      rt.home.changed(teamId, { urgent: true });
+      if (onHome) rt.home.opened(teamId, body.user.id);
       // On the ephemeral board the board is shown again, brought up to date; in a DM the
       // message with the buttons becomes the record of who marked it done.
       const ephemeral =

@@ -4,11 +4,8 @@ import { sideOfChannel } from "../services/channels.js";
 import { invitationOf } from "../services/invitations.js";
 import type { SlackPerson } from "../services/leaders.js";
 import { participationIn } from "../services/participation.js";
-import { reportInput } from "../services/round-report.js";
-import { nextLaunchOf } from "../services/schedule.js";
 import { describeError } from "../services/slack.js";
 import { workspaceRemoved } from "../services/workspaces.js";
-import { homeView } from "../views/home.js";
 
 /** What makes a request unique: an event's id, or the trigger of a command or interaction. */
 export function requestKey(body: unknown): string | undefined {
@@ -65,27 +62,6 @@ export function rememberOrganisations(rt: Runtime): Middleware<AnyMiddlewareArgs
 }
 
 export function registerEvents(app: App, rt: Runtime) {
-  app.event("app_home_opened", async ({ event, client, context }) => {
-    if (event.tab !== "home") return;
-    const teamId = context.teamId ?? "";
-    try {
-      const [input, open] = await Promise.all([
-        reportInput(rt, teamId),
-        rt.store.rounds.openFor(teamId),
-      ]);
-      await client.views.publish({
-        user_id: event.user,
-        view: homeView({
-          ...input,
-          openRoundId: open?.id,
-          nextLaunch: await nextLaunchOf(rt, teamId),
-        }),
-      });
-    } catch (error) {
-      rt.logger.warn(`Could not publish the Home tab: ${describeError(error)}`);
-    }
-  });
-
   // Someone joins a survey channel while a round is open: they may now answer for its side, and
   // are shown the invitation privately, since the original post may be far up the channel.
   app.event("member_joined_channel", async ({ event, client, context }) => {

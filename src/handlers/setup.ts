@@ -236,5 +236,7 @@ export function registerSetup(app: App, rt: Runtime) {
       response_action: "update",
       view: setupSavedModal(parsed.channels, parsed.settings),
     });
+    // Who leads, the channels and the minimum group all change what Home shows.
+    rt.home.changed(teamId, { urgent: true });
   });
 }

@@ -230,6 +230,8 @@ export function registerSurvey(app: App, rt: Runtime) {
         view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
       });
       rt.invitations.schedule(round.id);
+      // Home shows participation too: refreshed for those looking, throttled.
+      rt.home.changed(round.teamId);
     } catch (error) {
       rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
       // The first statement is always in the form (the side question may not be).

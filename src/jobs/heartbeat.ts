@@ -26,7 +26,10 @@ export async function runDueJobs(
     if (!(await isActive(rt, round.teamId))) continue;
     try {
       const result = await closeRound(rt, round);
-      if (result.ok && result.closedNow) closed.push(round.id);
+      if (result.ok && result.closedNow) {
+        closed.push(round.id);
+        rt.home.changed(round.teamId, { urgent: true });
+      }
     } catch (error) {
       rt.logger.error(`Closing round ${round.id} failed: ${describeError(error)}`);
     }

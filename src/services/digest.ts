@@ -45,6 +45,8 @@ export async function digestFor(deps: Deps, teamId: string, since?: number): Pro
     closed: closed && (await closedRoundReport(deps, closed)),
     commitments: digestCommitmentBlocks(board, today),
     nextLaunch: await nextLaunchOf(deps, teamId),
+    // The digest goes to leaders only (and its preview answers leaders only).
+    remindRoundId: open?.id,
   });
 }
 

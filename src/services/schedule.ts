@@ -169,5 +169,6 @@ async function launchScheduled(rt: Runtime, teamId: string): Promise<number | un
       `Scheduled round ${result.round.id}: ${invitedByDmLine(await inviteByDm(rt, result.round))}`,
     );
   rt.logger.info(`Scheduled round ${result.round.id} launched.`);
+  rt.home.changed(teamId, { urgent: true });
   return result.round.id;
 }

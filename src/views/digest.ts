@@ -1,4 +1,4 @@
-import type { KnownBlock } from "@slack/types";
+import type { ActionsBlock, KnownBlock } from "@slack/types";
 import { participationLine, responseRateLine, scoreLine } from "./figures.js";
 import type { ClosedRound } from "./report.js";
 import { nextLaunchLine } from "./schedule.js";
@@ -21,6 +21,20 @@ export interface DigestInput {
   commitments?: { blocks: KnownBlock[]; text: string[] };
   /** When the next recurring round launches, if rounds recur. */
   nextLaunch?: number | undefined;
+  /** The open round's id: the digest then offers "Remind non-respondents" (leaders only get it). */
+  remindRoundId?: number | undefined;
+}
+
+/** The "Remind non-respondents" button of the digest and the leaders' Home tab. */
+export const REMIND_ACTION_ID = "remind_non_respondents";
+
+export function remindButton(roundId: number): ActionsBlock["elements"][number] {
+  return {
+    type: "button",
+    action_id: REMIND_ACTION_ID,
+    text: { type: "plain_text", text: "Remind non-respondents" },
+    value: String(roundId),
+  };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -40,9 +54,15 @@ export function digestMessage(input: DigestInput): MessageView {
       ),
     );
     text.push(`Open round, closes ${plainDate(open.closesAt)}: ${line}`);
+    if (input.remindRoundId !== undefined)
+      blocks.push({
+        type: "actions",
+        block_id: "digest_remind",
+        elements: [remindButton(input.remindRoundId)],
+      });
     blocks.push(
       context(
-        "Scores appear when the round closes. `/alignment remind` DMs everyone who hasn't answered.",
+        "Scores appear when the round closes. *Remind non-respondents* (or `/alignment remind`) DMs everyone who hasn't answered, in their working hours; it never says who.",
       ),
     );
   } else {
