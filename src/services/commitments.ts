@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
-import type { Deps } from "../deps.js";
+import { type Deps, todayOf } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import type { Commitment } from "../store/index.js";
 import type { JointAction } from "../survey/advice.js";
@@ -9,7 +9,6 @@ import {
   type CommitmentDraft,
   checkDraft,
   commitmentBoard,
-  dayIn,
   mayChange,
   ownerFollowUp,
   REMINDER_DAYS_BEFORE,
@@ -28,9 +27,6 @@ import { deliverOnce } from "./delivery.js";
 import { lookUpPerson } from "./people.js";
 import { closedRoundReport } from "./round-report.js";
 import { describeError, openDm } from "./slack.js";
-
-/** Today, as the workspace reads its calendar (TRUCE_TIMEZONE). */
-export const todayOf = (deps: Deps) => dayIn(deps.clock(), deps.config.timeZone);
 
 export type AdoptableAction =
   | { ok: true; action: JointAction; roundId: number }

@@ -1,11 +1,11 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Deps } from "../deps.js";
+import { todayOf } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { commitmentBoard } from "../survey/commitments.js";
 import { digestCommitmentBlocks } from "../views/commitments.js";
 import { digestMessage } from "../views/digest.js";
 import type { MessageView } from "../views/text.js";
-import { todayOf } from "./commitments.js";
 import { deliverOnce } from "./delivery.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";

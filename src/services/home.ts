@@ -1,11 +1,11 @@
 import type { HomeView } from "@slack/types";
 import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import type { Deps } from "../deps.js";
+import { todayOf } from "../deps.js";
 import { commitmentBoard } from "../survey/commitments.js";
 import { type HomeInput, homeView } from "../views/home.js";
 import { surveyChannels } from "./channels.js";
 import { roundHistory } from "./charts.js";
-import { todayOf } from "./commitments.js";
 import type { LeaderDirectory } from "./leaders.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";

@@ -1,18 +1,8 @@
 import type { WebClient } from "@slack/web-api";
-import type { Deps } from "../deps.js";
+import { type Deps, todayOf } from "../deps.js";
 import { reminderMessage } from "../views/invitation.js";
 import { deliverOnce } from "./delivery.js";
 import { participationIn } from "./participation.js";
-
-/** The calendar day of `epochMs` in a time zone, as YYYY-MM-DD (the period of daily limits). */
-export function dayIn(timeZone: string, epochMs: number): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(epochMs);
-}
 
 export type RemindResult = { ok: true; posted: string[] } | { ok: false; message: string };
 
@@ -28,7 +18,7 @@ export async function remindRound(
   const round = await deps.store.rounds.openFor(teamId);
   if (!round || round.closesAt <= deps.clock())
     return { ok: false, message: "There is no open round to remind people about." };
-  const day = dayIn(deps.config.timeZone, deps.clock());
+  const day = todayOf(deps);
   const message = reminderMessage({
     roundId: round.id,
     closesAt: round.closesAt,

@@ -1,5 +1,5 @@
 import { INVITE_MODES, type InviteMode } from "../config.js";
-import type { Deps } from "../deps.js";
+import { type Deps, todayOf } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import type { NewQueuedDm, Round } from "../store/index.js";
 import {
@@ -9,7 +9,6 @@ import {
   slotTimes,
 } from "../survey/reminders.js";
 import { lookUpPeople } from "./people.js";
-import { dayIn } from "./remind.js";
 import { describeError } from "./slack.js";
 
 /** The reminder slots of a workspace: chosen in setup, else TRUCE_REMINDERS. */
@@ -121,7 +120,7 @@ export async function remindNow(rt: Runtime, teamId: string): Promise<RemindNowR
   const round = await rt.store.rounds.openFor(teamId);
   if (!round || round.closesAt <= rt.clock())
     return { ok: false, message: "There is no open round to remind people about." };
-  const period = `round-${round.id}:now-${dayIn(rt.config.timeZone, rt.clock())}`;
+  const period = `round-${round.id}:now-${todayOf(rt)}`;
   return { ok: true, plan: await queueFanOut(rt, round, "reminder", period) };
 }
 

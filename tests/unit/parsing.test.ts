@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseCommandText, parseDays } from "../../src/handlers/commands.js";
 import { parseSetup } from "../../src/handlers/setup.js";
 import { parseMetadata, parseSubmission } from "../../src/handlers/survey.js";
-import { dayIn } from "../../src/services/remind.js";
+import { dayIn } from "../../src/survey/commitments.js";
 
 describe("parseCommandText", () => {
   it("reads the subcommand case-insensitively, with its arguments", () => {
@@ -135,9 +135,9 @@ describe("parseSetup", () => {
 describe("dayIn", () => {
   it("is the calendar day in the given zone", () => {
     const instant = Date.UTC(2026, 10, 23, 23, 30); // 23:30 UTC on 23 November
-    expect(dayIn("UTC", instant)).toBe("2026-11-23");
-    expect(dayIn("Europe/Paris", instant)).toBe("2026-11-24");
-    expect(dayIn("America/Los_Angeles", instant)).toBe("2026-11-23");
+    expect(dayIn(instant, "UTC")).toBe("2026-11-23");
+    expect(dayIn(instant, "Europe/Paris")).toBe("2026-11-24");
+    expect(dayIn(instant, "America/Los_Angeles")).toBe("2026-11-23");
   });
 });
 
