@@ -30,14 +30,8 @@ export async function homeInput(deps: Deps, teamId: string): Promise<HomeInput> 
   const closed = latest && (history[0] ?? (await closedRoundReport(deps, latest)));
   const previous = latest && (await deps.store.rounds.previousClosed(latest));
   const today = todayOf(deps);
-  // The same choice as `/alignment actions`: a suggestion counts as adopted while its
-  // commitment is open, or when it was adopted from the latest round.
-  const adopted = new Set(
-    commitments
-      .filter((c) => c.doneAt === undefined || (latest !== undefined && c.roundId === latest.id))
-      .map((c) => c.actionId),
-  );
-  const suggestions = (closed?.report.advice?.actions ?? []).filter((a) => !adopted.has(a.id));
+  // As in `/alignment actions`: the advice already leaves out what is in hand or was adopted.
+  const suggestions = closed?.report.advice?.actions ?? [];
   const noSuggestions = !latest
     ? "No round has closed yet, so there are no suggestions. Launch one above."
     : !closed?.report.advice
