@@ -20,6 +20,8 @@ export interface AnalysisRow {
   measured: string;
   target: string;
   pass: boolean;
+  /** Could not be measured here (e.g. no PostgreSQL installed): neither passed nor failed. */
+  skipped?: boolean;
 }
 
 export const ANALYSIS_TARGET = {
@@ -100,7 +102,9 @@ function timeRuns(
  * work blocking the loop; the CPU time within a gap (all of the process's threads, so garbage
  * collection counts too) is what the code itself held the loop for.
  */
-async function longestStall(work: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+export async function longestStall(
+  work: () => Promise<unknown>,
+): Promise<{ wall: number; cpu: number }> {
   let last = performance.now();
   let lastCpu = process.cpuUsage();
   let wall = 0;

@@ -1,11 +1,5 @@
-import {
-  emptyRoundCounts,
-  lowestTotal,
-  RATING_LEVELS,
-  type RoundCounts,
-} from "../../survey/counts.js";
 import type { Side } from "../../survey/types.js";
-import { InvalidAnswerError } from "../../survey/validation.js";
+import { tallyPages } from "../paging.js";
 import type { MemberRepository, ResponseRepository } from "../types.js";
 import { ANSWER_TIME_GRAIN_MS, type Pool, query, row, rows, transaction } from "./db.js";
 import type { Run } from "./errors.js";
@@ -28,67 +22,33 @@ const tally = (counted: { side: Side; n: number }[]) => {
   return result;
 };
 
-/**
- * The tallies, counted by the server in one statement (the event loop waits for nothing): part 0
- * counts each side's ratings per statement (the element's JSON text, so that 3.0 or "3" never
- * passes for 3); part 1 counts each side's answers per length and total, which gives the
- * respondents, the totals and whether every answer has one rating per statement.
- */
-const TALLIES = `
-  WITH v AS MATERIALIZED (SELECT side, ratings FROM responses r WHERE round_id = $1 AND ${VERIFIED})
-  SELECT 0 AS part, v.side, (e.ord - 1)::int AS a, e.value::text AS b, COUNT(*)::int AS n
-    FROM v CROSS JOIN LATERAL jsonb_array_elements(v.ratings) WITH ORDINALITY AS e(value, ord)
-    GROUP BY v.side, e.ord, e.value::text
-  UNION ALL
-  SELECT 1, side, jsonb_array_length(ratings),
-         (SELECT COALESCE(SUM(CASE WHEN x::text IN ('1', '2', '3', '4', '5') THEN x::text::int END), 0)
-            FROM jsonb_array_elements(ratings) x)::text,
-         COUNT(*)::int
-    FROM v GROUP BY 2, 3, 4`;
+/** A page of the round's verified answers in key order (see paging.ts), ratings as JSON text. */
+const ANSWER_PAGE = `
+  SELECT respondent_key, side, ratings::text AS ratings FROM responses r
+  WHERE round_id = $1 AND respondent_key > $2 AND ${VERIFIED} ORDER BY respondent_key LIMIT $3`;
 
+/**
+ * A round's verified respondents (as VERIFIED, in the form of a join: per row, the correlated
+ * check costs several times more over a whole round).
+ */
+const verifiedRespondents = (round: string) => `
+  SELECT r.respondent_key AS k, r.side FROM responses r
+   WHERE r.round_id = ${round} AND NOT (SELECT members_known FROM rounds WHERE id = ${round})
+  UNION ALL
+  SELECT r.respondent_key, r.side FROM responses r
+    JOIN round_members m
+      ON m.round_id = r.round_id AND m.side = r.side AND m.member_key = r.respondent_key
+   WHERE r.round_id = ${round} AND (SELECT members_known FROM rounds WHERE id = ${round})`;
+
+/** Who answered only one of two rounds, compared by the server in one statement. */
 const RESPONDENT_CHANGE = `
-  WITH p AS (SELECT respondent_key AS k, side FROM responses r WHERE round_id = $1 AND ${VERIFIED}),
-       c AS (SELECT respondent_key AS k, side FROM responses r WHERE round_id = $2 AND ${VERIFIED})
+  WITH p AS (${verifiedRespondents("$1")}), c AS (${verifiedRespondents("$2")})
   SELECT COUNT(*) FILTER (WHERE p.k IS NULL OR c.k IS NULL)::int AS everyone,
          COUNT(*) FILTER (WHERE (p.side IS NOT DISTINCT FROM 'sales')
                             <> (c.side IS NOT DISTINCT FROM 'sales'))::int AS sales,
          COUNT(*) FILTER (WHERE (p.side IS NOT DISTINCT FROM 'marketing')
                             <> (c.side IS NOT DISTINCT FROM 'marketing'))::int AS marketing
     FROM p FULL OUTER JOIN c ON p.k = c.k`;
-
-const RATING_TEXTS = new Map(["1", "2", "3", "4", "5"].map((text, i) => [text, i]));
-
-function talliesOf(
-  counted: { part: number; side: Side; a: number; b: string; n: number }[],
-  statementCount: number,
-): RoundCounts {
-  const tallies = emptyRoundCounts(statementCount);
-  tallies.sales.respondents = undefined;
-  tallies.marketing.respondents = undefined;
-  const first = lowestTotal(statementCount);
-  for (const { part, side, a, b, n } of counted) {
-    const group = tallies[side];
-    if (part === 1) {
-      if (a !== statementCount)
-        throw new InvalidAnswerError(
-          `answer: ${n} stored answer(s) do not have ${statementCount} ratings`,
-        );
-      group.n += n;
-      const cell = Number(b) - first;
-      group.totals[cell] = (group.totals[cell] ?? 0) + n;
-    } else {
-      const rating = RATING_TEXTS.get(b);
-      if (rating === undefined)
-        throw new InvalidAnswerError("answer: a stored rating is not a whole number from 1 to 5");
-      // A statement past the last one belongs to an answer that the length check refuses.
-      if (a < statementCount) {
-        const cell = a * RATING_LEVELS + rating;
-        group.ratings[cell] = (group.ratings[cell] as number) + n;
-      }
-    }
-  }
-  return tallies;
-}
 
 export function createResponseRepository(pool: Pool, run: Run): ResponseRepository {
   return {
@@ -158,14 +118,19 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
           ),
         ),
       ),
+    // In pages tallied here (see paging.ts): faster than taking the lists apart in SQL.
     tallies: (roundId, statementCount) =>
-      run(async () =>
-        talliesOf(
-          await rows<{ part: number; side: Side; a: number; b: string; n: number }>(pool, TALLIES, [
-            roundId,
-          ]),
-          statementCount,
-        ),
+      tallyPages(
+        (after, size) =>
+          run(() =>
+            rows<{ respondent_key: string; side: Side; ratings: string }>(pool, ANSWER_PAGE, [
+              roundId,
+              after,
+              size,
+            ]),
+          ),
+        statementCount,
+        { readBlocks: false },
       ),
     respondentChange: (previousRoundId, roundId) =>
       run(async () => {

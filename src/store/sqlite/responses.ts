@@ -1,11 +1,5 @@
-import {
-  addAnswer,
-  emptyRoundCounts,
-  type RoundCounts,
-  SLICE_MS,
-  yieldToEventLoop,
-} from "../../survey/counts.js";
 import type { Answer, Side } from "../../survey/types.js";
+import { respondentChangeOfPages, tallyPages } from "../paging.js";
 import type { MemberRepository, ResponseRepository } from "../types.js";
 import type { Run } from "./busy.js";
 import { ANSWER_TIME_GRAIN_MS, type Db } from "./db.js";
@@ -28,43 +22,6 @@ const VERIFIED = `(
 )`;
 
 const coarse = (at: number) => at - (at % ANSWER_TIME_GRAIN_MS);
-
-/**
- * SQLite runs in this thread: one query over a million answers would hold the event loop for
- * seconds. So the tallies and the comparison of two rounds read the rows in pages, in key order
- * (the primary key's own order, so each page is an index range), with the event loop free
- * between pages. Each page is sized from the last one's time to take about SLICE_MS, so a busy
- * machine gets smaller pages rather than longer stalls. (Counting inside SQLite instead, with
- * json_each and GROUP BY, measured about thirty times slower than tallying the pages here.)
- */
-const FIRST_PAGE = 256;
-const SMALLEST_PAGE = 64;
-const LARGEST_PAGE = 16_384;
-
-function nextPageSize(size: number, tookMs: number): number {
-  const fitted = tookMs > 0 ? Math.floor((size * SLICE_MS) / tookMs) : size * 2;
-  return Math.max(SMALLEST_PAGE, Math.min(LARGEST_PAGE, size * 2, fitted));
-}
-
-/** Pages through rows in key order (`after` the last key seen), yielding between pages. */
-async function forEachPage<Row extends { respondent_key: string }>(
-  run: Run,
-  read: (after: string, size: number) => Row[],
-  each: (rows: Row[]) => void,
-): Promise<void> {
-  let after = "";
-  let size = FIRST_PAGE;
-  for (;;) {
-    const started = performance.now();
-    const page = await run(() => read(after, size));
-    each(page);
-    const last = page[page.length - 1];
-    if (page.length < size || last === undefined) return;
-    after = last.respondent_key;
-    size = nextPageSize(size, performance.now() - started);
-    await yieldToEventLoop();
-  }
-}
 
 export function createResponseRepository(db: Db, run: Run): ResponseRepository {
   const existing = db.prepare<[number, string], ResponseRow>(
@@ -96,34 +53,6 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
      WHERE round_id = ? AND respondent_key > ? AND ${VERIFIED} ORDER BY respondent_key LIMIT ?`,
   );
 
-  /** A round's verified respondents in key order, read a page at a time. */
-  function keyCursor(roundId: number) {
-    let page: { respondent_key: string; side: Side }[] = [];
-    let at = 0;
-    let after = "";
-    let size = FIRST_PAGE;
-    let done = false;
-    return {
-      /** The next respondent, undefined at the end; reads the next page when needed. */
-      async head(): Promise<{ respondent_key: string; side: Side } | undefined> {
-        if (at < page.length) return page[at];
-        if (done) return undefined;
-        const started = performance.now();
-        page = await run(() => keyPage.all(roundId, after, size));
-        at = 0;
-        const last = page[page.length - 1];
-        if (page.length < size || last === undefined) done = true;
-        else {
-          after = last.respondent_key;
-          size = nextPageSize(size, performance.now() - started);
-        }
-        return page[0];
-      },
-      advance() {
-        at++;
-      },
-    };
-  }
   const save = db.transaction(
     (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" => {
       const before = existing.get(input.roundId, input.respondentKey);
@@ -162,58 +91,17 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
         for (const row of counts.all(roundId)) result[row.side] = row.n;
         return result;
       }),
-    async tallies(roundId, statementCount) {
-      const tallies: RoundCounts = emptyRoundCounts(statementCount);
-      tallies.sales.respondents = undefined;
-      tallies.marketing.respondents = undefined;
-      let position = 0;
-      await forEachPage(
-        run,
-        (after, size) => answerPage.all(roundId, after, size),
-        (rows) => {
-          for (const row of rows) {
-            const answer = { side: row.side, ratings: JSON.parse(row.ratings) as number[] };
-            addAnswer(tallies, answer, ++position);
-          }
-        },
-      );
-      return tallies;
-    },
-    async respondentChange(previousRoundId, roundId) {
-      // A merge of the two rounds' keys, both in key order: a key in one round only differs
-      // for Everyone; a key on a side in one round and not on it in the other, for that side.
-      const before = keyCursor(previousRoundId);
-      const now = keyCursor(roundId);
-      const differing = { everyone: 0, sales: 0, marketing: 0 };
-      let sliceStart = performance.now();
-      let steps = 0;
-      for (;;) {
-        const a = await before.head();
-        const b = await now.head();
-        if (a === undefined && b === undefined) return differing;
-        if (b === undefined || (a !== undefined && a.respondent_key < b.respondent_key)) {
-          differing.everyone++;
-          differing[(a as { side: Side }).side]++;
-          before.advance();
-        } else if (a === undefined || b.respondent_key < a.respondent_key) {
-          differing.everyone++;
-          differing[b.side]++;
-          now.advance();
-        } else {
-          if (a.side !== b.side) {
-            differing[a.side]++;
-            differing[b.side]++;
-          }
-          before.advance();
-          now.advance();
-        }
-        // The pages are read between yields already; the merge itself yields every slice too.
-        if (++steps % 1024 === 0 && performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = performance.now();
-        }
-      }
-    },
+    // In pages, the event loop free between them (see paging.ts): SQLite runs in this thread.
+    tallies: (roundId, statementCount) =>
+      tallyPages((after, size) => run(() => answerPage.all(roundId, after, size)), statementCount, {
+        readBlocks: true,
+      }),
+    respondentChange: (previousRoundId, roundId) =>
+      respondentChangeOfPages(
+        (after, size) => run(() => keyPage.all(previousRoundId, after, size)),
+        (after, size) => run(() => keyPage.all(roundId, after, size)),
+        { readBlocks: true },
+      ),
   };
 }
 
