@@ -40,9 +40,28 @@ const FIRST_PAGE = 256;
 const SMALLEST_PAGE = 64;
 const LARGEST_PAGE = 16_384;
 
-function nextPageSize(size: number, heldMs: number): number {
-  const fitted = heldMs > 0 ? Math.floor((size * SLICE_MS) / heldMs) : size * 2;
-  return Math.max(SMALLEST_PAGE, Math.min(LARGEST_PAGE, size * 2, fitted));
+/** Of a slice, what a page aims at: the time per row varies, and a page runs over, not under. */
+const PAGE_SHARE = 0.6;
+
+/**
+ * Page sizes from the time a row takes, smoothed over the pages so far (a page that met a cold
+ * cache or a busy machine does not swing the next one), never growing more than half at once.
+ */
+function pageSizer() {
+  let size = FIRST_PAGE;
+  let msPerRow: number | undefined;
+  return {
+    get size() {
+      return size;
+    },
+    /** A full page of `rows` held the thread for `heldMs`. */
+    took(rows: number, heldMs: number) {
+      const perRow = heldMs / rows;
+      msPerRow = msPerRow === undefined ? perRow : 0.7 * msPerRow + 0.3 * perRow;
+      const fitted = msPerRow > 0 ? Math.floor((SLICE_MS * PAGE_SHARE) / msPerRow) : size * 2;
+      size = Math.max(SMALLEST_PAGE, Math.min(LARGEST_PAGE, Math.floor(size * 1.5), fitted));
+    },
+  };
 }
 
 /** Rows of a round in key order, a page at a time, each page sized to hold the thread briefly. */
@@ -50,7 +69,7 @@ function cursor<Row extends KeyedRow>(read: PageReader<Row>, options: PagingOpti
   let page: Row[] = [];
   let at = 0;
   let after = "";
-  let size = FIRST_PAGE;
+  const sizer = pageSizer();
   let done = false;
   let heldSince = 0;
   return {
@@ -58,9 +77,10 @@ function cursor<Row extends KeyedRow>(read: PageReader<Row>, options: PagingOpti
     async nextPage(): Promise<Row[] | undefined> {
       if (done) return undefined;
       if (heldSince > 0) {
-        size = nextPageSize(size, performance.now() - heldSince);
+        sizer.took(page.length, performance.now() - heldSince);
         await yieldToEventLoop();
       }
+      const size = sizer.size;
       const asked = performance.now();
       page = await read(after, size);
       heldSince = options.readBlocks ? asked : performance.now();
