@@ -31,6 +31,12 @@ import { ANALYSIS_TARGET, type AnalysisRow, longestStall } from "./bench-analysi
 import { seededRandom } from "./seeded-random.js";
 
 const ANSWERS = Number(process.env.BENCH_CLOSE_ANSWERS) || 1_000_000;
+/**
+ * PostgreSQL's round, smaller by default: the server takes minutes to fill and compare two
+ * rounds of a million on a shared 2-core machine, and what the event loop waits for is the same
+ * page by page whatever the round's size (BENCH_CLOSE_PG_ANSWERS=1000000 for the full size).
+ */
+const PG_ANSWERS = Number(process.env.BENCH_CLOSE_PG_ANSWERS) || 100_000;
 /** Rows written per statement while filling the database (not timed). */
 const FILL_CHUNK = 20_000;
 const SECRET = "bench-close-secret-0123456789";
@@ -46,30 +52,41 @@ const keyOf = (i: number, round: number) =>
     .digest("hex");
 const sideOf = (i: number): Side => (i % 5 < 3 ? "sales" : "marketing");
 
-/** The ratings of rows [from, to) of a round, as stored (JSON), seeded per chunk. */
-function ratingsChunk(from: number, to: number, seed: number): string[] {
-  const random = seededRandom(seed * 1_000_003 + from);
-  const out: string[] = [];
-  for (let i = from; i < to; i++) {
-    const lean = sideOf(i) === "sales" ? 0.4 : -0.2;
-    const ratings = Array.from({ length: DEFAULT_INSTRUMENT.statements.length }, (_, s) => {
-      const r = Math.round(3 + lean + ((s % 5) - 2) * 0.3 + (random() + random() - 1) * 2.2);
-      return Math.min(5, Math.max(1, r));
-    });
-    out.push(JSON.stringify(ratings));
-  }
-  return out;
+/** Person i's ratings in round `round`, as stored (JSON): seeded per person and round. */
+function ratingsOf(i: number, round: number): string {
+  const random = seededRandom(round * 2_000_003 + i);
+  const lean = sideOf(i) === "sales" ? 0.4 : -0.2;
+  const ratings = Array.from({ length: DEFAULT_INSTRUMENT.statements.length }, (_, s) => {
+    const r = Math.round(3 + lean + ((s % 5) - 2) * 0.3 + (random() + random() - 1) * 2.2);
+    return Math.min(5, Math.max(1, r));
+  });
+  return JSON.stringify(ratings);
 }
 
+/**
+ * A round's people in key order: the members are recorded in their index's order, which is
+ * fastest (random keys would scatter every insert over the whole index). The answers are stored
+ * in the order people answer, as in a real round (see the fillers).
+ */
+function peopleInKeyOrder(round: number, n: number): { key: string; side: Side; i: number }[] {
+  const people = Array.from({ length: n }, (_, i) => ({
+    key: keyOf(i, round),
+    side: sideOf(i),
+    i,
+  }));
+  return people.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Fills a round with its members and every member's answer. */
 type Filler = (roundId: number, round: number) => Promise<void>;
 
 /** Opens, fills and closes the previous round and the current one; returns the current one. */
-async function twoRounds(store: Store, fill: Filler) {
+async function twoRounds(store: Store, n: number, fill: Filler) {
   let current: Awaited<ReturnType<Store["rounds"]["open"]>> | undefined;
   for (const round of [0, 1]) {
-    const members: Record<Side, string[]> = { sales: [], marketing: [] };
-    for (let i = 0; i < ANSWERS; i++) members[sideOf(i)].push(keyOf(i, round));
     const openedAt = Date.UTC(2026, 0, 1) + round * 100 * DAY;
+    const sales = Math.ceil((n * 3) / 5);
+    // Opened without members; the filler records them (the round still verifies sides).
     const opened = await store.rounds.open({
       teamId: TEAM,
       openedByKey: "k-leader",
@@ -78,8 +95,8 @@ async function twoRounds(store: Store, fill: Filler) {
       salesChannel: "C0SALES",
       marketingChannel: "C0MKTG",
       statementIds: DEFAULT_INSTRUMENT.statements.map((s) => s.id),
-      invited: { sales: members.sales.length, marketing: members.marketing.length },
-      members,
+      invited: { sales, marketing: n - sales },
+      members: { sales: [], marketing: [] },
       keyFingerprint: keyFingerprint(SECRET),
     });
     await fill(opened.id, round);
@@ -115,7 +132,12 @@ function depsFor(store: Store): Deps {
 }
 
 /** The close itself, timed and watched; the row fails unless Everyone counts every answer. */
-async function measureClose(engine: string, store: Store, roundId: number): Promise<AnalysisRow> {
+async function measureClose(
+  engine: string,
+  store: Store,
+  roundId: number,
+  n: number,
+): Promise<AnalysisRow> {
   const round = await store.rounds.get(roundId);
   if (!round) throw new Error("no round");
   let everyone = 0;
@@ -129,8 +151,8 @@ async function measureClose(engine: string, store: Store, roundId: number): Prom
     trend = closed.report.trend !== undefined;
   });
   const took = performance.now() - t0;
-  const complete = everyone === ANSWERS && trend;
-  const count = ANSWERS.toLocaleString("en");
+  const complete = everyone === n && trend;
+  const count = n.toLocaleString("en");
   return {
     name: `close from ${engine}: ${count} + ${count} previous, longest stall`,
     measured: `${ms(stall.cpu)} ms ${stall.source} CPU (wall ${ms(stall.wall)}); close took ${(took / 1000).toFixed(1)} s${complete ? "" : `; WRONG: Everyone n=${everyone}, trend ${trend}`}`,
@@ -147,18 +169,22 @@ async function sqliteClose(say: (line: string) => void): Promise<AnalysisRow> {
     const t0 = performance.now();
     // Filled through a connection of the bench's own, in one transaction per round.
     const db = new Database(path);
-    const insert = db.prepare(
+    db.pragma("cache_size = -262144");
+    const member = db.prepare(
+      "INSERT INTO round_members (round_id, side, member_key, present) VALUES (?, ?, ?, 1)",
+    );
+    const answer = db.prepare(
       `INSERT INTO responses (round_id, respondent_key, side, submitted_at, updated_at, ratings)
        VALUES (?, ?, ?, 0, 0, ?)`,
     );
-    const round = await twoRounds(store, async (roundId, r) => {
+    const round = await twoRounds(store, ANSWERS, async (roundId, r) => {
+      const people = peopleInKeyOrder(r, ANSWERS);
       db.transaction(() => {
-        for (let from = 0; from < ANSWERS; from += FILL_CHUNK) {
-          const to = Math.min(ANSWERS, from + FILL_CHUNK);
-          const ratings = ratingsChunk(from, to, r);
-          for (let i = from; i < to; i++)
-            insert.run(roundId, keyOf(i, r), sideOf(i), ratings[i - from]);
-        }
+        for (const side of ["sales", "marketing"] as const)
+          for (const p of people) if (p.side === side) member.run(roundId, side, p.key);
+        // The answers as they arrive: in no order of their keys.
+        for (let i = 0; i < ANSWERS; i++)
+          answer.run(roundId, keyOf(i, r), sideOf(i), ratingsOf(i, r));
       })();
     });
     db.pragma("wal_checkpoint(TRUNCATE)");
@@ -166,7 +192,7 @@ async function sqliteClose(say: (line: string) => void): Promise<AnalysisRow> {
     say(
       `close: SQLite filled with 2 × ${ANSWERS} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const row = await measureClose("SQLite", store, round.id);
+    const row = await measureClose("SQLite", store, round.id, ANSWERS);
     say(`close: ${row.name}: ${row.measured}`);
     return row;
   } finally {
@@ -176,7 +202,8 @@ async function sqliteClose(say: (line: string) => void): Promise<AnalysisRow> {
 }
 
 async function postgresClose(say: (line: string) => void): Promise<AnalysisRow> {
-  const name = `close from PostgreSQL: ${ANSWERS.toLocaleString("en")} + previous, longest stall`;
+  const count = PG_ANSWERS.toLocaleString("en");
+  const name = `close from PostgreSQL: ${count} + ${count} previous, longest stall`;
   if (!findPostgresBin()) {
     return {
       name,
@@ -195,28 +222,38 @@ async function postgresClose(say: (line: string) => void): Promise<AnalysisRow> 
     const fillPool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const t0 = performance.now();
-      const round = await twoRounds(store, async (roundId, r) => {
-        for (let from = 0; from < ANSWERS; from += FILL_CHUNK) {
-          const to = Math.min(ANSWERS, from + FILL_CHUNK);
-          const keys: string[] = [];
-          const sides: string[] = [];
-          for (let i = from; i < to; i++) {
-            keys.push(keyOf(i, r));
-            sides.push(sideOf(i));
-          }
+      const round = await twoRounds(store, PG_ANSWERS, async (roundId, r) => {
+        const people = peopleInKeyOrder(r, PG_ANSWERS);
+        for (let from = 0; from < people.length; from += FILL_CHUNK) {
+          const chunk = people.slice(from, from + FILL_CHUNK);
+          await fillPool.query(
+            `INSERT INTO round_members (round_id, side, member_key)
+             SELECT $1, s, k FROM unnest($2::text[], $3::text[]) AS t(k, s)`,
+            [roundId, chunk.map((p) => p.key), chunk.map((p) => p.side)],
+          );
+        }
+        // The answers as they arrive: in no order of their keys.
+        for (let from = 0; from < PG_ANSWERS; from += FILL_CHUNK) {
+          const to = Math.min(PG_ANSWERS, from + FILL_CHUNK);
+          const people = Array.from({ length: to - from }, (_, k) => from + k);
           await fillPool.query(
             `INSERT INTO responses (round_id, respondent_key, side, submitted_at, updated_at, ratings)
              SELECT $1, k, s, 0, 0, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(k, s, j)`,
-            [roundId, keys, sides, ratingsChunk(from, to, r)],
+            [
+              roundId,
+              people.map((i) => keyOf(i, r)),
+              people.map(sideOf),
+              people.map((i) => ratingsOf(i, r)),
+            ],
           );
         }
       });
       await fillPool.query("VACUUM ANALYZE responses");
       await fillPool.query("VACUUM ANALYZE round_members");
       say(
-        `close: PostgreSQL filled with 2 × ${ANSWERS} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `close: PostgreSQL filled with 2 × ${PG_ANSWERS} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
-      const row = await measureClose("PostgreSQL", store, round.id);
+      const row = await measureClose("PostgreSQL", store, round.id, PG_ANSWERS);
       say(`close: ${row.name}: ${row.measured}`);
       return row;
     } finally {
