@@ -17,6 +17,10 @@
  *     then again chunked with a forged signature (the most the gate has to buffer before it can
  *     check a signature). Every one must be refused, and the peak RSS stay low. The clients run
  *     in a child process, so this process's RSS is the app's (and the sandbox's).
+ *  7. Closing a round of 1,000,000 answers (and the previous round's 1,000,000) from the
+ *     database, SQLite and PostgreSQL, with the longest event-loop stall (bench-close.ts).
+ *  8. The 2,000-recipient DM fan-out under the sandbox's rate limits, and in a 429 mode
+ *     (bench-fanout.ts): duration, DMs, duplicates, 429s.
  *  6. Submissions per second, last: the real entry point (`npm start`) as child processes, one on
  *     SQLite, one on PostgreSQL, then two sharing one PostgreSQL database (each modal submitted
  *     through the instance that did not open it), against a bare Bolt app that only acknowledges
@@ -65,6 +69,8 @@ import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
 import type { Answer, Side } from "../src/survey/types.js";
 import { SURVEY_CALLBACK_ID, surveyModal, thanksModal } from "../src/views/survey-modal.js";
 import { analysisBench } from "./bench-analysis.js";
+import { closeBench } from "./bench-close.js";
+import { fanOutBench } from "./bench-fanout.js";
 import { seededRandom } from "./seeded-random.js";
 
 // ---- settings --------------------------------------------------------------------------------
@@ -387,12 +393,26 @@ async function main(): Promise<void> {
   say(`bench: built dist/ (${elapsed()})`);
   // `npm run bench -- submit`: only the submit path beside bare Bolt and the bot's memory.
   if (process.argv.includes("submit")) return sideBySideBench();
+  // `npm run bench -- ratios`: only the submit path beside bare Bolt (several runs in a row).
+  if (process.argv.includes("ratios")) return sideBySideBench({ memory: false });
   // `npm run bench -- memory`: only the bot's memory, idle and after the answers.
   if (process.argv.includes("memory")) return memoryBench();
+  // `npm run bench -- close`: only the close of 1,000,000 answers from the database.
+  if (process.argv.includes("close")) {
+    rows.push(...(await closeBench(say)));
+    return;
+  }
+  // `npm run bench -- fanout`: only the 2,000-recipient DM fan-out.
+  if (process.argv.includes("fanout")) {
+    rows.push(...(await fanOutBench(say)));
+    return;
+  }
   const baseline = memory();
   // -- the pure core on 10,000 synthetic answers, first: on a quiet heap, as at a round's close --
   await computeBench();
   rows.push(...(await analysisBench(say)));
+  rows.push(...(await closeBench(say)));
+  rows.push(...(await fanOutBench(say)));
   const sales = Array.from(
     { length: PEOPLE_PER_SIDE },
     (_, i) => `U0BS${String(i).padStart(5, "0")}`,
@@ -920,7 +940,7 @@ async function memoryBench(): Promise<void> {
  * flight (throughput and p99 ratios, and the bot's memory after 10,000 answers), then one at
  * a time (p99 above Bolt's). Bolt's own work is the same in both; the difference is Truce's.
  */
-async function sideBySideBench(): Promise<void> {
+async function sideBySideBench(options: { memory: boolean } = { memory: true }): Promise<void> {
   const bolt = DEPLOYMENTS[0] as Deployment;
   const truce = DEPLOYMENTS[1] as Deployment;
   const wide = { perSide: SIDE_BY_SIDE_PER_SIDE, width: SIDE_BY_SIDE_WIDTH };
@@ -936,7 +956,7 @@ async function sideBySideBench(): Promise<void> {
   const boltSerial = await submissionRate(bolt, undefined, 12, serial);
   const truceSerial = await submissionRate(truce, undefined, 13, serial);
   say(`bench: side by side, one at a time (${elapsed()})`);
-  await memoryBench();
+  if (options.memory) await memoryBench();
 
   const clean = (r: typeof boltWide, n: number) =>
     r.samples.errors === 0 && r.acked === n && (r.counted === undefined || r.counted === r.acked);
@@ -945,10 +965,12 @@ async function sideBySideBench(): Promise<void> {
   const bw = boltWide.samples.stats();
   const tw = truceWide.samples.stats();
   const throughput = truceWide.perSecond / boltWide.perSecond;
+  // CPU per submission does not follow the neighbours' load as the rates do.
+  const cpu = (r: typeof boltWide) => (r.cpuMs === undefined ? "?" : `${r.cpuMs.toFixed(2)} ms`);
   const p99Ratio = tw.p99 / bw.p99;
   rows.push({
     name: `submit path, ${SIDE_BY_SIDE_WIDTH} in flight: throughput vs bare Bolt`,
-    measured: `${throughput.toFixed(2)}× (Truce ${truceWide.perSecond.toFixed(0)}/s, Bolt ${boltWide.perSecond.toFixed(0)}/s; ${truceWide.counted ?? "?"} counted of ${truceWide.acked} acked)`,
+    measured: `${throughput.toFixed(2)}× (Truce ${truceWide.perSecond.toFixed(0)}/s, Bolt ${boltWide.perSecond.toFixed(0)}/s; CPU per submission Truce ${cpu(truceWide)}, Bolt ${cpu(boltWide)}; ${truceWide.counted ?? "?"} counted of ${truceWide.acked} acked)`,
     target: `≥${TARGET.throughputRatio}×`,
     pass: clean(boltWide, wideN) && clean(truceWide, wideN) && throughput >= TARGET.throughputRatio,
   });

@@ -1,11 +1,10 @@
 /**
- * Turns a request's raw bytes into the body Bolt will see, refusing anything Slack would never
- * send. The result must equal what Bolt's own parser (HTTPModuleFunctions.parseHTTPRequestBody)
- * makes of the same bytes, or the envelope check would vouch for a different body than the one
- * the listeners get: so forms go through node:querystring exactly as in Bolt, and the gate hands
- * Bolt the canonical content type that selected this parser. Pure.
+ * Turns a request's raw bytes into the body Bolt's App will see (the receiver hands it this very
+ * object: nothing parses the bytes again), refusing anything Slack would never send. Forms go
+ * through node:querystring, as in Bolt's own parser (HTTPModuleFunctions.parseHTTPRequestBody),
+ * so the fields are what Bolt would have made of them. Pure.
  */
-import { parse as parseQuery } from "node:querystring";
+import { type ParsedUrlQuery, parse as parseQuery } from "node:querystring";
 
 export type MediaType = "application/json" | "application/x-www-form-urlencoded";
 
@@ -66,17 +65,24 @@ function parseJson(
   }
 }
 
-/** Every `%` starts an escape of two hex digits and the escapes decode to UTF-8. */
-function wellFormedForm(text: string): boolean {
-  if (text === "") return true;
-  for (const part of text.split("&")) {
-    try {
-      decodeURIComponent(part.replace(/\+/g, " "));
-    } catch {
-      return false;
-    }
-  }
-  return true;
+/**
+ * The form's fields, or undefined when it is not well-formed: every `%` must start an escape of
+ * two hex digits and the escapes must decode to UTF-8 (node:querystring would quietly keep a bad
+ * escape as it is). Decoded once: the strict decoder notes a failure instead of decoding twice.
+ */
+function parseForm(text: string): ParsedUrlQuery | undefined {
+  let wellFormed = true;
+  const form = parseQuery(text, "&", "=", {
+    decodeURIComponent: (part: string) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        wellFormed = false;
+        return part;
+      }
+    },
+  });
+  return wellFormed ? { ...form } : undefined;
 }
 
 export function parseSlackBody(raw: Buffer, contentType: string | undefined): ParsedBody {
@@ -103,10 +109,10 @@ export function parseSlackBody(raw: Buffer, contentType: string | undefined): Pa
   if (text.split("&").length > MAX_FORM_FIELDS) {
     return { ok: false, status: 400, problem: `form has more than ${MAX_FORM_FIELDS} fields` };
   }
-  if (!wellFormedForm(text)) return { ok: false, status: 400, problem: "form is not well-formed" };
-  const form = parseQuery(text);
+  const form = parseForm(text);
+  if (!form) return { ok: false, status: 400, problem: "form is not well-formed" };
   const { payload } = form;
-  if (payload === undefined) return { ok: true, body: { ...form }, mediaType };
+  if (payload === undefined) return { ok: true, body: form, mediaType };
   // Bolt would take a repeated payload for a command's form: refuse it instead.
   if (typeof payload !== "string") {
     return { ok: false, status: 400, problem: "form has more than one payload" };

@@ -10,8 +10,9 @@
  *   4. carry a valid signature of its exact bytes (401);
  *   5. parse as UTF-8 JSON or a form, not too deep (400, or 415 for another content type);
  *   6. have a well-formed envelope for its kind (400).
- * Only then does Bolt get it, already buffered (Bolt uses `rawBody` instead of reading the stream
- * again) and with the canonical content type, so Bolt parses it exactly as the gate did.
+ * Only then is it handed on, with the body the gate parsed and checked: the receiver gives that
+ * very object to Bolt's App, so the bytes are verified and parsed once, and the envelope checked
+ * is the one the listeners get.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -46,7 +47,12 @@ export interface GateOptions {
   now?: () => number;
 }
 
-export type Handoff = (req: BufferedIncomingMessage, res: ServerResponse) => void;
+/** Gets each request that passed, with its parsed, checked body (an object, see envelope.ts). */
+export type Handoff = (
+  req: BufferedIncomingMessage,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+) => void;
 
 type Outcome = { ok: true; body: Buffer } | { ok: false; reason: "too_large" | "aborted" };
 
@@ -99,7 +105,7 @@ function isSslCheck(raw: Buffer, contentType: string | undefined): boolean {
   return parseQuery(raw.toString("utf8")).ssl_check === "1";
 }
 
-/** Creates the gate; `handoff` (Bolt's request listener) gets each request that passed. */
+/** Creates the gate; `handoff` gets each request that passed. */
 export function createGate(options: GateOptions, handoff: Handoff) {
   const limits = { ...DEFAULT_GATE_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
@@ -176,7 +182,7 @@ export function createGate(options: GateOptions, handoff: Handoff) {
     if (!envelope.ok) return refuse(res, 400, `the envelope is malformed: ${envelope.problem}`);
 
     req.headers["content-type"] = parsed.mediaType;
-    handoff(Object.assign(req, { rawBody: raw }), res);
+    handoff(Object.assign(req, { rawBody: raw }), res, parsed.body as Record<string, unknown>);
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -2,7 +2,10 @@
  * Truce's HTTP receiver: Bolt's HTTPReceiver does the routing (the Slack endpoint, custom routes
  * such as /healthz, and OAuth's /slack/install and /slack/oauth_redirect once configured), but
  * behind a server Truce owns, so that connections, header and request times are bounded and
- * every POST to the Slack endpoint passes the gate before Bolt reads it. Options are Bolt's
+ * every POST to the Slack endpoint passes the gate. The gate verifies and parses each body once;
+ * the receiver then hands that body to Bolt's App itself, as Bolt's HTTPReceiver would after
+ * verifying and parsing it a second time (acknowledgement, the 3-second fallback, retry headers
+ * and error handling are Bolt's own HTTPResponseAck and handlers). Options are Bolt's
  * (HTTPReceiverOptions), passed through. OAuth options (clientId, clientSecret, stateSecret,
  * scopes, installationStore, installerOptions) belong here, not on the App: Bolt only hands them
  * to a receiver it builds itself.
@@ -10,11 +13,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import {
   type App,
+  type BufferedIncomingMessage,
   HTTPModuleFunctions,
   HTTPReceiver,
   type HTTPReceiverOptions,
+  HTTPResponseAck,
   type Logger,
   type Receiver,
+  type ReceiverEvent,
 } from "@slack/bolt";
 import { ConsoleLogger } from "@slack/logger";
 import { createGate, DEFAULT_GATE_LIMITS, type GateLimits } from "./gate.js";
@@ -40,6 +46,8 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 
 export type GatedReceiverOptions = HTTPReceiverOptions & {
   limits?: Partial<GateLimits & ServerLimits>;
+  /** The gate's clock for request timestamps (milliseconds); the real clock unless a test sets one. */
+  now?: () => number;
 };
 
 const DEFAULT_ENDPOINT = "/slack/events";
@@ -51,10 +59,13 @@ export class GatedHTTPReceiver implements Receiver {
   private readonly limits: GateLimits & ServerLimits;
   private readonly gate: (req: IncomingMessage, res: ServerResponse) => void;
   private readonly dispatchError: NonNullable<HTTPReceiverOptions["dispatchErrorHandler"]>;
+  private readonly options: GatedReceiverOptions;
+  private app: App | undefined;
   private server: Server | undefined;
 
   constructor(options: GatedReceiverOptions) {
-    const { limits, ...boltOptions } = options;
+    const { limits, now, ...boltOptions } = options;
+    this.options = options;
     this.limits = { ...DEFAULT_GATE_LIMITS, ...DEFAULT_SERVER_LIMITS, ...limits };
     this.logger = options.logger ?? new ConsoleLogger();
     // Bolt's own limit, in case a request ever reached it without the gate.
@@ -68,8 +79,13 @@ export class GatedHTTPReceiver implements Receiver {
     this.dispatchError =
       options.dispatchErrorHandler ?? HTTPModuleFunctions.defaultDispatchErrorHandler;
     this.gate = createGate(
-      { signingSecret: options.signingSecret, logger: this.logger, limits: this.limits },
-      (req, res) => this.toBolt(req, res),
+      {
+        signingSecret: options.signingSecret,
+        logger: this.logger,
+        limits: this.limits,
+        ...(now ? { now } : {}),
+      },
+      (req, res, body) => this.toApp(req, res, body),
     );
   }
 
@@ -79,6 +95,7 @@ export class GatedHTTPReceiver implements Receiver {
   }
 
   init(app: App): void {
+    this.app = app;
     this.bolt.init(app);
   }
 
@@ -95,6 +112,64 @@ export class GatedHTTPReceiver implements Receiver {
     if (req.method === "POST" && this.endpoints.includes(path)) this.gate(req, res);
     else this.toBolt(req, res);
   };
+
+  /**
+   * A request the gate let through, to the App: what Bolt's HTTPReceiver does once it has
+   * verified and parsed a body (handleIncomingEvent), on the body the gate already has.
+   */
+  private toApp(
+    req: BufferedIncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+  ): void {
+    const app = this.app;
+    if (!app) {
+      res.writeHead(503);
+      res.end();
+      return;
+    }
+    if (body.type === "url_verification") {
+      HTTPModuleFunctions.buildUrlVerificationResponse(res, body);
+      return;
+    }
+    const { options, logger } = this;
+    const ack = new HTTPResponseAck({
+      logger,
+      processBeforeResponse: options.processBeforeResponse ?? false,
+      unhandledRequestHandler:
+        options.unhandledRequestHandler ?? HTTPModuleFunctions.defaultUnhandledRequestHandler,
+      unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMillis ?? 3001,
+      httpRequest: req,
+      httpRequestBody: body,
+      httpResponse: res,
+    });
+    const event: ReceiverEvent = {
+      body,
+      ack: ack.bind(),
+      retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
+      retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
+      customProperties: options.customPropertiesExtractor?.(req) ?? {},
+    };
+    app.processEvent(event).then(
+      () => {
+        // processBeforeResponse: the listener's acknowledgement goes out once it has finished.
+        if (ack.storedResponse !== undefined)
+          HTTPModuleFunctions.buildContentResponse(res, ack.storedResponse);
+      },
+      async (error: unknown) => {
+        const handle =
+          options.processEventErrorHandler ?? HTTPModuleFunctions.defaultProcessEventErrorHandler;
+        const acknowledged = await handle({
+          error: error as Error,
+          logger,
+          request: req,
+          response: res,
+          storedResponse: ack.storedResponse,
+        }).catch(() => false);
+        if (acknowledged) ack.ack();
+      },
+    );
+  }
 
   private toBolt(req: IncomingMessage, res: ServerResponse): void {
     try {

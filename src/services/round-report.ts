@@ -1,11 +1,11 @@
 import type { Deps } from "../deps.js";
 import type { Round } from "../store/index.js";
-import { discloseAnswers } from "../survey/anonymity.js";
+import { type ChangePermissions, discloseCounts, effectiveMinGroup } from "../survey/anonymity.js";
 import { adviceCommitments, commitmentEffects, type SideMeansById } from "../survey/commitments.js";
-import { perceptionGap, type StatementGap } from "../survey/gap.js";
+import { perceptionGapOfCounts, type StatementGap } from "../survey/gap.js";
 import { sameStatementIds } from "../survey/instrument.js";
-import { analyzeRoundInChunks, withCommitments } from "../survey/report.js";
-import type { Answer, Market } from "../survey/types.js";
+import { analyzeCounts, withCommitments } from "../survey/report.js";
+import type { Market } from "../survey/types.js";
 import type { ClosedRound, ReportInput } from "../views/report.js";
 import { openRoundStatus } from "./participation.js";
 import { workspaceSettings } from "./settings.js";
@@ -65,20 +65,24 @@ async function analyzeClosedRound(
   const previousRound = await deps.store.rounds.previousClosed(round);
   const sameWording =
     previousRound !== undefined && sameStatementIds(previousRound.statementIds, round.statementIds);
-  // In chunks: a closing report of any size must not hold up the other requests (counts.ts).
-  const previousAnswers = sameWording
-    ? await deps.store.responses.answers(previousRound.id)
+  // The database counts the answers (a round of any size never holds up other requests, see
+  // ResponseRepository.tallies); every figure is computed from its tallies.
+  const statementCount = deps.instrument.statements.length;
+  const counts = await deps.store.responses.tallies(round.id, statementCount);
+  const previous = sameWording
+    ? {
+        previous: await deps.store.responses.tallies(previousRound.id, statementCount),
+        changePermissions: await whoseChangeMayShow(deps, previousRound, round, minGroup),
+      }
     : undefined;
-  const report = await analyzeRoundInChunks({
+  const report = analyzeCounts({
     instrument: deps.instrument,
-    answers: await deps.store.responses.answers(round.id),
+    counts,
     roundClosed: true,
     minGroup,
     market,
     invited: definedOnly(round.invited),
-    ...(sameWording && previousAnswers
-      ? { previous: { answers: comparable(round, previousRound, previousAnswers) } }
-      : {}),
+    ...previous,
   });
   const closedAt = round.closedAt as number;
   const previousClosedAt = previousRound?.closedAt;
@@ -86,12 +90,14 @@ async function analyzeClosedRound(
   // Since the last round: the commitments done between the two closes, and how the statements
   // they targeted moved, only where the report may show the change of both sides.
   const before =
-    previousAnswers && discloseAnswers(previousAnswers, { minGroup, roundClosed: true }).sides;
+    previous && discloseCounts(previous.previous, { minGroup, roundClosed: true }).sides;
   const effects = commitmentEffects(
     await deps.store.commitments.list(round.teamId),
     { after: previousRound.closedAt, until: closedAt },
     {
-      before: before && meansById(perceptionGap(deps.instrument, before).statements, previousRound),
+      before:
+        before &&
+        meansById(perceptionGapOfCounts(deps.instrument, before).statements, previousRound),
       after: report.gap && meansById(report.gap.statements, round),
     },
     report.trend?.gaps !== undefined,
@@ -108,15 +114,44 @@ function meansById(statements: readonly StatementGap[], round: Round): SideMeans
   );
 }
 
+const NO_CHANGE: ChangePermissions = { everyone: false, sales: false, marketing: false };
+
 /**
- * The previous round's answers, with their pseudonyms only when both rounds were keyed by the
- * same secret: after a secret change every pseudonym differs, which would make the same people
- * look like strangers. Without pseudonyms no change since that round is shown.
+ * Whose change since the previous round may be shown, judged from who answered both rounds
+ * (see respondentKeysAllowChange): the database says how many people differ per group. Only
+ * when both rounds were keyed by the same secret: after a secret change every pseudonym differs,
+ * which would make the same people look like strangers, so no change is shown.
  */
-function comparable(round: Round, previous: Round, answers: Answer[]): Answer[] {
+async function whoseChangeMayShow(
+  deps: Deps,
+  previous: Round,
+  round: Round,
+  minGroup: number,
+): Promise<ChangePermissions> {
   const sameKeys =
     round.keyFingerprint !== undefined && round.keyFingerprint === previous.keyFingerprint;
-  return sameKeys ? answers : answers.map(({ side, ratings }) => ({ side, ratings }));
+  if (!sameKeys) return NO_CHANGE;
+  return changePermissionsOfDifferences(
+    await deps.store.responses.respondentChange(previous.id, round.id),
+    minGroup,
+  );
+}
+
+/**
+ * A group's change may be shown when the same people answered both rounds, or when those in one
+ * round and not the other make at least a minimum group (respondentKeysAllowChange's rule).
+ */
+export function changePermissionsOfDifferences(
+  differing: Record<"everyone" | "sales" | "marketing", number>,
+  minGroup: number,
+): ChangePermissions {
+  const min = effectiveMinGroup(minGroup);
+  const ok = (n: number) => n === 0 || n >= min;
+  return {
+    everyone: ok(differing.everyone),
+    sales: ok(differing.sales),
+    marketing: ok(differing.marketing),
+  };
 }
 
 const definedOnly = (invited: Round["invited"]) => ({

@@ -1,3 +1,4 @@
+import type { RoundCounts } from "../survey/counts.js";
 import type { Answer, Side } from "../survey/types.js";
 
 /**
@@ -130,6 +131,26 @@ export interface ResponseRepository {
   answers(roundId: number): Promise<Answer[]>;
   /** Verified respondents per side, counted by the database (no answer is read). */
   counts(roundId: number): Promise<Record<Side, number>>;
+  /**
+   * The round's verified answers as tallies (survey/counts.ts): how many on each side gave each
+   * statement each rating, and how many on each side reached each total. Every figure of a
+   * report follows from these, so no answer is handed to the caller. Counted in steps with the
+   * event loop free between them (SQLite) or by the server (PostgreSQL): a round of any size
+   * never holds up other requests. The pseudonyms are not returned (`respondents` is
+   * undefined); respondentChange compares who answered two rounds. Throws InvalidAnswerError
+   * if a stored answer is not `statementCount` ratings from 1 to 5.
+   */
+  tallies(roundId: number, statementCount: number): Promise<RoundCounts>;
+  /**
+   * How many people answered only one of two rounds (verified answers): `everyone` counts those
+   * in one round and not the other, each side those on that side in one round and not on it in
+   * the other (someone who moved side counts for both sides, not for Everyone). Compared by the
+   * database, in steps on SQLite, so a million pseudonyms are never held at once.
+   */
+  respondentChange(
+    previousRoundId: number,
+    roundId: number,
+  ): Promise<Record<"everyone" | Side, number>>;
 }
 
 export type SettingKey =

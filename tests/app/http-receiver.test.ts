@@ -72,4 +72,79 @@ describe("GatedHTTPReceiver", () => {
     });
     expect(res.status).toBe(413);
   });
+
+  it("verifies and parses each request once, in the gate, and keeps every refusal", async () => {
+    const secret = "once-signing-secret";
+    const hour = 60 * 60 * 1000;
+    // The gate's clock runs an hour behind the real one. A request signed an hour ago is fresh
+    // to the gate; Bolt's own check (on the real clock) would refuse it as stale, so a 200 here
+    // proves Bolt does not verify it a second time.
+    receiver = new GatedHTTPReceiver({
+      signingSecret: secret,
+      logger: recordingLogger(),
+      now: () => Date.now() - hour,
+    });
+    // Authorized without Slack (a token would be checked with auth.test on every request).
+    const app = new App({
+      receiver,
+      authorize: async () => ({ botToken: "xoxb-unused", botId: "B0ONCE", botUserId: "U0BOT" }),
+    });
+    const bodies: unknown[] = [];
+    app.command("/alignment", async ({ ack, body }) => {
+      bodies.push(body);
+      await ack("counted");
+    });
+    const base = `http://127.0.0.1:${portOf((await app.start(0)) as Server)}/slack/events`;
+    const post = (
+      body: string,
+      options: { at?: number; signature?: string; type?: string } = {},
+    ) => {
+      const timestamp = String(Math.floor((options.at ?? Date.now() - hour) / 1000));
+      const signature =
+        options.signature ??
+        `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+      return fetch(base, {
+        method: "POST",
+        headers: {
+          "content-type": options.type ?? "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": timestamp,
+          "x-slack-signature": signature,
+        },
+        body,
+      });
+    };
+    const command = new URLSearchParams({
+      command: "/alignment",
+      text: "status",
+      team_id: "T0ONCE",
+      user_id: "U0ONCE",
+      channel_id: "C0ONCE",
+      trigger_id: "1.2.abc",
+      response_url: "https://hooks.slack.test/commands/1",
+    }).toString();
+
+    const accepted = await post(command);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toBe("counted");
+    // The listener got the gate's parse of the form (a plain object; Bolt's own parse of a form
+    // has no prototype).
+    expect(bodies).toHaveLength(1);
+    expect(Object.getPrototypeOf(bodies[0])).toBe(Object.prototype);
+    expect(bodies[0]).toMatchObject({ command: "/alignment", text: "status", user_id: "U0ONCE" });
+
+    // Every refusal still happens, in the gate: a wrong signature, a timestamp stale to its
+    // clock (the real time is an hour ahead of it), a malformed envelope, a body not JSON.
+    expect((await post(command, { signature: `v0=${"0".repeat(64)}` })).status).toBe(401);
+    expect((await post(command, { at: Date.now() })).status).toBe(401);
+    expect((await post("payload=null")).status).toBe(400);
+    expect((await post("{", { type: "application/json" })).status).toBe(400);
+    expect(bodies).toHaveLength(1);
+
+    // The URL handshake is answered with its challenge, as Bolt's receiver answers it.
+    const handshake = await post(JSON.stringify({ type: "url_verification", challenge: "c-1" }), {
+      type: "application/json",
+    });
+    expect(handshake.status).toBe(200);
+    expect(await handshake.json()).toEqual({ challenge: "c-1" });
+  });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Round, RoundAlreadyOpenError, type Store } from "../../src/store/index.js";
+import { InvalidAnswerError } from "../../src/survey/validation.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -299,6 +300,149 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       expect(await store.responses.answers(round.id)).toEqual([
         { side: "sales", ratings: ratings(5), respondent: "p1" },
       ]);
+    });
+  });
+
+  describe(`${engine}: tallies and who answered`, () => {
+    /** The tallies' cells: [statement × 5 + rating − 1] and [total − 20], all others 0. */
+    const cells = (length: number, filled: Record<number, number>) =>
+      Array.from({ length }, (_, i) => filled[i] ?? 0);
+
+    it("tallies the verified answers per side, statement and rating, and per total", async () => {
+      const round = await store.rounds.open(newRound());
+      const save = (respondentKey: string, side: "sales" | "marketing", values: number[]) =>
+        store.responses.save({ roundId: round.id, respondentKey, side, ratings: values, at: 1 });
+      // p1 rates statement i (i mod 5) + 1: 1, 2, 3, 4, 5, 1, …: a total of 60.
+      await save(
+        "p1",
+        "sales",
+        Array.from({ length: 20 }, (_, i) => (i % 5) + 1),
+      );
+      await save("p2", "sales", ratings(5));
+      await save("p3", "marketing", ratings(2));
+      await save("both", "marketing", ratings(3));
+      await save("stranger", "marketing", ratings(1)); // not a member: never counted
+      await save("x9", "sales", ratings(4)); // not a member either
+      const tallies = await store.responses.tallies(round.id, 20);
+
+      const salesRatings: Record<number, number> = {};
+      for (let s = 0; s < 20; s++) {
+        const p1 = s * 5 + (s % 5);
+        const p2 = s * 5 + 4;
+        salesRatings[p1] = (salesRatings[p1] ?? 0) + 1;
+        salesRatings[p2] = (salesRatings[p2] ?? 0) + 1;
+      }
+      expect(tallies.statementCount).toBe(20);
+      expect(tallies.sales.n).toBe(2);
+      expect(tallies.sales.ratings).toEqual(cells(100, salesRatings));
+      // Statement 1: one 1 (p1) and one 5 (p2); statement 5: two 5s.
+      expect(tallies.sales.ratings.slice(0, 5)).toEqual([1, 0, 0, 0, 1]);
+      expect(tallies.sales.ratings.slice(20, 25)).toEqual([0, 0, 0, 0, 2]);
+      expect(tallies.sales.totals).toEqual(cells(81, { 40: 1, 80: 1 }));
+      expect(tallies.marketing.n).toBe(2);
+      const marketingRatings: Record<number, number> = {};
+      for (let s = 0; s < 20; s++) {
+        marketingRatings[s * 5 + 1] = 1;
+        marketingRatings[s * 5 + 2] = 1;
+      }
+      expect(tallies.marketing.ratings).toEqual(cells(100, marketingRatings));
+      expect(tallies.marketing.totals).toEqual(cells(81, { 20: 1, 40: 1 }));
+      // Who answered is compared in the database (respondentChange), never handed out.
+      expect(tallies.sales.respondents).toBeUndefined();
+      expect(tallies.marketing.respondents).toBeUndefined();
+      // A round nobody answered.
+      const empty = await store.responses.tallies(round.id + 1000, 20);
+      expect(empty.sales.n + empty.marketing.n).toBe(0);
+      expect(empty.sales.totals).toEqual(cells(81, {}));
+    });
+
+    it("refuses to tally a stored answer that is not one rating from 1 to 5 per statement", async () => {
+      const round = await store.rounds.open(newRound());
+      await store.responses.save({
+        roundId: round.id,
+        respondentKey: "p1",
+        side: "sales",
+        ratings: ratings(3),
+        at: 1,
+      });
+      await expect(store.responses.tallies(round.id, 19)).rejects.toThrow(InvalidAnswerError);
+      await store.responses.save({
+        roundId: round.id,
+        respondentKey: "p2",
+        side: "sales",
+        ratings: [...ratings(3).slice(1), 7],
+        at: 1,
+      });
+      await expect(store.responses.tallies(round.id, 20)).rejects.toThrow(InvalidAnswerError);
+    });
+
+    it("compares who answered two rounds: in one only, or on a side in one only", async () => {
+      const first = await store.rounds.open(newRound());
+      const save = (roundId: number, respondentKey: string, side: "sales" | "marketing") =>
+        store.responses.save({ roundId, respondentKey, side, ratings: ratings(3), at: 1 });
+      await save(first.id, "p1", "sales");
+      await save(first.id, "p2", "sales");
+      await save(first.id, "both", "marketing");
+      await save(first.id, "stranger", "marketing"); // unverified: not a respondent
+      await store.rounds.close(first.id, 2_000);
+      const second = await store.rounds.open(newRound("T1", 10_000));
+      await save(second.id, "p1", "sales");
+      await save(second.id, "both", "sales"); // the same person, on the other side now
+      await save(second.id, "p3", "marketing");
+      // Everyone: p2 (first only) and p3 (second only). Sales: p2 left it, both joined it.
+      // Marketing: both left it, p3 joined it.
+      expect(await store.responses.respondentChange(first.id, second.id)).toEqual({
+        everyone: 2,
+        sales: 2,
+        marketing: 2,
+      });
+      expect(await store.responses.respondentChange(first.id, first.id)).toEqual({
+        everyone: 0,
+        sales: 0,
+        marketing: 0,
+      });
+    });
+
+    it("tallies and compares rounds of many pages exactly", async () => {
+      // 900 people, more than several of the pages the embedded engine reads at a time.
+      const keys = Array.from({ length: 900 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+      const members = { sales: keys.slice(0, 600), marketing: keys.slice(300) };
+      const first = await store.rounds.open({ ...newRound(), members });
+      const second = await store.rounds.open({ ...newRound("T2"), members });
+      // First round: k0000–k0599 on sales, each rating everything (i mod 5) + 1. Second round:
+      // k0300–k0899 on marketing, each rating everything 4.
+      for (let i = 0; i < 600; i++) {
+        await store.responses.save({
+          roundId: first.id,
+          respondentKey: keys[i] as string,
+          side: "sales",
+          ratings: ratings((i % 5) + 1),
+          at: 1,
+        });
+        await store.responses.save({
+          roundId: second.id,
+          respondentKey: keys[i + 300] as string,
+          side: "marketing",
+          ratings: ratings(4),
+          at: 1,
+        });
+      }
+      const tallies = await store.responses.tallies(first.id, 20);
+      expect(tallies.sales.n).toBe(600);
+      expect(tallies.marketing.n).toBe(0);
+      // 120 people gave each rating, to every statement, for totals 20, 40, 60, 80 and 100.
+      expect(tallies.sales.ratings.slice(0, 5)).toEqual([120, 120, 120, 120, 120]);
+      expect(tallies.sales.ratings.slice(95, 100)).toEqual([120, 120, 120, 120, 120]);
+      expect(tallies.sales.totals).toEqual(
+        cells(81, { 0: 120, 20: 120, 40: 120, 60: 120, 80: 120 }),
+      );
+      // k0300–k0599 answered both (sales, then marketing); 300 answered only the first, 300
+      // only the second: 600 differ for Everyone, all 600 of each round for each side.
+      expect(await store.responses.respondentChange(first.id, second.id)).toEqual({
+        everyone: 600,
+        sales: 600,
+        marketing: 600,
+      });
     });
   });
 

@@ -85,3 +85,26 @@ describe("nestsDeeperThan", () => {
     expect(nestsDeeperThan(`{"a":"\\"${"{".repeat(100)}"}`, 3)).toBe(false);
   });
 });
+
+describe("parseSlackBody on forms with bad escapes", () => {
+  it.each([
+    ["an escape without two hex digits", "command=%2Falignment&text=50%zz"],
+    ["a lone percent sign at the end", "command=%2Falignment&text=50%"],
+    ["escapes that are not UTF-8", "command=%2Falignment&text=%E2%28%A1"],
+    ["a bad escape in the payload", "payload=%7B%22type%22%3A%22x%ZZ%7D"],
+  ])("refuses %s", (_, text) => {
+    expect(parse(text, FORM)).toEqual({
+      ok: false,
+      status: 400,
+      problem: "form is not well-formed",
+    });
+  });
+
+  it("decodes every field once, pluses and escapes alike", () => {
+    expect(parse("command=%2Falignment&text=launch+7%20days&user_id=U0S0001", FORM)).toEqual({
+      ok: true,
+      mediaType: FORM,
+      body: { command: "/alignment", text: "launch 7 days", user_id: "U0S0001" },
+    });
+  });
+});
