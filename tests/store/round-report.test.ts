@@ -129,6 +129,7 @@ describe("the closed-round report from the database's tallies", () => {
       invited: {
         sales: round.invited.sales as number,
         marketing: round.invited.marketing as number,
+        people: round.invited.people as number,
       },
       previous: {
         answers: sameKeys
