@@ -12,6 +12,7 @@ import { actionsFor } from "../services/commitments.js";
 import { digestFor } from "../services/digest.js";
 import { DEFAULT_ROUND_DAYS, MAX_ROUND_DAYS } from "../services/launch.js";
 import { closeAndSay, exportToDm, launchAndInvite } from "../services/leader-actions.js";
+import { leads } from "../services/leaders.js";
 import { mirrorOf } from "../services/mirror.js";
 import { openRoundStatus } from "../services/participation.js";
 import { remindRound } from "../services/remind.js";
@@ -315,13 +316,7 @@ export function registerCommands(app: App, rt: Runtime) {
         respond({ response_type: "ephemeral", replace_original: true, ...message }).catch((error) =>
           rt.logger.warn(`Could not answer the close button: ${describeError(error)}`),
         );
-      let leads = false;
-      try {
-        leads = await rt.leaders.isLeader(teamId, client, body.user.id);
-      } catch (error) {
-        rt.logger.warn(`Leader check failed: ${describeError(error)}`);
-      }
-      if (!leads) {
+      if (!(await leads(rt, teamId, client, body.user.id))) {
         await answer(NOT_A_LEADER);
         return;
       }

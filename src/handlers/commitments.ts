@@ -8,6 +8,7 @@ import {
   saveCommitment,
   tellOwners,
 } from "../services/commitments.js";
+import { leads } from "../services/leaders.js";
 import { describeError } from "../services/slack.js";
 import type { CommitmentDraft, DraftField } from "../survey/commitments.js";
 import {
@@ -62,14 +63,8 @@ function parseJson(text: string | undefined): unknown {
 const refusal = (title: string, text: string) => noticeModal(title, "Close", [section(text)]);
 
 export function registerCommitments(app: App, rt: Runtime) {
-  const isLeader = async (teamId: string, client: App["client"], userId: string) => {
-    try {
-      return await rt.leaders.isLeader(teamId, client, userId);
-    } catch (error) {
-      rt.logger.warn(`Leader check failed: ${describeError(error)}`);
-      return false;
-    }
-  };
+  const isLeader = (teamId: string, client: App["client"], userId: string) =>
+    leads(rt, teamId, client, userId);
 
   // Adopt: a leader opens the modal from a suggestion (the trigger_id lives 3 seconds).
   app.action<BlockAction<ButtonAction>>(ADOPT_ACTION_ID, async ({ ack, body, action, client }) => {

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
 import { alreadyOpen, MAX_ROUND_DAYS } from "../services/launch.js";
 import { closeAndSay, exportToDm, launchAndInvite } from "../services/leader-actions.js";
+import { leads } from "../services/leaders.js";
 import { mirrorOf } from "../services/mirror.js";
 import { inviteModeFor, remindNow, remindReply } from "../services/reminders.js";
 import { workspaceSettings } from "../services/settings.js";
@@ -48,14 +49,8 @@ export function registerHome(app: App, rt: Runtime) {
     rt.home.opened(context.teamId ?? "", event.user);
   });
 
-  const isLeader = async (teamId: string, client: App["client"], userId: string) => {
-    try {
-      return await rt.leaders.isLeader(teamId, client, userId);
-    } catch (error) {
-      rt.logger.warn(`Leader check failed: ${describeError(error)}`);
-      return false;
-    }
-  };
+  const isLeader = (teamId: string, client: App["client"], userId: string) =>
+    leads(rt, teamId, client, userId);
 
   /** Tells the presser what their button did: on their Home, and in the message's thread of replies. */
   const tell = async (

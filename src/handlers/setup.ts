@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
-import { chosenLeaders } from "../services/leaders.js";
+import { chosenLeaders, leads } from "../services/leaders.js";
 import {
   parseParticipationSetup,
   participationSettingsOf,
@@ -181,13 +181,7 @@ export function registerSetup(app: App, rt: Runtime) {
   app.view(SETUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     // The modal was opened by a leader, but check again: a view can be submitted much later.
-    let allowed = false;
-    try {
-      allowed = await rt.leaders.isLeader(teamId, client, body.user.id);
-    } catch (error) {
-      rt.logger.warn(`Leader check failed: ${describeError(error)}`);
-    }
-    if (!allowed) {
+    if (!(await leads(rt, teamId, client, body.user.id))) {
       await ack({
         response_action: "errors",
         errors: { [CHANNEL_BLOCK_IDS.sales]: "Only the survey's leaders can change the channels." },

@@ -6,7 +6,7 @@ import { commitmentBoard } from "../survey/commitments.js";
 import { type HomeInput, homeView } from "../views/home.js";
 import { surveyChannels } from "./channels.js";
 import { roundHistory } from "./charts.js";
-import type { LeaderDirectory } from "./leaders.js";
+import { type LeaderDirectory, leads } from "./leaders.js";
 import { openRoundStatus } from "./participation.js";
 import { closedRoundReport } from "./round-report.js";
 import { nextLaunchOf } from "./schedule.js";
@@ -173,12 +173,12 @@ export function createHomeRefresher(deps: Deps, options: HomeRefresherOptions) {
     userId: string,
     state: WorkspaceState,
   ): Promise<void> {
-    let isLeader = false;
-    try {
-      isLeader = await options.leaders.isLeader(teamId, client, userId);
-    } catch (error) {
-      deps.logger.warn(`Leader check failed for a Home tab: ${describeError(error)}`);
-    }
+    const isLeader = await leads(
+      { leaders: options.leaders, logger: deps.logger },
+      teamId,
+      client,
+      userId,
+    );
     const view = render(input, { userId, isLeader, note: state.notes.get(userId) });
     try {
       await client.views.publish({ user_id: userId, view });

@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import type { SettingsRepository } from "../store/index.js";
+import { describeError } from "./slack.js";
 
 const CACHE_MS = 5 * 60 * 1000;
 
@@ -147,3 +148,21 @@ export function createLeaderDirectory(
 }
 
 export type LeaderDirectory = ReturnType<typeof createLeaderDirectory>;
+
+/**
+ * Whether `userId` leads, for a leader's button or modal: false when Slack cannot say (refusing
+ * is the safe answer, and the person is told they may not), with the failure logged.
+ */
+export async function leads(
+  rt: { leaders: Pick<LeaderDirectory, "isLeader">; logger: { warn(message: string): void } },
+  teamId: string,
+  client: WebClient,
+  userId: string,
+): Promise<boolean> {
+  try {
+    return await rt.leaders.isLeader(teamId, client, userId);
+  } catch (error) {
+    rt.logger.warn(`Leader check failed: ${describeError(error)}`);
+    return false;
+  }
+}
