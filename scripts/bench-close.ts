@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import type { Logger } from "@slack/bolt";
 import Database from "better-sqlite3";
 import pg from "pg";
 import {
@@ -23,6 +22,7 @@ import {
   startThrowawayPostgres,
 } from "../sandbox/postgres-server.js";
 import type { Deps } from "../src/deps.js";
+import { silentLogger } from "../src/logger.js";
 import { closedRoundReport } from "../src/services/round-report.js";
 import { openPostgresStore, openSqliteStore, type Store } from "../src/store/index.js";
 import { keyFingerprint, personKeyer } from "../src/store/keys.js";
@@ -121,15 +121,7 @@ async function twoRounds(store: Store, n: number, fill: Filler) {
   return round;
 }
 
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => "error" as ReturnType<Logger["getLevel"]>,
-  setName: () => undefined,
-};
+const quiet = silentLogger;
 
 function depsFor(store: Store): Deps {
   return {

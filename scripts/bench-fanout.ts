@@ -16,12 +16,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "@slack/bolt";
 import { SlackDriver } from "../sandbox/driver.js";
 import { sandboxEnv } from "../sandbox/env.js";
 import { type RateLimitConfig, startFakeSlack } from "../sandbox/fake-slack.js";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { silentLogger } from "../src/logger.js";
 import { DM_INTERVAL_MS } from "../src/services/dm-queue.js";
 import { manualScheduler } from "../src/services/scheduler.js";
 import { openSqliteStore } from "../src/store/index.js";
@@ -46,15 +46,7 @@ const BURST_LIMIT: RateLimitConfig = { burst: 10, perSecond: 1.5 };
 /** Slack's limit lets through at most this share more than its steady rate (the first burst). */
 const PACE_SLACK = 1.1;
 
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => "error" as ReturnType<Logger["getLevel"]>,
-  setName: () => undefined,
-};
+const quiet = silentLogger;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 

@@ -1,6 +1,6 @@
-import { type Logger, LogLevel } from "@slack/logger";
 import { ErrorCode, WebClient } from "@slack/web-api";
 import type { Config } from "./config.js";
+import { silentLogger } from "./logger.js";
 
 /**
  * Checks, before Truce serves anything, that Slack accepts the configured tokens, so a placeholder
@@ -116,18 +116,9 @@ export function describeSlackStartError(
 
 /** The checks' own client: quiet (their failure is reported as one line) and quick to give up. */
 function checkingClient(token: string, slackApiUrl: string | undefined): WebClient {
-  const quiet: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-    setLevel: () => undefined,
-    getLevel: () => LogLevel.ERROR,
-    setName: () => undefined,
-  };
   return new WebClient(token, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
-    logger: quiet,
+    logger: silentLogger,
     timeout: 10_000,
     // A blip is retried; a refused connection or an unknown host still fails within a second.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000 },

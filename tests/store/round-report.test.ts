@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../scripts/seeded-random.js";
 import type { Deps } from "../../src/deps.js";
+import { silentLogger } from "../../src/logger.js";
 import {
   changePermissionsOfDifferences,
   closedRoundReport,
@@ -30,15 +31,7 @@ function depsFor(s: Store): Deps {
     clock: () => Date.UTC(2026, 6, 1),
     personKey: (team, user) => `${team}:${user}`,
     keyFingerprint: "fp",
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-      setLevel: () => undefined,
-      getLevel: () => "error" as never,
-      setName: () => undefined,
-    },
+    logger: silentLogger,
   };
 }
 
