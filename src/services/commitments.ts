@@ -21,6 +21,7 @@ import {
   assignedMessage,
   type CommitmentModalTarget,
   followUpMessage,
+  noSuggestionsText,
 } from "../views/commitments.js";
 import type { MessageView } from "../views/text.js";
 import { deliverOnce } from "./delivery.js";
@@ -199,11 +200,11 @@ export async function actionsFor(
   const previous = latest && (await rt.store.rounds.previousClosed(latest));
   // The advice already leaves out what is in hand or was adopted from this round.
   const suggestions = closed?.report.advice?.actions ?? [];
-  const noSuggestions = !latest
-    ? "No round has closed yet, so there are no suggestions. A leader can start one with `/alignment launch`."
-    : !closed?.report.advice
-      ? "Too few people answered the last round to suggest actions without exposing individual answers."
-      : undefined;
+  const noSuggestions = noSuggestionsText(
+    latest,
+    closed?.report.advice !== undefined,
+    "A leader can start one with `/alignment launch`.",
+  );
   return actionsBoard({
     board: commitmentBoard(commitments, todayOf(rt), previous?.closedAt ?? latest?.closedAt),
     today: todayOf(rt),

@@ -3,6 +3,7 @@ import { ErrorCode, type WebAPIRateLimitedError, type WebClient } from "@slack/w
 import type { Deps } from "../deps.js";
 import { todayOf } from "../deps.js";
 import { commitmentBoard } from "../survey/commitments.js";
+import { noSuggestionsText } from "../views/commitments.js";
 import { type HomeInput, homeView } from "../views/home.js";
 import { surveyChannels } from "./channels.js";
 import { roundHistory } from "./charts.js";
@@ -32,11 +33,11 @@ export async function homeInput(deps: Deps, teamId: string): Promise<HomeInput> 
   const today = todayOf(deps);
   // As in `/alignment actions`: the advice already leaves out what is in hand or was adopted.
   const suggestions = closed?.report.advice?.actions ?? [];
-  const noSuggestions = !latest
-    ? "No round has closed yet, so there are no suggestions. Launch one above."
-    : !closed?.report.advice
-      ? "Too few people answered the last round to suggest actions without exposing individual answers."
-      : undefined;
+  const noSuggestions = noSuggestionsText(
+    latest,
+    closed?.report.advice !== undefined,
+    "Launch one above.",
+  );
   return {
     now: deps.clock(),
     today,

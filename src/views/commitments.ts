@@ -385,3 +385,15 @@ export function alreadyAdoptedText(c: Pick<Commitment, "title" | "dueDate" | "do
   const state = c.doneAt === undefined ? ` (due ${dueDay(c.dueDate)})` : " and done";
   return `That suggestion is already adopted as *${escapeMrkdwn(clip(c.title, 120))}*${state}. \`/alignment actions\` has the board.`;
 }
+
+/** Why a board lists no suggestions, when it is not that every one was adopted. */
+export function noSuggestionsText(
+  latest: unknown,
+  advised: boolean,
+  launch: string,
+): string | undefined {
+  if (!latest) return `No round has closed yet, so there are no suggestions. ${launch}`;
+  if (!advised)
+    return "Too few people answered the last round to suggest actions without exposing individual answers.";
+  return undefined;
+}
