@@ -155,6 +155,11 @@ const median = (xs: readonly number[]) =>
     50,
   );
 const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}` : "—");
+/** A difference in ms with its sign: +1.2, −0.4, 0.0. */
+const signedMs = (x: number) => {
+  const text = ms(Math.abs(x));
+  return text === "0.0" ? text : `${x > 0 ? "+" : "−"}${text}`;
+};
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
 /** A logger that prints nothing and keeps warnings and errors for the end of the run. */
@@ -984,7 +989,7 @@ async function sideBySideBench(options: { memory: boolean } = { memory: true }):
   const ts = truceSerial.samples.stats();
   rows.push({
     name: "submit path, one at a time: ack p99 above bare Bolt",
-    measured: `+${ms(ts.p99 - bs.p99)} ms (Truce p50=${ms(ts.p50)} p99=${ms(ts.p99)}, Bolt p50=${ms(bs.p50)} p99=${ms(bs.p99)})`,
+    measured: `${signedMs(ts.p99 - bs.p99)} ms (Truce p50=${ms(ts.p50)} p99=${ms(ts.p99)}, Bolt p50=${ms(bs.p50)} p99=${ms(bs.p99)})`,
     target: `≤+${TARGET.serialP99ExtraMs} ms`,
     pass:
       clean(boltSerial, serialN) &&
