@@ -71,11 +71,8 @@ export async function queueFanOut(
 ): Promise<FanOutPlan> {
   const client = await rt.slack(round.teamId);
   const byKey = await rt.dms.membersOf(round, client, true);
-  const answered = new Set(
-    (await rt.store.responses.answers(round.id)).flatMap((a) =>
-      a.respondent ? [a.respondent] : [],
-    ),
-  );
+  // Keys only: no rating is read to find who still owes an answer.
+  const answered = new Set(await rt.store.responses.respondentKeys(round.id));
   const optedOut = new Set(kind === "reminder" ? await rt.store.dms.optOuts(round.id) : []);
   const wanted = [...byKey].filter(([key]) => !answered.has(key) && !optedOut.has(key));
   const profiles = await lookUpPeople(

@@ -163,3 +163,15 @@ export async function respondentChangeOfPages(
     }
   }
 }
+
+/** Every key a round's pages hold, in key order (see ResponseRepository.respondentKeys). */
+export async function keysOfPages(
+  read: PageReader<KeyedRow>,
+  options: PagingOptions,
+): Promise<string[]> {
+  const keys: string[] = [];
+  const rows = cursor(read, options);
+  for (let page = await rows.nextPage(); page; page = await rows.nextPage())
+    for (const row of page) keys.push(row.respondent_key);
+  return keys;
+}

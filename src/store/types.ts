@@ -132,6 +132,11 @@ export interface ResponseRepository {
   /** Verified respondents per side, counted by the database (no answer is read). */
   counts(roundId: number): Promise<Record<Side, number>>;
   /**
+   * The keyed hash of everyone who answered the round, verified or not (someone whose answer
+   * does not count has still answered, and is not reminded), in key order. No ratings are read.
+   */
+  respondentKeys(roundId: number): Promise<string[]>;
+  /**
    * The round's verified answers as tallies (survey/counts.ts): how many on each side gave each
    * statement each rating, and how many on each side reached each total. Every figure of a
    * report follows from these, so no answer is handed to the caller. Counted in steps with the

@@ -15,7 +15,7 @@ export interface StoreFaults {
 }
 
 const READS =
-  /^(get|find|openFor|latestClosed|previousClosed|due|allOpen|teams|closedSince|invitations|reminders|answers|counts|tallies|respondentChange|sidesOf|isDone|findForTeam|teamsWith)$/;
+  /^(get|find|openFor|latestClosed|previousClosed|due|allOpen|teams|closedSince|invitations|reminders|answers|counts|tallies|respondentChange|respondentKeys|sidesOf|isDone|findForTeam|teamsWith)$/;
 
 export function faultyStore(store: Store): { store: Store; faults: StoreFaults } {
   const failing = new Map<string, StoreFailure>();

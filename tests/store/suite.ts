@@ -376,6 +376,35 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       await expect(store.responses.tallies(round.id, 20)).rejects.toThrow(InvalidAnswerError);
     });
 
+    it("lists who answered, verified or not, in key order, across pages, without their ratings", async () => {
+      const round = await store.rounds.open(newRound());
+      const save = (respondentKey: string, side: "sales" | "marketing") =>
+        store.responses.save({
+          roundId: round.id,
+          respondentKey,
+          side,
+          ratings: ratings(2),
+          at: 1,
+        });
+      await save("p2", "sales");
+      await save("stranger", "marketing"); // not a member: not counted, but has answered
+      await save("p1", "sales");
+      expect(await store.responses.respondentKeys(round.id)).toEqual(["p1", "p2", "stranger"]);
+      expect(await store.responses.respondentKeys(round.id + 1000)).toEqual([]);
+      // More keys than a page holds (the first is 256).
+      const many = await store.rounds.open(newRound("T2"));
+      const keys = Array.from({ length: 700 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+      for (const key of keys)
+        await store.responses.save({
+          roundId: many.id,
+          respondentKey: key,
+          side: "sales",
+          ratings: ratings(3),
+          at: 1,
+        });
+      expect(await store.responses.respondentKeys(many.id)).toEqual(keys);
+    });
+
     it("compares who answered two rounds: in one only, or on a side in one only", async () => {
       const first = await store.rounds.open(newRound());
       const save = (roundId: number, respondentKey: string, side: "sales" | "marketing") =>

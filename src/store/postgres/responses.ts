@@ -132,6 +132,16 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
         statementCount,
         { readBlocks: false },
       ),
+    respondentKeys: (roundId) =>
+      run(async () =>
+        (
+          await rows<{ respondent_key: string }>(
+            pool,
+            "SELECT respondent_key FROM responses WHERE round_id = $1 ORDER BY respondent_key",
+            [roundId],
+          )
+        ).map((r) => r.respondent_key),
+      ),
     respondentChange: (previousRoundId, roundId) =>
       run(async () => {
         const found = await row<Record<"everyone" | Side, number>>(pool, RESPONDENT_CHANGE, [

@@ -1,5 +1,5 @@
 import type { Answer, Side } from "../../survey/types.js";
-import { respondentChangeOfPages, tallyPages } from "../paging.js";
+import { keysOfPages, respondentChangeOfPages, tallyPages } from "../paging.js";
 import type { MemberRepository, ResponseRepository } from "../types.js";
 import type { Run } from "./busy.js";
 import { ANSWER_TIME_GRAIN_MS, type Db } from "./db.js";
@@ -53,6 +53,11 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
      WHERE round_id = ? AND respondent_key > ? AND ${VERIFIED} ORDER BY respondent_key LIMIT ?`,
   );
 
+  const anyKeyPage = db.prepare<[number, string, number], { respondent_key: string; side: Side }>(
+    `SELECT respondent_key, side FROM responses
+     WHERE round_id = ? AND respondent_key > ? ORDER BY respondent_key LIMIT ?`,
+  );
+
   const save = db.transaction(
     (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" => {
       const before = existing.get(input.roundId, input.respondentKey);
@@ -94,6 +99,10 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
     // In pages, the event loop free between them (see paging.ts): SQLite runs in this thread.
     tallies: (roundId, statementCount) =>
       tallyPages((after, size) => run(() => answerPage.all(roundId, after, size)), statementCount, {
+        readBlocks: true,
+      }),
+    respondentKeys: (roundId) =>
+      keysOfPages((after, size) => run(() => anyKeyPage.all(roundId, after, size)), {
         readBlocks: true,
       }),
     respondentChange: (previousRoundId, roundId) =>
