@@ -5,13 +5,8 @@
  * lines and returns rows for the bench's table.
  */
 import { readFileSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import { DEFAULT_INSTRUMENT } from "../src/survey/instrument.js";
-import {
-  type AnalyzeRoundInput,
-  analyzeRound,
-  analyzeRoundInChunks,
-} from "../src/survey/report.js";
+import { type AnalyzeRoundInput, analyzeRound } from "../src/survey/report.js";
 import type { Answer, Side } from "../src/survey/types.js";
 import { reportMessage } from "../src/views/report.js";
 import { seededRandom } from "./seeded-random.js";
@@ -208,17 +203,5 @@ export async function analysisBench(say: (line: string) => void): Promise<Analys
     pass: extra < ANALYSIS_TARGET.millionExtraHeapMb,
   });
 
-  // The closing path counts in chunks, yielding between them: other requests wait one chunk.
-  // With the previous round (the same people again) the pseudonym sets are compared as well.
-  const stall = await longestStall(() => analyzeRoundInChunks(input(million, million)));
-  say(
-    `analysis: longest event-loop stall while closing 1M answers (and the previous round's 1M) in slices: ${ms(stall.cpu)} ms of the ${stall.source}'s CPU time (${ms(stall.wall)} ms of wall time, load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
-  );
-  rows.push({
-    name: "closing 1M + 1M previous: longest stall",
-    measured: `${ms(stall.cpu)} ms ${stall.source} CPU (wall ${ms(stall.wall)})`,
-    target: `<${ANALYSIS_TARGET.blockMs}`,
-    pass: stall.cpu < ANALYSIS_TARGET.blockMs,
-  });
   return rows;
 }

@@ -4,8 +4,6 @@ import {
   type GroupCounts,
   type RoundCounts,
   type SideCounts,
-  SLICE_MS,
-  yieldToEventLoop,
 } from "./counts.js";
 import { totalScore } from "./scoring.js";
 import { type Answer, GROUP_LABELS, type Group, type Side } from "./types.js";
@@ -293,27 +291,6 @@ export function changePermissions(
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-  }
-}
-
-/**
- * changePermissions for rounds of any size: the pseudonyms are compared in time slices (see
- * counts.ts), so a large closing report does not hold up other requests.
- */
-export async function changePermissionsInSlices(
-  previous: RoundCounts,
-  current: RoundCounts,
-  minGroup: number,
-): Promise<ChangePermissions> {
-  const steps = permissionSteps(previous, current, minGroup);
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
   }
 }
 

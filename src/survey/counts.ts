@@ -123,41 +123,8 @@ export function countAnswers(
 /** Work done between two yields to the event loop, in milliseconds. */
 export const SLICE_MS = 8;
 
-/** Answers handled between two looks at the clock. */
-const CLOCK_EVERY = 1024;
-
 /** Lets pending I/O and timers run before the next slice. */
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Runs step(0) … step(count − 1) in slices of about SLICE_MS, yielding to the event loop between
- * slices, so other requests wait at most one slice whatever the count. Slices are measured in
- * time, not in items, so a busy machine shortens them instead of stretching the wait.
- */
-export async function inSlices(count: number, step: (i: number) => void): Promise<void> {
-  let sliceStart = performance.now();
-  for (let i = 0; i < count; i++) {
-    step(i);
-    if ((i + 1) % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
-  }
-}
-
-/**
- * countAnswers for a closing report of any size: the answers are tallied in slices (see
- * inSlices), so other requests wait a few milliseconds rather than the whole count.
- */
-export async function countAnswersInChunks(
-  answers: readonly Answer[],
-  statementCount: number,
-  label = "answer",
-): Promise<RoundCounts> {
-  const counts = emptyRoundCounts(statementCount);
-  await inSlices(answers.length, (i) => addAnswer(counts, answers[i] as Answer, i + 1, label));
-  return counts;
-}
 
 /** The sum of two tallies (Everyone is Sales plus Marketing). */
 export function addCounts(a: readonly number[], b: readonly number[]): number[] {

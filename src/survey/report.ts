@@ -7,7 +7,6 @@ import {
 } from "./advice.js";
 import {
   type ChangePermissions,
-  changePermissionsInSlices,
   changeWithheldNote,
   type DisclosedCounts,
   type Disclosure,
@@ -16,13 +15,7 @@ import {
   effectiveMinGroup,
   withheldNotes,
 } from "./anonymity.js";
-import {
-  countAnswers,
-  countAnswersInChunks,
-  type GroupCounts,
-  lowestTotal,
-  type RoundCounts,
-} from "./counts.js";
+import { countAnswers, type GroupCounts, lowestTotal, type RoundCounts } from "./counts.js";
 import {
   describeStatementMeansOfCounts,
   type PerceptionGap,
@@ -218,29 +211,6 @@ export function analyzeRound(input: AnalyzeRoundInput): RoundReport {
   const count = input.instrument.statements.length;
   const counted: AnalyzeCountsInput = { ...rest, counts: countAnswers(answers, count) };
   if (previous) counted.previous = countAnswers(previous.answers, count, "previous answer");
-  return analyzeCounts(counted);
-}
-
-/**
- * analyzeRound for a report of any size without holding up other requests: the answers are
- * counted in chunks with a yield to the event loop between them (counts.ts), and the analysis
- * of the counts that follows does not depend on how many answered.
- */
-export async function analyzeRoundInChunks(input: AnalyzeRoundInput): Promise<RoundReport> {
-  const { answers, previous, ...rest } = input;
-  const count = input.instrument.statements.length;
-  const counted: AnalyzeCountsInput = {
-    ...rest,
-    counts: await countAnswersInChunks(answers, count),
-  };
-  if (previous) {
-    counted.previous = await countAnswersInChunks(previous.answers, count, "previous answer");
-    counted.changePermissions = await changePermissionsInSlices(
-      counted.previous,
-      counted.counts,
-      input.minGroup,
-    );
-  }
   return analyzeCounts(counted);
 }
 
