@@ -242,6 +242,9 @@ export function createApp(input: AppInput): TruceApp {
     logger,
     logLevel,
     clientOptions,
+    // Truce keeps no per-conversation state in Bolt: its memory store would cost a lookup on
+    // every request and grow with every channel and DM it hears from.
+    convoStore: false,
   });
   app.error(async (error) => {
     input.logger.error(`Unhandled error in a Slack handler: ${describeError(error)}`);
