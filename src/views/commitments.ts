@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, InputBlock, KnownBlock, ModalView } from "@slack/types";
+import type { ActionsBlock, InputBlock, KnownBlock, ModalView } from "@slack/types";
 import type { Commitment } from "../store/types.js";
 import type { CommitmentRef, JointAction } from "../survey/advice.js";
 import {
@@ -11,12 +11,12 @@ import {
 } from "../survey/commitments.js";
 import { oneDecimal } from "../survey/scoring.js";
 import {
+  button,
   clip,
   context,
   divider,
   escapeMrkdwn,
   header,
-  LIMITS,
   type MessageView,
   noticeModal,
   section,
@@ -53,14 +53,6 @@ export function dueDay(day: string): string {
   const date = new Date(`${day}T12:00:00Z`);
   return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
-
-const button = (text: string, actionId: string, value: string, style?: "primary"): Button => ({
-  type: "button",
-  text: { type: "plain_text", text: clip(text, LIMITS.buttonText) },
-  action_id: actionId,
-  value,
-  ...(style ? { style } : {}),
-});
 
 const ownersLine = (c: Pick<Commitment, "owners">) =>
   `Sales: <@${c.owners.sales}> · Marketing: <@${c.owners.marketing}>`;

@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, HomeView, KnownBlock, ModalView } from "@slack/types";
+import type { ActionsBlock, HomeView, KnownBlock, ModalView } from "@slack/types";
 import type { Commitment } from "../store/types.js";
 import type { JointAction } from "../survey/advice.js";
 import type { Board } from "../survey/commitments.js";
@@ -23,19 +23,19 @@ import {
   scoreLine,
 } from "./figures.js";
 import { USAGE_LINES } from "./help.js";
-import { OPEN_SURVEY_ACTION_ID } from "./invitation.js";
+import { surveyButtonElement } from "./invitation.js";
 import { type ClosedRound, FULL_REPORT_ACTION_ID, whoRatesHigher } from "./report.js";
 import { nextLaunchLine } from "./schedule.js";
 import { OPEN_SETUP_ACTION_ID } from "./setup-modal.js";
 import type { OpenRoundStatus } from "./status.js";
 import { ANSWER_MINUTES } from "./survey-modal.js";
 import {
+  button,
   clip,
   context,
   divider,
   escapeMrkdwn,
   header,
-  LIMITS,
   type MessageView,
   noticeModal,
   section,
@@ -88,19 +88,6 @@ export interface HomeViewer {
   note?: { text: string; at: number } | undefined;
 }
 
-const button = (
-  text: string,
-  actionId: string,
-  value: string,
-  style?: "primary" | "danger",
-): Button => ({
-  type: "button",
-  text: { type: "plain_text", text: clip(text, LIMITS.buttonText) },
-  action_id: actionId,
-  value,
-  ...(style ? { style } : {}),
-});
-
 const actions = (blockId: string, elements: ActionsBlock["elements"]): ActionsBlock => ({
   type: "actions",
   block_id: blockId,
@@ -140,7 +127,7 @@ function leaderRoundBlocks(input: HomeInput): KnownBlock[] {
         "home_round",
       ),
       actions("home_round_actions", [
-        button("Take the survey", OPEN_SURVEY_ACTION_ID, String(open.roundId), "primary"),
+        surveyButtonElement(open.roundId),
         remindButton(open.roundId),
         button("Close the round…", HOME_ACTION_IDS.close, String(open.roundId)),
         button("Set up", OPEN_SETUP_ACTION_ID, "setup"),
@@ -177,9 +164,7 @@ function staffRoundBlocks(input: HomeInput): KnownBlock[] {
         `:ballot_box_with_ballot: *A survey round is open* until ${slackDate(open.status.closesAt)}. It takes about ${ANSWER_MINUTES} minutes and is anonymous.`,
         "home_round",
       ),
-      actions("survey_actions", [
-        button("Take the survey", OPEN_SURVEY_ACTION_ID, String(open.roundId), "primary"),
-      ]),
+      actions("survey_actions", [surveyButtonElement(open.roundId)]),
       context(participationLine(open.status.participation, open.status.invited)),
     );
   }

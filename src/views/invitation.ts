@@ -1,4 +1,4 @@
-import type { ActionsBlock, KnownBlock } from "@slack/types";
+import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { Participation } from "../survey/summary.js";
 import { participationLine } from "./figures.js";
 import { ANSWER_MINUTES } from "./survey-modal.js";
@@ -16,20 +16,19 @@ export interface InvitationInput {
 }
 
 /** The button that opens the survey; its value is the round id. */
-export function surveyButton(roundId: number): ActionsBlock {
+export function surveyButtonElement(roundId: number): Button {
   return {
-    type: "actions",
-    block_id: "survey_actions",
-    elements: [
-      {
-        type: "button",
-        action_id: OPEN_SURVEY_ACTION_ID,
-        text: { type: "plain_text", text: "Take the survey", emoji: true },
-        value: String(roundId),
-        style: "primary",
-      },
-    ],
+    type: "button",
+    action_id: OPEN_SURVEY_ACTION_ID,
+    text: { type: "plain_text", text: "Take the survey", emoji: true },
+    value: String(roundId),
+    style: "primary",
   };
+}
+
+/** The survey button in an actions block of its own. */
+export function surveyButton(roundId: number): ActionsBlock {
+  return { type: "actions", block_id: "survey_actions", elements: [surveyButtonElement(roundId)] };
 }
 
 /** The message posted to each side's channel; updated in place as answers come in and at close. */

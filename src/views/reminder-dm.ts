@@ -1,5 +1,6 @@
 import type { ActionsBlock } from "@slack/types";
-import { OPEN_SURVEY_ACTION_ID } from "./invitation.js";
+import { surveyButtonElement } from "./invitation.js";
+import { ANSWER_MINUTES } from "./survey-modal.js";
 import { context, type MessageView, plainDate, section, slackDate } from "./text.js";
 
 export const OPT_OUT_ACTION_ID = "reminder_opt_out";
@@ -10,13 +11,7 @@ function dmActions(roundId: number, optOut: boolean): ActionsBlock {
     type: "actions",
     block_id: "dm_actions",
     elements: [
-      {
-        type: "button",
-        action_id: OPEN_SURVEY_ACTION_ID,
-        text: { type: "plain_text", text: "Take the survey", emoji: true },
-        value: String(roundId),
-        style: "primary",
-      },
+      surveyButtonElement(roundId),
       ...(optOut
         ? [
             {
@@ -37,10 +32,10 @@ const PRIVACY =
 /** A reminder DM to someone in a survey channel who has not answered yet. */
 export function reminderDm(input: { roundId: number; closesAt: number }): MessageView {
   return {
-    text: `Reminder: the Sales & Marketing alignment survey closes ${plainDate(input.closesAt)}. It takes about 5 minutes.`,
+    text: `Reminder: the Sales & Marketing alignment survey closes ${plainDate(input.closesAt)}. It takes about ${ANSWER_MINUTES} minutes.`,
     blocks: [
       section(
-        `:bell: *A reminder:* the Sales & Marketing alignment survey closes ${slackDate(input.closesAt)}. It takes about 5 minutes. If you've answered since this was sent, thank you: nothing more to do.`,
+        `:bell: *A reminder:* the Sales & Marketing alignment survey closes ${slackDate(input.closesAt)}. It takes about ${ANSWER_MINUTES} minutes. If you've answered since this was sent, thank you: nothing more to do.`,
       ),
       dmActions(input.roundId, true),
       context(PRIVACY),
@@ -71,7 +66,7 @@ export function invitationDm(input: {
     text: `How well do Sales and Marketing work together? Take the 5-minute anonymous survey before ${plainDate(input.closesAt)}.`,
     blocks: [
       section(
-        `:wave: *How well do Sales and Marketing work together?* You're invited, as a member of the sales or marketing channel, to rate ${input.statementCount} statements about how the two teams work together. It takes about 5 minutes; the survey closes ${slackDate(input.closesAt)}.`,
+        `:wave: *How well do Sales and Marketing work together?* You're invited, as a member of the sales or marketing channel, to rate ${input.statementCount} statements about how the two teams work together. It takes about ${ANSWER_MINUTES} minutes; the survey closes ${slackDate(input.closesAt)}.`,
       ),
       dmActions(input.roundId, false),
       context(PRIVACY),

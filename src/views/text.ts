@@ -1,4 +1,11 @@
-import type { ContextBlock, HeaderBlock, KnownBlock, ModalView, SectionBlock } from "@slack/types";
+import type {
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  ModalView,
+  SectionBlock,
+} from "@slack/types";
 
 /** Small Block Kit helpers shared by every view. The limits are Slack's own: longer text is rejected. */
 
@@ -71,3 +78,17 @@ export function noticeModal(title: string, closeText: string, blocks: KnownBlock
     blocks,
   };
 }
+
+/** A button carrying `value`, its label within Slack's limit. */
+export const button = (
+  text: string,
+  actionId: string,
+  value: string,
+  style?: "primary" | "danger",
+): Button => ({
+  type: "button",
+  text: { type: "plain_text", text: clip(text, LIMITS.buttonText) },
+  action_id: actionId,
+  value,
+  ...(style ? { style } : {}),
+});
