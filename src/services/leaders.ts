@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import type { SettingsRepository } from "../store/index.js";
+import { eachMember } from "./people.js";
 import { describeError } from "./slack.js";
 
 const CACHE_MS = 5 * 60 * 1000;
@@ -82,13 +83,9 @@ export function createLeaderDirectory(
 
   async function listAdmins(teamId: string, client: WebClient): Promise<string[]> {
     const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
-      for (const member of page.members ?? [])
-        if (leadsByDefault(member)) ids.push(member.id as string);
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
+    await eachMember(client, (member) => {
+      if (leadsByDefault(member)) ids.push(member.id as string);
+    });
     await settings
       ?.set(teamId, "admins", JSON.stringify({ listedAt: clock(), ids }))
       .catch(() => undefined); // kept for next time if the database takes it; listed again if not

@@ -47,14 +47,24 @@ export async function lookUpPeople(
     return found;
   }
   const wanted = new Set(ids);
+  await eachMember(client, (member) => {
+    if (member.id && wanted.has(member.id)) found.set(member.id, profileOf(member));
+  });
+  return found;
+}
+
+/** Every member of the workspace, one users.list page (200 people) at a time. */
+export async function eachMember(
+  client: WebClient,
+  visit: (member: SlackUser & Record<string, unknown>) => void,
+): Promise<void> {
   let cursor: string | undefined;
   do {
     const page = await client.users.list({ limit: USERS_PAGE, ...(cursor ? { cursor } : {}) });
-    for (const member of (page.members ?? []) as SlackUser[])
-      if (member.id && wanted.has(member.id)) found.set(member.id, profileOf(member));
+    for (const member of (page.members ?? []) as (SlackUser & Record<string, unknown>)[])
+      visit(member);
     cursor = page.response_metadata?.next_cursor || undefined;
   } while (cursor);
-  return found;
 }
 
 /** One person's profile (users.info); undefined when Slack does not know them. */
