@@ -26,7 +26,7 @@ import { USAGE_LINES } from "./help.js";
 import { surveyButtonElement } from "./invitation.js";
 import { type ClosedRound, FULL_REPORT_ACTION_ID, whoRatesHigher } from "./report.js";
 import { nextLaunchLine } from "./schedule.js";
-import { OPEN_SETUP_ACTION_ID } from "./setup-modal.js";
+import { numberInput, OPEN_SETUP_ACTION_ID } from "./setup-modal.js";
 import type { OpenRoundStatus } from "./status.js";
 import { ANSWER_MINUTES } from "./survey-modal.js";
 import {
@@ -419,20 +419,14 @@ export function launchModal(input: {
       section(
         `Everyone in <#${input.channels.sales}> and <#${input.channels.marketing}> is invited${input.inviteByDm ? " (by DM, as set up)" : ""}; their answers are anonymous.`,
       ),
-      {
-        type: "input",
-        block_id: LAUNCH_DAYS_BLOCK_ID,
-        label: { type: "plain_text", text: "Open for how many days?" },
-        hint: { type: "plain_text", text: `A whole number from 1 to ${input.maxDays}.` },
-        element: {
-          type: "number_input",
-          action_id: LAUNCH_DAYS_ACTION_ID,
-          is_decimal_allowed: false,
-          min_value: "1",
-          max_value: String(input.maxDays),
-          initial_value: String(input.defaultDays),
-        },
-      },
+      numberInput(
+        LAUNCH_DAYS_BLOCK_ID,
+        "Open for how many days?",
+        `A whole number from 1 to ${input.maxDays}.`,
+        { min: 1, max: input.maxDays },
+        input.defaultDays,
+        LAUNCH_DAYS_ACTION_ID,
+      ),
     ],
   };
 }
@@ -440,10 +434,10 @@ export function launchModal(input: {
 /** Reads the launch modal's length: a whole number of days, or the inline error. Pure. */
 export function parseLaunchDays(raw: string | null | undefined, maxDays: number): number | string {
   const days = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isInteger(days))
-    return `Give a whole number of days from 1 to ${maxDays}.`;
-  if (days < 1 || days > maxDays) return `Give a whole number of days from 1 to ${maxDays}.`;
-  return days;
+  const whole = typeof raw === "string" && raw.trim() !== "" && Number.isInteger(days);
+  return whole && days >= 1 && days <= maxDays
+    ? days
+    : `Give a whole number of days from 1 to ${maxDays}.`;
 }
 
 /** `/alignment me` in a modal, from Home's "Compare my answers". Pure. */

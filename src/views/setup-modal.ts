@@ -73,12 +73,14 @@ function marketInput(current: Market): InputBlock {
   };
 }
 
-function numberInput(
+/** A whole-number field within `range`, `current` filled in. */
+export function numberInput(
   id: string,
   label: string,
   hint: string,
   range: { min: number; max: number },
   current: number,
+  actionId = id,
 ): InputBlock {
   return {
     type: "input",
@@ -87,7 +89,7 @@ function numberInput(
     hint: { type: "plain_text", text: hint },
     element: {
       type: "number_input",
-      action_id: id,
+      action_id: actionId,
       is_decimal_allowed: false,
       min_value: String(range.min),
       max_value: String(range.max),
