@@ -1,6 +1,8 @@
+import { parse as parseQuery } from "node:querystring";
 import { HTTPModuleFunctions } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, nestsDeeperThan, parseSlackBody } from "../../src/http/body.js";
+import { seededRandom } from "../../scripts/seeded-random.js";
+import { formOf, MAX_JSON_DEPTH, nestsDeeperThan, parseSlackBody } from "../../src/http/body.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
@@ -106,5 +108,64 @@ describe("parseSlackBody on forms with bad escapes", () => {
       mediaType: FORM,
       body: { command: "/alignment", text: "launch 7 days", user_id: "U0S0001" },
     });
+  });
+});
+
+describe("formOf", () => {
+  it.each([
+    "=",
+    "a=1&&b=2",
+    "=x",
+    "a",
+    "a=b=c",
+    "&",
+    "a=1&a=2&a=3",
+    "__proto__=x",
+    "+=+",
+    "a%3Db=c&%20a=1",
+    "text=caf%C3%A9+%E2%9C%93%2B1",
+  ])("reads %j as node:querystring does", (text) => {
+    expect(formOf(text.split("&"))).toEqual({ ...parseQuery(text) });
+  });
+
+  it("reads 2,000 seeded random well-formed forms as node:querystring does", () => {
+    const random = seededRandom(11);
+    // Characters a form carries: plain, the separators, pluses, escapes (ASCII and UTF-8).
+    const pieces = [
+      "a",
+      "b",
+      "Z",
+      "0",
+      "-",
+      "_",
+      ".",
+      "~",
+      "=",
+      "&",
+      "+",
+      "%20",
+      "%2B",
+      "%26",
+      "%3D",
+      "%C3%A9",
+      "%E2%9C%93",
+      "%F0%9F%98%80",
+    ];
+    let differing = 0;
+    for (let n = 0; n < 2_000; n++) {
+      const length = Math.floor(random() * 24);
+      let text = "";
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+      if (JSON.stringify(formOf(text.split("&"))) !== JSON.stringify({ ...parseQuery(text) }))
+        differing++;
+    }
+    expect(differing).toBe(0);
+  });
+
+  it("keeps a field named __proto__ as a field, not a prototype", () => {
+    const form = formOf(["__proto__=x", "a=1"]);
+    expect(Object.getPrototypeOf(form)).toBe(Object.prototype);
+    expect(Object.hasOwn(form ?? {}, "__proto__")).toBe(true);
+    expect(form?.a).toBe("1");
   });
 });
