@@ -10,6 +10,7 @@ import { dropRedeliveries, registerEvents, rememberOrganisations } from "./handl
 import { registerHome } from "./handlers/home.js";
 import { registerReminderActions } from "./handlers/reminders.js";
 import { registerReport } from "./handlers/report.js";
+import { Routes } from "./handlers/routes.js";
 import { registerSetup } from "./handlers/setup.js";
 import { registerSurvey } from "./handlers/survey.js";
 import { refuseMalformedEnvelopes } from "./http/guard.js";
@@ -131,21 +132,28 @@ function listen(server: Server, port: number): Promise<Server> {
   });
 }
 
-/** Every Slack listener, in one place per surface. */
+/** Every Slack handler, in one place per surface, found by id (see routes.ts). */
+export function registerRoutes(routes: Routes, rt: Runtime): void {
+  registerCommands(routes, rt);
+  registerSurvey(routes, rt);
+  registerEvents(routes, rt);
+  registerSetup(routes, rt);
+  registerCommitments(routes, rt);
+  registerReminderActions(routes, rt);
+  registerReport(routes, rt);
+  registerHome(routes, rt);
+}
+
+/** Bolt's global middleware, then the routes as its last step; no Bolt listener is registered. */
 export function registerListeners(app: App, rt: Runtime): void {
   // Over HTTP the gate has checked the envelope already (and refused a malformed one with a
   // 400); only Socket Mode's requests reach Bolt unchecked.
   if (rt.config?.appToken !== undefined) app.use(refuseMalformedEnvelopes(rt.logger));
   app.use(dropRedeliveries(rt));
   app.use(rememberOrganisations(rt));
-  registerCommands(app, rt);
-  registerSurvey(app, rt);
-  registerEvents(app, rt);
-  registerSetup(app, rt);
-  registerCommitments(app, rt);
-  registerReminderActions(app, rt);
-  registerReport(app, rt);
-  registerHome(app, rt);
+  const routes = new Routes();
+  registerRoutes(routes, rt);
+  app.use(routes.middleware());
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */

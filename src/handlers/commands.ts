@@ -1,6 +1,5 @@
 import type {
   AllMiddlewareArgs,
-  App,
   BlockAction,
   ButtonAction,
   SlackCommandMiddlewareArgs,
@@ -35,6 +34,7 @@ import { setupNeededMessage } from "../views/setup-modal.js";
 import { statusMessage } from "../views/status.js";
 import type { MessageView } from "../views/text.js";
 import { clip, context, plainDate, section, slackDate } from "../views/text.js";
+import type { Routes } from "./routes.js";
 import { openSetup } from "./setup.js";
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -305,9 +305,9 @@ const SORRY = note(
   "Something went wrong on my side and nothing was changed. Please try again in a minute.",
 );
 
-export function registerCommands(app: App, rt: Runtime) {
+export function registerCommands(routes: Routes, rt: Runtime) {
   // The confirmation's buttons: checked again on the server (a leader, the round still open).
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     CONFIRM_CLOSE_ACTION_ID,
     async ({ ack, body, action, client, respond }) => {
       await ack();
@@ -335,7 +335,7 @@ export function registerCommands(app: App, rt: Runtime) {
       }
     },
   );
-  app.action<BlockAction<ButtonAction>>(CANCEL_CLOSE_ACTION_ID, async ({ ack, respond }) => {
+  routes.action<BlockAction<ButtonAction>>(CANCEL_CLOSE_ACTION_ID, async ({ ack, respond }) => {
     await ack();
     await respond({
       response_type: "ephemeral",
@@ -344,7 +344,7 @@ export function registerCommands(app: App, rt: Runtime) {
     }).catch(() => undefined);
   });
 
-  app.command(COMMAND, async (args) => {
+  routes.command(COMMAND, async (args) => {
     const parsed = parseCommandText(args.command.text ?? "");
     if ("unknown" in parsed) {
       await args.ack(

@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
+import type { BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Runtime } from "../runtime.js";
 import {
@@ -23,6 +24,7 @@ import {
   doneMessage,
 } from "../views/commitments.js";
 import { noticeModal, section } from "../views/text.js";
+import type { Routes } from "./routes.js";
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -62,76 +64,86 @@ function parseJson(text: string | undefined): unknown {
 
 const refusal = (title: string, text: string) => noticeModal(title, "Close", [section(text)]);
 
-export function registerCommitments(app: App, rt: Runtime) {
-  const isLeader = (teamId: string, client: App["client"], userId: string) =>
+export function registerCommitments(routes: Routes, rt: Runtime) {
+  const isLeader = (teamId: string, client: WebClient, userId: string) =>
     leads(rt, teamId, client, userId);
 
   // Adopt: a leader opens the modal from a suggestion (the trigger_id lives 3 seconds).
-  app.action<BlockAction<ButtonAction>>(ADOPT_ACTION_ID, async ({ ack, body, action, client }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const parsed = adoptValue.safeParse(parseJson(action.value));
-    let view: ReturnType<typeof commitmentModal>;
-    if (!parsed.success) {
-      view = refusal("Adopt an action", "That button is not one Truce made.");
-    } else if (!(await isLeader(teamId, client, body.user.id))) {
-      view = refusal("Adopt an action", "Only the survey's leaders can adopt an action.");
-    } else {
-      const found = await adoptableAction(
-        rt,
-        teamId,
-        parsed.data.roundId,
-        parsed.data.actionId,
-      ).catch((error) => ({
-        ok: false as const,
-        message: `Sorry, I couldn't read the round just then (${describeError(error)}). Please try again.`,
-      }));
-      view = found.ok
-        ? commitmentModal({
-            target: { kind: "adopt", roundId: found.roundId, actionId: found.action.id },
-            title: found.action.title,
-            reason: found.action.reason,
-          })
-        : refusal("Adopt an action", found.message);
-    }
-    await client.views
-      .open({ trigger_id: body.trigger_id, view })
-      .catch((error) => rt.logger.warn(`Could not open the Adopt modal: ${describeError(error)}`));
-  });
+  routes.action<BlockAction<ButtonAction>>(
+    ADOPT_ACTION_ID,
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const parsed = adoptValue.safeParse(parseJson(action.value));
+      let view: ReturnType<typeof commitmentModal>;
+      if (!parsed.success) {
+        view = refusal("Adopt an action", "That button is not one Truce made.");
+      } else if (!(await isLeader(teamId, client, body.user.id))) {
+        view = refusal("Adopt an action", "Only the survey's leaders can adopt an action.");
+      } else {
+        const found = await adoptableAction(
+          rt,
+          teamId,
+          parsed.data.roundId,
+          parsed.data.actionId,
+        ).catch((error) => ({
+          ok: false as const,
+          message: `Sorry, I couldn't read the round just then (${describeError(error)}). Please try again.`,
+        }));
+        view = found.ok
+          ? commitmentModal({
+              target: { kind: "adopt", roundId: found.roundId, actionId: found.action.id },
+              title: found.action.title,
+              reason: found.action.reason,
+            })
+          : refusal("Adopt an action", found.message);
+      }
+      await client.views
+        .open({ trigger_id: body.trigger_id, view })
+        .catch((error) =>
+          rt.logger.warn(`Could not open the Adopt modal: ${describeError(error)}`),
+        );
+    },
+  );
 
   // Change: an owner or a leader opens the modal with the commitment's current values.
-  app.action<BlockAction<ButtonAction>>(CHANGE_ACTION_ID, async ({ ack, body, action, client }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const id = commitmentId.safeParse(action.value);
-    const existing = id.success
-      ? await rt.store.commitments.get(teamId, id.data).catch(() => undefined)
-      : undefined;
-    let view: ReturnType<typeof commitmentModal>;
-    if (!existing) view = refusal("Change commitment", "That commitment no longer exists.");
-    else if (
-      existing.owners.sales !== body.user.id &&
-      existing.owners.marketing !== body.user.id &&
-      !(await isLeader(teamId, client, body.user.id))
-    )
-      view = refusal(
-        "Change commitment",
-        "Only its owners and the survey's leaders can change this commitment.",
-      );
-    else
-      view = commitmentModal({
-        target: { kind: "change", commitmentId: existing.id },
-        title: existing.title,
-        owners: existing.owners,
-        dueDate: existing.dueDate,
-        ...(existing.note ? { note: existing.note } : {}),
-      });
-    await client.views
-      .open({ trigger_id: body.trigger_id, view })
-      .catch((error) => rt.logger.warn(`Could not open the Change modal: ${describeError(error)}`));
-  });
+  routes.action<BlockAction<ButtonAction>>(
+    CHANGE_ACTION_ID,
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const id = commitmentId.safeParse(action.value);
+      const existing = id.success
+        ? await rt.store.commitments.get(teamId, id.data).catch(() => undefined)
+        : undefined;
+      let view: ReturnType<typeof commitmentModal>;
+      if (!existing) view = refusal("Change commitment", "That commitment no longer exists.");
+      else if (
+        existing.owners.sales !== body.user.id &&
+        existing.owners.marketing !== body.user.id &&
+        !(await isLeader(teamId, client, body.user.id))
+      )
+        view = refusal(
+          "Change commitment",
+          "Only its owners and the survey's leaders can change this commitment.",
+        );
+      else
+        view = commitmentModal({
+          target: { kind: "change", commitmentId: existing.id },
+          title: existing.title,
+          owners: existing.owners,
+          dueDate: existing.dueDate,
+          ...(existing.note ? { note: existing.note } : {}),
+        });
+      await client.views
+        .open({ trigger_id: body.trigger_id, view })
+        .catch((error) =>
+          rt.logger.warn(`Could not open the Change modal: ${describeError(error)}`),
+        );
+    },
+  );
 
-  app.view(COMMITMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  routes.view(COMMITMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const parsedTarget = target.safeParse(parseJson(view.private_metadata));
     const firstBlock = DRAFT_BLOCKS.title.block;
@@ -189,7 +201,7 @@ export function registerCommitments(app: App, rt: Runtime) {
   });
 
   // Mark done, from an owner's DM, a follow-up or /alignment actions.
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     DONE_ACTION_ID,
     async ({ ack, body, action, client, respond }) => {
       await ack();

@@ -1,4 +1,4 @@
-import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
 import { invitationOf } from "../services/invitations.js";
@@ -6,6 +6,7 @@ import type { SlackPerson } from "../services/leaders.js";
 import { participationIn } from "../services/participation.js";
 import { describeError } from "../services/slack.js";
 import { workspaceRemoved } from "../services/workspaces.js";
+import type { Routes } from "./routes.js";
 
 /** What makes a request unique: an event's id, or the trigger of a command or interaction. */
 export function requestKey(body: unknown): string | undefined {
@@ -61,10 +62,10 @@ export function rememberOrganisations(rt: Runtime): Middleware<AnyMiddlewareArgs
   };
 }
 
-export function registerEvents(app: App, rt: Runtime) {
+export function registerEvents(routes: Routes, rt: Runtime) {
   // Someone joins a survey channel while a round is open: they may now answer for its side, and
   // are shown the invitation privately, since the original post may be far up the channel.
-  app.event("member_joined_channel", async ({ event, client, context }) => {
+  routes.event("member_joined_channel", async ({ event, client, context }) => {
     if (event.user === context.botUserId) return;
     const teamId = event.team ?? context.teamId ?? "";
     const round = await rt.store.rounds.openFor(teamId);
@@ -82,7 +83,7 @@ export function registerEvents(app: App, rt: Runtime) {
 
   // Someone leaves a survey channel: from now on they cannot answer for its side (an answer
   // they gave while a member still counts).
-  app.event("member_left_channel", async ({ event, context }) => {
+  routes.event("member_left_channel", async ({ event, context }) => {
     const teamId = event.team ?? context.teamId ?? "";
     const round = await rt.store.rounds.openFor(teamId);
     const side = round && sideOfChannel(round, event.channel);
@@ -107,14 +108,14 @@ export function registerEvents(app: App, rt: Runtime) {
       rt.logger.warn(`Could not note a change of admins: ${describeError(error)}`);
     }
   };
-  app.event("user_change", personChanged);
-  app.event("team_join", personChanged);
+  routes.event("user_change", personChanged);
+  routes.event("team_join", personChanged);
 
   // The app was removed or its tokens revoked: its tokens go and scheduled work stops at once;
   // the survey data is kept for the retention period, so reinstalling picks up where it left off.
   const deactivate = async ({ context }: { context: { teamId?: string } }) => {
     if (context.teamId) await workspaceRemoved(rt, context.teamId);
   };
-  app.event("app_uninstalled", deactivate);
-  app.event("tokens_revoked", deactivate);
+  routes.event("app_uninstalled", deactivate);
+  routes.event("tokens_revoked", deactivate);
 }

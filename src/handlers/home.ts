@@ -1,5 +1,6 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
+import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Runtime } from "../runtime.js";
 import { surveyChannels } from "../services/channels.js";
@@ -24,6 +25,7 @@ import {
   parseLaunchDays,
 } from "../views/home.js";
 import { mirrorMessage } from "../views/mirror.js";
+import type { Routes } from "./routes.js";
 
 /** Who may use a leader's button: the same words as `/alignment`'s refusal. */
 export const NOT_A_LEADER_TEXT =
@@ -43,13 +45,13 @@ const teamOf = (body: { team?: { id?: string } | null; user: { team_id?: string 
  * replies, so what it did becomes a line at the top of the presser's Home, republished at once;
  * from a message (the digest's Remind button) the answer is an ephemeral reply there as well.
  */
-export function registerHome(app: App, rt: Runtime) {
-  app.event("app_home_opened", async ({ event, context }) => {
+export function registerHome(routes: Routes, rt: Runtime) {
+  routes.event("app_home_opened", async ({ event, context }) => {
     if (event.tab !== "home") return;
     rt.home.opened(context.teamId ?? "", event.user);
   });
 
-  const isLeader = (teamId: string, client: App["client"], userId: string) =>
+  const isLeader = (teamId: string, client: WebClient, userId: string) =>
     leads(rt, teamId, client, userId);
 
   /** Tells the presser what their button did: on their Home, and in the message's thread of replies. */
@@ -65,7 +67,7 @@ export function registerHome(app: App, rt: Runtime) {
       );
   };
 
-  const openModal = async (client: App["client"], triggerId: string, view: ModalView) => {
+  const openModal = async (client: WebClient, triggerId: string, view: ModalView) => {
     await client.views
       .open({ trigger_id: triggerId, view })
       .catch((error) => rt.logger.warn(`Could not open a Home modal: ${describeError(error)}`));
@@ -73,7 +75,7 @@ export function registerHome(app: App, rt: Runtime) {
 
   // Remind non-respondents: from Home and from the leaders' digest. The same DMs, in working
   // hours, as `/alignment remind`; its reply says what it did, in counts, never who.
-  app.action<ActionBody>(REMIND_ACTION_ID, async ({ ack, body, client, respond }) => {
+  routes.action<ActionBody>(REMIND_ACTION_ID, async ({ ack, body, client, respond }) => {
     await ack();
     const teamId = teamOf(body);
     if (!(await isLeader(teamId, client, body.user.id))) {
@@ -95,7 +97,7 @@ export function registerHome(app: App, rt: Runtime) {
   });
 
   // Close: asks first in a modal, with the same warnings as `/alignment close`.
-  app.action<ActionBody>(HOME_ACTION_IDS.close, async ({ ack, body, action, client }) => {
+  routes.action<ActionBody>(HOME_ACTION_IDS.close, async ({ ack, body, action, client }) => {
     await ack();
     const teamId = teamOf(body);
     let view: ModalView;
@@ -130,7 +132,7 @@ export function registerHome(app: App, rt: Runtime) {
     await openModal(client, body.trigger_id, view);
   });
 
-  app.view(HOME_CLOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  routes.view(HOME_CLOSE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const teamId = teamOf(body);
     const userId = body.user.id;
     if (!(await isLeader(teamId, client, userId))) {
@@ -191,7 +193,7 @@ export function registerHome(app: App, rt: Runtime) {
   });
 
   // Launch: a small modal for the round's length (the workspace's default filled in).
-  app.action<ActionBody>(HOME_ACTION_IDS.launch, async ({ ack, body, client }) => {
+  routes.action<ActionBody>(HOME_ACTION_IDS.launch, async ({ ack, body, client }) => {
     await ack();
     const teamId = teamOf(body);
     let view: ModalView;
@@ -229,7 +231,7 @@ export function registerHome(app: App, rt: Runtime) {
     await openModal(client, body.trigger_id, view);
   });
 
-  app.view(HOME_LAUNCH_CALLBACK_ID, async ({ ack, body, view, client, context }) => {
+  routes.view(HOME_LAUNCH_CALLBACK_ID, async ({ ack, body, view, client, context }) => {
     const teamId = teamOf(body);
     const userId = body.user.id;
     if (!(await isLeader(teamId, client, userId))) {
@@ -271,7 +273,7 @@ export function registerHome(app: App, rt: Runtime) {
   });
 
   // Export: the CSV file in the leader's DM, as `/alignment export`.
-  app.action<ActionBody>(HOME_ACTION_IDS.export, async ({ ack, body, client, respond }) => {
+  routes.action<ActionBody>(HOME_ACTION_IDS.export, async ({ ack, body, client, respond }) => {
     await ack();
     const teamId = teamOf(body);
     if (!(await isLeader(teamId, client, body.user.id))) {
@@ -291,7 +293,7 @@ export function registerHome(app: App, rt: Runtime) {
   });
 
   // Compare my answers: `/alignment me`, in a modal only its presser sees.
-  app.action<ActionBody>(HOME_ACTION_IDS.me, async ({ ack, body, client }) => {
+  routes.action<ActionBody>(HOME_ACTION_IDS.me, async ({ ack, body, client }) => {
     await ack();
     const teamId = teamOf(body);
     let view: ModalView;

@@ -1,11 +1,12 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { describeError } from "../services/slack.js";
 import { OPT_OUT_ACTION_ID, optedOutDm } from "../views/reminder-dm.js";
+import type { Routes } from "./routes.js";
 
 /** "Don't remind me this round" on a reminder DM: recorded under the keyed hash, then confirmed. */
-export function registerReminderActions(app: App, rt: Runtime) {
-  app.action<BlockAction<ButtonAction>>(
+export function registerReminderActions(routes: Routes, rt: Runtime) {
+  routes.action<BlockAction<ButtonAction>>(
     OPT_OUT_ACTION_ID,
     async ({ ack, body, action, respond }) => {
       await ack();

@@ -1,9 +1,10 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { Runtime } from "../runtime.js";
 import { closedRoundReport } from "../services/round-report.js";
 import { describeError } from "../services/slack.js";
 import { FULL_REPORT_ACTION_ID, fullReportModal } from "../views/report.js";
 import { noticeModal, section } from "../views/text.js";
+import type { Routes } from "./routes.js";
 
 /**
  * The leader's DM's "Full report" button. The trigger_id lives 3 seconds and a closed round's
@@ -11,8 +12,8 @@ import { noticeModal, section } from "../views/text.js";
  * shows anyone in the workspace, so pressing the button needs no further permission; the round
  * must be this workspace's and closed.
  */
-export function registerReport(app: App, rt: Runtime): void {
-  app.action<BlockAction<ButtonAction>>(
+export function registerReport(routes: Routes, rt: Runtime): void {
+  routes.action<BlockAction<ButtonAction>>(
     FULL_REPORT_ACTION_ID,
     async ({ ack, body, action, client }) => {
       await ack();

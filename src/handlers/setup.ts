@@ -1,4 +1,5 @@
-import type { App, BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
+import type { BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
@@ -26,6 +27,7 @@ import {
   setupSavedModal,
 } from "../views/setup-modal.js";
 import { noticeModal, section } from "../views/text.js";
+import type { Routes } from "./routes.js";
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -140,7 +142,7 @@ export function parseSetup(values: StateValues): ParsedSetup {
 /** Opens the setup modal for a leader (the command's trigger_id is good for 3 seconds). */
 export async function openSetup(
   deps: Deps,
-  client: App["client"],
+  client: WebClient,
   input: { teamId: string; triggerId: string },
 ): Promise<void> {
   const [channels, leaders, settings, participation] = await Promise.all([
@@ -155,9 +157,9 @@ export async function openSetup(
   });
 }
 
-export function registerSetup(app: App, rt: Runtime) {
+export function registerSetup(routes: Routes, rt: Runtime) {
   // The button of the "not set up yet" answer: the setup for a leader, a note for anyone else.
-  app.action<BlockAction<ButtonAction>>(OPEN_SETUP_ACTION_ID, async ({ ack, body, client }) => {
+  routes.action<BlockAction<ButtonAction>>(OPEN_SETUP_ACTION_ID, async ({ ack, body, client }) => {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     try {
@@ -178,7 +180,7 @@ export function registerSetup(app: App, rt: Runtime) {
     }
   });
 
-  app.view(SETUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
+  routes.view(SETUP_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     // The modal was opened by a leader, but check again: a view can be submitted much later.
     if (!(await leads(rt, teamId, client, body.user.id))) {

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
+import type { BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
@@ -22,6 +22,7 @@ import {
   thanksModal,
   wordingChangedModal,
 } from "../views/survey-modal.js";
+import type { Routes } from "./routes.js";
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -107,11 +108,11 @@ async function allowedSides(
   return round.membersKnown ? rt.store.members.sidesOf(round.id, memberKey) : SIDES;
 }
 
-export function registerSurvey(app: App, rt: Runtime) {
+export function registerSurvey(routes: Routes, rt: Runtime) {
   const { store, clock } = rt;
 
   // The invitation's button. The trigger_id lives 3 seconds, so the modal opens before anything else.
-  app.action<BlockAction<ButtonAction>>(
+  routes.action<BlockAction<ButtonAction>>(
     OPEN_SURVEY_ACTION_ID,
     async ({ ack, body, action, client, respond }) => {
       await ack();
@@ -171,7 +172,7 @@ export function registerSurvey(app: App, rt: Runtime) {
     },
   );
 
-  app.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
+  routes.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const key = rt.personKey(teamId, body.user.id);
     const metadata = parseMetadata(view.private_metadata);
