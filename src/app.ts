@@ -144,16 +144,18 @@ export function registerRoutes(routes: Routes, rt: Runtime): void {
   registerHome(routes, rt);
 }
 
-/** Bolt's global middleware, then the routes as its last step; no Bolt listener is registered. */
+/**
+ * Bolt's global middleware, then the routes as its last step (each handler behind the request
+ * log); no Bolt listener is registered.
+ */
 export function registerListeners(app: App, rt: Runtime): void {
   // Over HTTP the gate has checked the envelope already (and refused a malformed one with a
   // 400); only Socket Mode's requests reach Bolt unchecked.
   if (rt.config?.appToken !== undefined) app.use(refuseMalformedEnvelopes(rt.logger));
-  app.use(dropRedeliveries(rt));
   app.use(rememberOrganisations(rt));
   const routes = new Routes();
   registerRoutes(routes, rt);
-  app.use(routes.middleware());
+  app.use(routes.middleware(dropRedeliveries(rt)));
 }
 
 /** The composition root: wires Bolt, handlers, store, clock and scheduler. */

@@ -24,6 +24,19 @@ import type {
 
 type Handler = Middleware<AnyMiddlewareArgs>;
 
+interface Route {
+  handler: Handler;
+  /**
+   * The handler records the request in the request log itself, in the same transaction as its
+   * work (the survey's save): the guard's separate write is not needed, nor its commit.
+   */
+  recordsRequest: boolean;
+}
+
+export interface ViewRouteOptions {
+  recordsRequest?: boolean;
+}
+
 export interface RouteIds {
   commands: string[];
   events: string[];
@@ -34,10 +47,10 @@ export interface RouteIds {
 const NOOP_NEXT = async () => undefined;
 
 export class Routes {
-  private readonly commands = new Map<string, Handler>();
-  private readonly events = new Map<string, Handler>();
-  private readonly actions = new Map<string, Handler>();
-  private readonly views = new Map<string, Handler>();
+  private readonly commands = new Map<string, Route>();
+  private readonly events = new Map<string, Route>();
+  private readonly actions = new Map<string, Route>();
+  private readonly views = new Map<string, Route>();
 
   command(name: string, handler: Middleware<SlackCommandMiddlewareArgs>): void {
     add(this.commands, "command", name, handler);
@@ -60,8 +73,9 @@ export class Routes {
   view<ViewAction extends SlackViewAction = SlackViewAction>(
     callbackId: string,
     handler: Middleware<SlackViewMiddlewareArgs<ViewAction>>,
+    options: ViewRouteOptions = {},
   ): void {
-    add(this.views, "view", callbackId, handler);
+    add(this.views, "view", callbackId, handler, options.recordsRequest === true);
   }
 
   /** What is registered, by kind (the manifest test compares it with manifest.yml). */
@@ -74,8 +88,8 @@ export class Routes {
     };
   }
 
-  /** The handler for a request, if one is registered. Pure lookup: unit-tested. */
-  handlerFor(body: unknown): Handler | undefined {
+  /** The route for a request, if one is registered. Pure lookup: unit-tested. */
+  routeFor(body: unknown): Route | undefined {
     const b = body as RequestShape | null | undefined;
     if (typeof b !== "object" || b === null) return undefined;
     if (b.event !== undefined) {
@@ -87,12 +101,21 @@ export class Routes {
     return undefined;
   }
 
-  /** The one global middleware Bolt runs: the matching handler, or on down the chain. */
-  middleware(): Handler {
+  /**
+   * The one global middleware Bolt runs: the matching handler, through `guard` (the request log,
+   * which drops a redelivery) unless the route records the request itself; or, when nothing
+   * matches, on down the chain.
+   */
+  middleware(guard?: Handler): Handler {
     return async (args) => {
-      const handler = this.handlerFor(args.body);
-      if (handler) await handler({ ...args, next: NOOP_NEXT });
-      else await args.next();
+      const route = this.routeFor(args.body);
+      if (!route) {
+        await args.next();
+        return;
+      }
+      const run = () => route.handler({ ...args, next: NOOP_NEXT });
+      if (guard && !route.recordsRequest) await guard({ ...args, next: run });
+      else await run();
     };
   }
 }
@@ -105,12 +128,18 @@ interface RequestShape {
   view?: { callback_id?: unknown } | null;
 }
 
-function lookup(map: Map<string, Handler>, id: unknown): Handler | undefined {
+function lookup(map: Map<string, Route>, id: unknown): Route | undefined {
   return typeof id === "string" ? map.get(id) : undefined;
 }
 
-function add(map: Map<string, Handler>, kind: string, id: string, handler: unknown): void {
+function add(
+  map: Map<string, Route>,
+  kind: string,
+  id: string,
+  handler: unknown,
+  recordsRequest = false,
+): void {
   // Two handlers for one id would both run under Bolt; here it is a mistake, found at start-up.
   if (map.has(id)) throw new Error(`Two handlers for the ${kind} "${id}".`);
-  map.set(id, handler as Handler);
+  map.set(id, { handler: handler as Handler, recordsRequest });
 }

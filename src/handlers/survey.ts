@@ -22,6 +22,7 @@ import {
   thanksModal,
   wordingChangedModal,
 } from "../views/survey-modal.js";
+import { requestKey } from "./events.js";
 import type { Routes } from "./routes.js";
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
@@ -172,73 +173,88 @@ export function registerSurvey(routes: Routes, rt: Runtime) {
     },
   );
 
-  routes.view(SURVEY_CALLBACK_ID, async ({ ack, body, view }) => {
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const key = rt.personKey(teamId, body.user.id);
-    const metadata = parseMetadata(view.private_metadata);
-    // Written in one transaction before the ack: an acknowledged answer is never lost. Anything
-    // the database refuses keeps the modal open with everything filled in, so Submit again works.
-    try {
-      const round = metadata ? await store.rounds.get(metadata.roundId) : undefined;
-      if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
-        await ack({
-          response_action: "update",
-          view: roundClosedModal(round?.closedAt ?? round?.closesAt),
-        });
-        return;
-      }
-      if (!sameWording(round, rt)) {
-        await ack({ response_action: "update", view: wordingChangedModal() });
-        return;
-      }
-      const knownSide = metadata?.side;
-      const parsed = parseSubmission(view.state.values, rt.instrument.statements.length, knownSide);
-      if (!parsed.ok) {
-        await ack({ response_action: "errors", errors: parsed.errors });
-        return;
-      }
-      const sides = await allowedSides(rt, round, key);
-      if (sides.length === 0) {
-        await ack({
-          response_action: "update",
-          view: notAMemberModal({ sales: round.salesChannel, marketing: round.marketingChannel }),
-        });
-        return;
-      }
-      if (!sides.includes(parsed.side)) {
-        if (knownSide) {
-          await ack({ response_action: "update", view: sideChangedModal() });
-        } else {
-          const other = sides[0] as Side;
+  routes.view(
+    SURVEY_CALLBACK_ID,
+    async ({ ack, body, view }) => {
+      const teamId = body.team?.id ?? body.user.team_id ?? "";
+      const key = rt.personKey(teamId, body.user.id);
+      const metadata = parseMetadata(view.private_metadata);
+      // Written in one transaction before the ack: an acknowledged answer is never lost. Anything
+      // the database refuses keeps the modal open with everything filled in, so Submit again works.
+      try {
+        const round = metadata ? await store.rounds.get(metadata.roundId) : undefined;
+        if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
           await ack({
-            response_action: "errors",
-            errors: {
-              [SIDE_BLOCK_ID]: `You're not in the ${SIDE_LABELS[parsed.side]} channel, so your answers count for ${SIDE_LABELS[other]}.`,
-            },
+            response_action: "update",
+            view: roundClosedModal(round?.closedAt ?? round?.closesAt),
           });
+          return;
         }
-        return;
+        if (!sameWording(round, rt)) {
+          await ack({ response_action: "update", view: wordingChangedModal() });
+          return;
+        }
+        const knownSide = metadata?.side;
+        const parsed = parseSubmission(
+          view.state.values,
+          rt.instrument.statements.length,
+          knownSide,
+        );
+        if (!parsed.ok) {
+          await ack({ response_action: "errors", errors: parsed.errors });
+          return;
+        }
+        const sides = await allowedSides(rt, round, key);
+        if (sides.length === 0) {
+          await ack({
+            response_action: "update",
+            view: notAMemberModal({ sales: round.salesChannel, marketing: round.marketingChannel }),
+          });
+          return;
+        }
+        if (!sides.includes(parsed.side)) {
+          if (knownSide) {
+            await ack({ response_action: "update", view: sideChangedModal() });
+          } else {
+            const other = sides[0] as Side;
+            await ack({
+              response_action: "errors",
+              errors: {
+                [SIDE_BLOCK_ID]: `You're not in the ${SIDE_LABELS[parsed.side]} channel, so your answers count for ${SIDE_LABELS[other]}.`,
+              },
+            });
+          }
+          return;
+        }
+        // The request log is written in the save's own transaction (see the route below).
+        const request = requestKey(body);
+        const outcome = await store.responses.save({
+          roundId: round.id,
+          respondentKey: key,
+          side: parsed.side,
+          ratings: parsed.ratings,
+          at: clock(),
+          ...(request ? { request: { teamId, key: request } } : {}),
+        });
+        // A redelivered copy saved nothing; what the first copy saved stands.
+        await ack({
+          response_action: "update",
+          view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
+        });
+        if (outcome === "duplicate") return;
+        rt.invitations.schedule(round.id);
+        // Home shows participation too: refreshed for those looking, throttled.
+        rt.home.changed(round.teamId);
+      } catch (error) {
+        rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
+        // The first statement is always in the form (the side question may not be).
+        await ack({ response_action: "errors", errors: { [statementBlockId(0)]: SAVE_FAILED } });
       }
-      const outcome = await store.responses.save({
-        roundId: round.id,
-        respondentKey: key,
-        side: parsed.side,
-        ratings: parsed.ratings,
-        at: clock(),
-      });
-      await ack({
-        response_action: "update",
-        view: thanksModal({ updated: outcome === "updated", closesAt: round.closesAt }),
-      });
-      rt.invitations.schedule(round.id);
-      // Home shows participation too: refreshed for those looking, throttled.
-      rt.home.changed(round.teamId);
-    } catch (error) {
-      rt.logger.error(`Could not save a survey answer: ${describeError(error)}`);
-      // The first statement is always in the form (the side question may not be).
-      await ack({ response_action: "errors", errors: { [statementBlockId(0)]: SAVE_FAILED } });
-    }
-  });
+    },
+    // The save enters the request in the request log itself, in its own transaction: one
+    // commit per answer instead of two, and a redelivery is still handled once.
+    { recordsRequest: true },
+  );
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -113,7 +113,9 @@ export interface MemberRepository {
 export interface ResponseRepository {
   /**
    * Saves one person's answer in a single transaction; a resubmission replaces the earlier one.
-   * Returns whether it was new or an update.
+   * Returns whether it was new or an update. With `request`, the request is entered in the
+   * request log (as RequestLog.firstSeen) in the same transaction: one that is there already is
+   * a redelivery, and saves nothing ("duplicate"), so an old copy cannot overwrite a newer answer.
    */
   save(input: {
     roundId: number;
@@ -121,7 +123,8 @@ export interface ResponseRepository {
     side: Side;
     ratings: readonly number[];
     at: number;
-  }): Promise<"created" | "updated">;
+    request?: { teamId: string; key: string };
+  }): Promise<"created" | "updated" | "duplicate">;
   /** One person's own answer (for pre-filling their modal and their personal mirror). */
   find(roundId: number, respondentKey: string): Promise<StoredResponse | undefined>;
   /**

@@ -159,6 +159,28 @@ describe("one complete round in Slack", () => {
     ).toBe(80);
   });
 
+  it("handles a redelivered submission once: an old copy does not overwrite a newer answer", async () => {
+    h = await startHarness();
+    const invitations = await launchRound(h);
+    const [user] = people("sales", 1) as [string];
+    const { result: first } = await answer(h, user, SALES, invitations.sales, "sales", 40);
+    await answer(h, user, SALES, invitations.sales, "sales", 80);
+    // The first submission's exact bytes again, as a retrying proxy would send them.
+    const copy = await h.driver.send(
+      new URLSearchParams({ payload: JSON.stringify(first.payload) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
+    expect(copy.status).toBe(200);
+    expect(JSON.stringify(copy.body)).toContain("Your answers are saved");
+    const round = await h.store.rounds.openFor(h.fake.teamId);
+    const answers = await h.store.responses.answers(round?.id as number);
+    expect(answers.map((a) => a.ratings.reduce((x, y) => x + y, 0))).toEqual([80]);
+    // One request log for every kind of request: the copy is in it under its trigger.
+    expect(
+      await h.store.requests.firstSeen(h.fake.teamId, `trigger:${first.triggerId}`, Date.now()),
+    ).toBe(false);
+  });
+
   it("answers an incomplete submission with inline errors and saves nothing", async () => {
     h = await startHarness();
     const invitations = await launchRound(h);

@@ -285,6 +285,44 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       expect(await store.responses.counts(round.id)).toEqual({ sales: 0, marketing: 1 });
     });
 
+    it("enters a save's request in the request log with it: a redelivered copy saves nothing", async () => {
+      const round = await store.rounds.open(newRound());
+      const base = { roundId: round.id, respondentKey: "p1" };
+      const first = { teamId: "T1", key: "trigger:A" };
+      expect(
+        await store.responses.save({
+          ...base,
+          side: "sales",
+          ratings: ratings(2),
+          at: 10,
+          request: first,
+        }),
+      ).toBe("created");
+      // A newer answer, then the old copy arrives again: the newer answer stands.
+      expect(
+        await store.responses.save({
+          ...base,
+          side: "sales",
+          ratings: ratings(5),
+          at: 20,
+          request: { teamId: "T1", key: "trigger:B" },
+        }),
+      ).toBe("updated");
+      expect(
+        await store.responses.save({
+          ...base,
+          side: "sales",
+          ratings: ratings(2),
+          at: 30,
+          request: first,
+        }),
+      ).toBe("duplicate");
+      expect((await store.responses.find(round.id, "p1"))?.ratings).toEqual(ratings(5));
+      // The same log as the middleware's: the request counts as seen there, per workspace.
+      expect(await store.requests.firstSeen("T1", "trigger:A", 40)).toBe(false);
+      expect(await store.requests.firstSeen("T2", "trigger:A", 40)).toBe(true);
+    });
+
     it("survives closing and reopening the database", async () => {
       const round = await store.rounds.open(newRound());
       await store.responses.save({

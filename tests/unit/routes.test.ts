@@ -90,6 +90,25 @@ describe("Routes", () => {
     expect(nextCalled).toBe(false);
   });
 
+  it("runs each handler behind the guard, but for a route that records its request itself", async () => {
+    const calls: string[] = [];
+    const r = new Routes();
+    r.action("adopt", async () => void calls.push("adopt"));
+    r.view("survey_submit", async () => void calls.push("survey"), { recordsRequest: true });
+    const guard: Middleware<AnyMiddlewareArgs> = async ({ next }) => {
+      calls.push("guard");
+      await next();
+    };
+    const run = (body: unknown) =>
+      r.middleware(guard)({ body, next: async () => undefined } as unknown as Parameters<
+        Middleware<AnyMiddlewareArgs>
+      >[0]);
+    await run({ type: "block_actions", actions: [{ action_id: "adopt" }] });
+    await run({ type: "view_submission", view: { callback_id: "survey_submit" } });
+    await run({ type: "block_actions", actions: [{ action_id: "unknown" }] });
+    expect(calls).toEqual(["guard", "adopt", "survey"]);
+  });
+
   it("refuses a second handler for one id, and lists what it has", () => {
     const { r } = routes();
     expect(() => r.action("adopt", async () => undefined)).toThrow(

@@ -55,6 +55,15 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
     save: (input) =>
       run(() =>
         transaction(pool, async (client) => {
+          const { request } = input;
+          if (request) {
+            const seen = await query(
+              client,
+              "INSERT INTO seen_requests (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+              [request.teamId, request.key, input.at],
+            );
+            if (seen.rowCount === 0) return "duplicate" as const;
+          }
           const at = coarse(input.at);
           const ratings = JSON.stringify(input.ratings);
           // Insert if new; if someone (this person, twice at once) got there first, the insert

@@ -58,10 +58,23 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
      WHERE round_id = ? AND respondent_key > ? ORDER BY respondent_key LIMIT ?`,
   );
 
+  const firstSeen = db.prepare(
+    "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
+  );
+
   const save = db.transaction(
-    (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" => {
+    (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" | "duplicate" => {
+      const { request } = input;
+      if (request && firstSeen.run(request.teamId, request.key, input.at).changes === 0)
+        return "duplicate";
       const before = existing.get(input.roundId, input.respondentKey);
-      upsert.run({ ...input, at: coarse(input.at), ratings: JSON.stringify(input.ratings) });
+      upsert.run({
+        roundId: input.roundId,
+        respondentKey: input.respondentKey,
+        side: input.side,
+        at: coarse(input.at),
+        ratings: JSON.stringify(input.ratings),
+      });
       return before ? "updated" : "created";
     },
   );
