@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -6,11 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStore, StoreUnavailableError } from "../../src/store/index.js";
 import { personKeyer, resolveSecret } from "../../src/store/keys.js";
 import { withRetry } from "../../src/store/sqlite/busy.js";
-import {
-  CHECKPOINT_IDLE_MS,
-  CHECKPOINT_LONGEST_MS,
-  createCheckpointer,
-} from "../../src/store/sqlite/checkpoints.js";
+import { CHECKPOINT_DELAY_MS, createCheckpointer } from "../../src/store/sqlite/checkpoints.js";
 import { openDatabase, schemaVersion } from "../../src/store/sqlite/db.js";
 import { newRound, storeSuite } from "./suite.js";
 
@@ -128,45 +124,70 @@ describe("keys", () => {
   });
 });
 
-describe("sqlite: WAL checkpoints between requests", () => {
+describe("sqlite: WAL checkpoints off the event loop", () => {
   let dir = "";
   afterEach(() => {
     vi.useRealTimers();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  it("leaves SQLite's automatic checkpoint off and folds the WAL once the store is quiet", () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  const fresh = () => {
     const temp = tempPath();
     dir = temp.dir;
-    const db = openDatabase(temp.path);
+    return temp.path;
+  };
+  /** 400 rows of a kilobyte each: about 100 pages in the WAL, none yet in the file. */
+  const fill = (db: ReturnType<typeof openDatabase>, touch: () => void, prefix: string) => {
+    const write = db.prepare("INSERT INTO settings (team_id, key, value) VALUES (?, 'k', ?)");
+    for (let i = 0; i < 400; i++) {
+      touch();
+      write.run(`${prefix}${i}`, "x".repeat(1_000));
+    }
+  };
+
+  it.each([
+    ["on its own thread", true],
+    ["on the main thread when there is no thread", false],
+  ])("folds the WAL into the file a second after the writes, %s", async (_name, thread) => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const path = fresh();
+    const db = openDatabase(path);
+    const checkpoints = createCheckpointer(db, { thread });
     try {
       expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
-      const checkpoints = createCheckpointer(db);
-      const write = db.prepare("INSERT INTO settings (team_id, key, value) VALUES (?, 'k', 'v')");
-      // Busy: every statement puts the checkpoint off.
-      for (let i = 0; i < 5; i++) {
-        checkpoints.touch();
-        write.run(`T${i}`);
-        vi.advanceTimersByTime(CHECKPOINT_IDLE_MS - 1);
-      }
-      expect(checkpoints.count).toBe(0);
-      // Quiet: it happens.
+      const before = statSync(path).size;
+      fill(db, checkpoints.touch, "A");
+      // Asked for: folded at once.
+      await checkpoints.now();
+      const forced = checkpoints.count;
+      expect(forced).toBe(1);
+      expect(statSync(path).size).toBeGreaterThan(before + 300_000);
+      fill(db, checkpoints.touch, "B");
+      const grown = statSync(path).size;
+      vi.advanceTimersByTime(CHECKPOINT_DELAY_MS - 1);
+      expect(checkpoints.count).toBe(forced);
       vi.advanceTimersByTime(1);
-      expect(checkpoints.count).toBe(1);
-      // Nothing written since: nothing to do.
-      vi.advanceTimersByTime(10 * CHECKPOINT_IDLE_MS);
-      expect(checkpoints.count).toBe(1);
-      // Unbroken load still checkpoints, at the latest every CHECKPOINT_LONGEST_MS.
-      for (let t = 0; t <= CHECKPOINT_LONGEST_MS + 200; t += 100) {
-        checkpoints.touch();
-        write.run(`L${t}`);
-        vi.advanceTimersByTime(100);
-      }
-      expect(checkpoints.count).toBe(2);
-      checkpoints.stop();
+      // The timer's checkpoint: done at once on the main thread; in flight on the thread, where
+      // now() waits for it rather than starting another.
+      expect(checkpoints.count).toBe(thread ? forced : forced + 1);
+      if (thread) await checkpoints.now();
+      expect(checkpoints.count).toBe(forced + 1);
+      expect(statSync(path).size).toBeGreaterThan(grown + 300_000);
+      // Nothing written since: the clock brings no checkpoint.
+      const settled = checkpoints.count;
+      vi.advanceTimersByTime(10 * CHECKPOINT_DELAY_MS);
+      expect(checkpoints.count).toBe(settled);
     } finally {
+      await checkpoints.stop();
       db.close();
     }
+  });
+
+  it("stops its thread before the store closes, so the close folds and removes the WAL", async () => {
+    const path = fresh();
+    const store = openSqliteStore(path);
+    await store.rounds.open(newRound());
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });

@@ -211,8 +211,8 @@ export function openDatabase(path: string): Db {
     // ...but once serving, a lock wait would block the event loop: busy.ts retries asynchronously.
     db.pragma("busy_timeout = 0");
     // SQLite would fold the WAL back into the file inside whichever commit crosses 1,000 pages
-    // (a stall of several ms in that request, about every 400 answers); the store does it
-    // between requests instead (see checkpoints.ts).
+    // (a stall of several ms in that request, about every 400 answers); the store does it on a
+    // thread of its own instead (see checkpoints.ts).
     db.pragma("wal_autocheckpoint = 0");
     return db;
   } catch (error) {

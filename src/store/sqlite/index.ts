@@ -84,7 +84,7 @@ export function createSqliteStore(db: Db): Store {
       }
     },
     async close() {
-      checkpoints.stop();
+      await checkpoints.stop();
       // Closing the last connection folds the WAL into the file as well.
       if (db.open) db.close();
     },
