@@ -810,11 +810,11 @@ function rssMb(pid: number | undefined): number | undefined {
 }
 
 /**
- * RSS once the process has had time with nothing to do: V8 gives memory back only when its
- * memory reducer runs, some seconds after the load stops (about 23 s here, after 10,000 answers
- * and after start-up alike), so a reading taken at once would count garbage not yet collected.
+ * RSS a minute after the load stops, at rest: V8 gives memory back only when its memory reducer
+ * runs, some time after the load stops (23 to 36 s in runs here, after start-up and after 10,000
+ * answers alike), so a reading taken at once would count garbage not yet collected.
  */
-const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS) || 30_000;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS) || 60_000;
 async function settledRssMb(pid: number | undefined): Promise<number | undefined> {
   const trace: string[] = [];
   const started = performance.now();
