@@ -236,6 +236,15 @@ export function registerSurvey(routes: Routes, rt: Runtime) {
           at: clock(),
           ...(request ? { request: { teamId, key: request } } : {}),
         });
+        if (outcome === "closed") {
+          // Closed while this answer was on its way (the save checks, in its own transaction).
+          const closed = await store.rounds.get(round.id);
+          await ack({
+            response_action: "update",
+            view: roundClosedModal(closed?.closedAt ?? round.closesAt),
+          });
+          return;
+        }
         // A redelivered copy saved nothing; what the first copy saved stands.
         await ack({
           response_action: "update",

@@ -116,6 +116,9 @@ export interface ResponseRepository {
    * Returns whether it was new or an update. With `request`, the request is entered in the
    * request log (as RequestLog.firstSeen) in the same transaction: one that is there already is
    * a redelivery, and saves nothing ("duplicate"), so an old copy cannot overwrite a newer answer.
+   * A round that is closed, or past its closing time at `at`, takes nothing ("closed"): checked in
+   * the same transaction, so an answer saved while a close is under way is either in the close's
+   * figures or refused, never acknowledged and left out.
    */
   save(input: {
     roundId: number;
@@ -124,7 +127,7 @@ export interface ResponseRepository {
     ratings: readonly number[];
     at: number;
     request?: { teamId: string; key: string };
-  }): Promise<"created" | "updated" | "duplicate">;
+  }): Promise<"created" | "updated" | "duplicate" | "closed">;
   /** One person's own answer (for pre-filling their modal and their personal mirror). */
   find(roundId: number, respondentKey: string): Promise<StoredResponse | undefined>;
   /**

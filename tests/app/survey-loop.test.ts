@@ -181,6 +181,31 @@ describe("one complete round in Slack", () => {
     ).toBe(false);
   });
 
+  it("refuses an answer when the round closes while it is on its way, and saves nothing", async () => {
+    h = await startHarness();
+    const invitations = await launchRound(h);
+    const [user] = people("sales", 1) as [string];
+    const view = await h.driver.openModalFromMessage(user, SALES, invitations.sales, "open_survey");
+    const round = await h.store.rounds.openFor(h.fake.teamId);
+    // The close lands after the submission has read the round (open) and before its save.
+    const members = h.truce.runtime.store.members;
+    const sidesOf = members.sidesOf.bind(members);
+    members.sidesOf = async (roundId, key) => {
+      await h.store.rounds.close(round?.id as number, h.now());
+      return sidesOf(roundId, key);
+    };
+    const result = await h.driver.submitView(
+      user,
+      view.id,
+      surveyValues("sales", ratingsFor(40), view),
+    );
+    expect(JSON.stringify(result.outcome.view?.view.blocks)).toMatch(/closed/i);
+    expect(JSON.stringify(result.outcome.view?.view.blocks)).not.toContain(
+      "Your answers are saved",
+    );
+    expect(await h.store.responses.respondentKeys(round?.id as number)).toEqual([]);
+  });
+
   it("answers an incomplete submission with inline errors and saves nothing", async () => {
     h = await startHarness();
     const invitations = await launchRound(h);

@@ -262,8 +262,8 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
     });
 
     it("keeps one response per person per round, times to the hour; a resubmission replaces it", async () => {
-      const round = await store.rounds.open(newRound());
       const at = Date.UTC(2026, 10, 23, 9, 41, 17);
+      const round = await store.rounds.open(newRound("T1", at - HOUR));
       const base = { roundId: round.id, respondentKey: "both" };
       expect(await store.responses.save({ ...base, side: "sales", ratings: ratings(3), at })).toBe(
         "created",
@@ -321,6 +321,30 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       // The same log as the middleware's: the request counts as seen there, per workspace.
       expect(await store.requests.firstSeen("T1", "trigger:A", 40)).toBe(false);
       expect(await store.requests.firstSeen("T2", "trigger:A", 40)).toBe(true);
+    });
+
+    it("takes no answer into a closed round, or one past its closing time", async () => {
+      const round = await store.rounds.open(newRound("T1", 1_000));
+      const answer = { roundId: round.id, side: "sales" as const, ratings: ratings(3) };
+      const closesAt = 1_000 + 7 * DAY;
+      expect(await store.responses.save({ ...answer, respondentKey: "p1", at: closesAt - 1 })).toBe(
+        "created",
+      );
+      expect(
+        await store.responses.save({
+          ...answer,
+          respondentKey: "p2",
+          at: closesAt,
+          request: { teamId: "T1", key: "trigger:late" },
+        }),
+      ).toBe("closed");
+      await store.rounds.close(round.id, 5_000);
+      expect(await store.responses.save({ ...answer, respondentKey: "p3", at: 6_000 })).toBe(
+        "closed",
+      );
+      expect((await store.responses.answers(round.id)).map((a) => a.respondent)).toEqual(["p1"]);
+      // A refused answer leaves nothing behind, its request included: pressing Submit again is new.
+      expect(await store.requests.firstSeen("T1", "trigger:late", 7_000)).toBe(true);
     });
 
     it("survives closing and reopening the database", async () => {

@@ -55,6 +55,13 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
     save: (input) =>
       run(() =>
         transaction(pool, async (client) => {
+          // FOR SHARE: a close (an UPDATE of the round) waits for this save, or this save for it.
+          const open = await query(
+            client,
+            "SELECT id FROM rounds WHERE id = $1 AND closed_at IS NULL AND closes_at > $2 FOR SHARE",
+            [input.roundId, input.at],
+          );
+          if (open.rowCount === 0) return "closed" as const;
           const { request } = input;
           if (request) {
             const seen = await query(

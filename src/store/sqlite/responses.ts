@@ -58,13 +58,19 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
      WHERE round_id = ? AND respondent_key > ? ORDER BY respondent_key LIMIT ?`,
   );
 
+  const openAt = db.prepare<[number, number], { id: number }>(
+    "SELECT id FROM rounds WHERE id = ? AND closed_at IS NULL AND closes_at > ?",
+  );
   const firstSeen = db.prepare(
     "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
   );
 
   const save = db.transaction(
-    (input: Parameters<ResponseRepository["save"]>[0]): "created" | "updated" | "duplicate" => {
+    (
+      input: Parameters<ResponseRepository["save"]>[0],
+    ): "created" | "updated" | "duplicate" | "closed" => {
       const { request } = input;
+      if (!openAt.get(input.roundId, input.at)) return "closed";
       if (request && firstSeen.run(request.teamId, request.key, input.at).changes === 0)
         return "duplicate";
       const before = existing.get(input.roundId, input.respondentKey);
