@@ -1,6 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStore, StoreUnavailableError } from "../../src/store/index.js";
@@ -180,6 +183,30 @@ describe("sqlite: WAL checkpoints off the event loop", () => {
       await checkpoints.stop();
       db.close();
     }
+  });
+
+  it("keeps a process with nothing else to do alive until the store has closed", () => {
+    // Run as a script would: the thread is unreferenced at rest, yet awaiting the close must
+    // not let the process end in the middle of it (it did, silently, with exit code 0).
+    const path = fresh();
+    const store = pathToFileURL(join(process.cwd(), "src", "store", "index.ts")).href;
+    const script = `
+      const { openSqliteStore } = await import(${JSON.stringify(store)});
+      const s = openSqliteStore(${JSON.stringify(path)});
+      await s.settings.set("T1", "k", "v");
+      await s.close();
+      console.log("closed");
+    `;
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const out = execFileSync(
+      process.execPath,
+      ["--import", tsx, "--input-type=module", "-e", script],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(out.trim()).toBe("closed");
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it("stops its thread before the store closes, so the close folds and removes the WAL", async () => {

@@ -123,11 +123,14 @@ export function createCheckpointer(
       return;
     }
     inFlight = true;
+    // Held while a checkpoint runs, so it finishes; at rest the thread keeps nothing alive.
+    worker?.ref();
     worker?.postMessage("checkpoint");
   }
 
   worker?.on("message", (reply: { ok: boolean }) => {
     inFlight = false;
+    worker.unref();
     if (reply.ok) checkpoints += 1;
     else dirty = true;
     settleWaiting();
@@ -154,6 +157,9 @@ export function createCheckpointer(
       if (timer) clearTimeout(timer);
       timer = undefined;
       dirty = false;
+      // Held while it closes: an unreferenced thread would let a process with nothing else to
+      // do exit in the middle of the await, its close never finished.
+      worker?.ref();
       if (alive) worker?.postMessage("close");
       await exited;
     },
