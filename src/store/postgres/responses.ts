@@ -3,6 +3,7 @@ import { tallyPages } from "../paging.js";
 import type { MemberRepository, ResponseRepository } from "../types.js";
 import { ANSWER_TIME_GRAIN_MS, type Pool, query, row, rows, transaction } from "./db.js";
 import type { Run } from "./errors.js";
+import { ENTER_REQUEST } from "./settings.js";
 
 /**
  * An answer counts only if its respondent was a member of its side's channel (for rounds whose
@@ -64,11 +65,11 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
           if (open.rowCount === 0) return "closed" as const;
           const { request } = input;
           if (request) {
-            const seen = await query(
-              client,
-              "INSERT INTO seen_requests (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-              [request.teamId, request.key, input.at],
-            );
+            const seen = await query(client, ENTER_REQUEST, [
+              request.teamId,
+              request.key,
+              input.at,
+            ]);
             if (seen.rowCount === 0) return "duplicate" as const;
           }
           const at = coarse(input.at);

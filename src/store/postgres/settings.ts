@@ -186,6 +186,10 @@ export function createDeliveryRepository(pool: Pool, run: Run): DeliveryReposito
 /** A short wait: every request passes here, and a rare duplicate beats holding every request up. */
 const REQUEST_LOG_BUDGET_MS = 200;
 
+/** Records a request's first delivery (team, key, time); changes nothing for a redelivery. */
+export const ENTER_REQUEST =
+  "INSERT INTO seen_requests (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
 export function createRequestLog(pool: Pool, run: Run): RequestLog {
   return {
     firstSeen: (teamId, key, at) =>
@@ -194,13 +198,7 @@ export function createRequestLog(pool: Pool, run: Run): RequestLog {
           transaction(
             pool,
             async (client) =>
-              (
-                await query(
-                  client,
-                  "INSERT INTO seen_requests (team_id, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                  [teamId, key, at],
-                )
-              ).rowCount === 1,
+              (await query(client, ENTER_REQUEST, [teamId, key, at])).rowCount === 1,
             REQUEST_LOG_BUDGET_MS,
           ),
         REQUEST_LOG_BUDGET_MS,

@@ -3,6 +3,7 @@ import { keysOfPages, respondentChangeOfPages, tallyPages } from "../paging.js";
 import type { MemberRepository, ResponseRepository } from "../types.js";
 import type { Run } from "./busy.js";
 import { ANSWER_TIME_GRAIN_MS, type Db } from "./db.js";
+import { ENTER_REQUEST } from "./settings.js";
 
 interface ResponseRow {
   side: Side;
@@ -61,9 +62,7 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
   const openAt = db.prepare<[number, number], { id: number }>(
     "SELECT id FROM rounds WHERE id = ? AND closed_at IS NULL AND closes_at > ?",
   );
-  const firstSeen = db.prepare(
-    "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
-  );
+  const firstSeen = db.prepare(ENTER_REQUEST);
 
   const save = db.transaction(
     (

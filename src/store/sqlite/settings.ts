@@ -116,10 +116,12 @@ export function createDeliveryRepository(db: Db, run: Run): DeliveryRepository {
 
 const REQUEST_LOG_BUDGET_MS = 200;
 
+/** Records a request's first delivery (team, key, time); changes nothing for a redelivery. */
+export const ENTER_REQUEST =
+  "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)";
+
 export function createRequestLog(db: Db, run: Run): RequestLog {
-  const insert = db.prepare(
-    "INSERT OR IGNORE INTO seen_requests (team_id, key, seen_at) VALUES (?, ?, ?)",
-  );
+  const insert = db.prepare(ENTER_REQUEST);
   const prune = db.prepare("DELETE FROM seen_requests WHERE seen_at < ?");
   return {
     // A short wait: every request passes here, and under a long lock it is better to let a
