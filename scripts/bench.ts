@@ -954,7 +954,7 @@ async function memoryBench(): Promise<void> {
   );
 }
 
-/** Side-by-side rounds at 50 in flight (Bolt then Truce, or Truce then Bolt, in turn). */
+/** Side-by-side runs: at 50 in flight (Bolt's and Truce's in turn), and one at a time (interleaved). */
 const SIDE_BY_SIDE_RUNS = Number(process.env.BENCH_RATIO_RUNS) || 3;
 
 /**
@@ -1042,15 +1042,15 @@ async function serialBench(): Promise<void> {
   const serialN = 2 * SERIAL_PER_SIDE;
   const serialAcked = 2 * (SERIAL_PER_SIDE + SERIAL_WARMUP_PER_SIDE);
   const runs: { bolt: RateResult; truce: RateResult }[] = [];
+  const extras: number[] = [];
   for (let run = 0; run < SIDE_BY_SIDE_RUNS; run++) {
     const pair = await interleavedSerial(bolt, truce, 20 + 2 * run);
     runs.push(pair);
-    const extra = pair.truce.samples.stats().p99 - pair.bolt.samples.stats().p99;
+    extras.push(pair.truce.samples.stats().p99 - pair.bolt.samples.stats().p99);
     say(
-      `bench: side by side, one at a time, interleaved, run ${run + 1} of ${SIDE_BY_SIDE_RUNS}: p99 ${signedMs(extra)} ms (${elapsed()})`,
+      `bench: side by side, one at a time, interleaved, run ${run + 1} of ${SIDE_BY_SIDE_RUNS}: p99 ${signedMs(extras[run] as number)} ms (${elapsed()})`,
     );
   }
-  const extras = runs.map((r) => r.truce.samples.stats().p99 - r.bolt.samples.stats().p99);
   const extra = median(extras);
   const last = runs[runs.length - 1] as { bolt: RateResult; truce: RateResult };
   const bs = last.bolt.samples.stats();
