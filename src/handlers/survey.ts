@@ -2,11 +2,12 @@ import type { BlockAction, ButtonAction, ViewStateValue } from "@slack/bolt";
 import type { Deps } from "../deps.js";
 import type { Runtime } from "../runtime.js";
 import { sideOfChannel } from "../services/channels.js";
+import { createRoundCache } from "../services/round-cache.js";
 import { workspaceSettings } from "../services/settings.js";
 import { describeError } from "../services/slack.js";
 import type { Round } from "../store/index.js";
 import { sameStatementIds } from "../survey/instrument.js";
-import { SIDES, type Side } from "../survey/types.js";
+import { otherSide, SIDES, type Side } from "../survey/types.js";
 import { OPEN_SURVEY_ACTION_ID } from "../views/invitation.js";
 import {
   notAMemberModal,
@@ -111,6 +112,7 @@ async function allowedSides(
 
 export function registerSurvey(routes: Routes, rt: Runtime) {
   const { store, clock } = rt;
+  const rounds = createRoundCache({ get: (id) => store.rounds.get(id) });
 
   // The invitation's button. The trigger_id lives 3 seconds, so the modal opens before anything else.
   routes.action<BlockAction<ButtonAction>>(
@@ -182,7 +184,8 @@ export function registerSurvey(routes: Routes, rt: Runtime) {
       // Written in one transaction before the ack: an acknowledged answer is never lost. Anything
       // the database refuses keeps the modal open with everything filled in, so Submit again works.
       try {
-        const round = metadata ? await store.rounds.get(metadata.roundId) : undefined;
+        // From memory when it can be: the save checks again that the round is open.
+        const round = metadata ? await rounds.get(metadata.roundId) : undefined;
         if (!round || round.teamId !== teamId || !isOpen(round, clock())) {
           await ack({
             response_action: "update",
@@ -204,29 +207,8 @@ export function registerSurvey(routes: Routes, rt: Runtime) {
           await ack({ response_action: "errors", errors: parsed.errors });
           return;
         }
-        const sides = await allowedSides(rt, round, key);
-        if (sides.length === 0) {
-          await ack({
-            response_action: "update",
-            view: notAMemberModal({ sales: round.salesChannel, marketing: round.marketingChannel }),
-          });
-          return;
-        }
-        if (!sides.includes(parsed.side)) {
-          if (knownSide) {
-            await ack({ response_action: "update", view: sideChangedModal() });
-          } else {
-            const other = sides[0] as Side;
-            await ack({
-              response_action: "errors",
-              errors: {
-                [SIDE_BLOCK_ID]: `You're not in the ${SIDE_LABELS[parsed.side]} channel, so your answers count for ${SIDE_LABELS[other]}.`,
-              },
-            });
-          }
-          return;
-        }
-        // The request log is written in the save's own transaction (see the route below).
+        // One call decides: the round still open, the person in the side's channel, the request
+        // not seen before (the request log is written in the save's own transaction, see below).
         const request = requestKey(body);
         const outcome = await store.responses.save({
           roundId: round.id,
@@ -237,12 +219,33 @@ export function registerSurvey(routes: Routes, rt: Runtime) {
           ...(request ? { request: { teamId, key: request } } : {}),
         });
         if (outcome === "closed") {
-          // Closed while this answer was on its way (the save checks, in its own transaction).
-          const closed = await store.rounds.get(round.id);
+          // Closed while this answer was on its way, or before (the kept round said open).
+          const closed = await rounds.fresh(round.id);
           await ack({
             response_action: "update",
             view: roundClosedModal(closed?.closedAt ?? round.closesAt),
           });
+          return;
+        }
+        if (outcome === "not-a-member") {
+          await ack({
+            response_action: "update",
+            view: notAMemberModal({ sales: round.salesChannel, marketing: round.marketingChannel }),
+          });
+          return;
+        }
+        if (outcome === "other-side") {
+          if (knownSide) {
+            await ack({ response_action: "update", view: sideChangedModal() });
+          } else {
+            const other = otherSide(parsed.side);
+            await ack({
+              response_action: "errors",
+              errors: {
+                [SIDE_BLOCK_ID]: `You're not in the ${SIDE_LABELS[parsed.side]} channel, so your answers count for ${SIDE_LABELS[other]}.`,
+              },
+            });
+          }
           return;
         }
         // A redelivered copy saved nothing; what the first copy saved stands.

@@ -118,7 +118,10 @@ export interface ResponseRepository {
    * a redelivery, and saves nothing ("duplicate"), so an old copy cannot overwrite a newer answer.
    * A round that is closed, or past its closing time at `at`, takes nothing ("closed"): checked in
    * the same transaction, so an answer saved while a close is under way is either in the close's
-   * figures or refused, never acknowledged and left out.
+   * figures or refused, never acknowledged and left out. For a round whose members were recorded,
+   * the respondent (`respondentKey` is their member key) must be in `side`'s channel now:
+   * "not-a-member" when they are in neither, "other-side" when only in the other. Checked in the
+   * same transaction too, so one call (one round trip on PostgreSQL) decides an answer.
    */
   save(input: {
     roundId: number;
@@ -127,7 +130,7 @@ export interface ResponseRepository {
     ratings: readonly number[];
     at: number;
     request?: { teamId: string; key: string };
-  }): Promise<"created" | "updated" | "duplicate" | "closed">;
+  }): Promise<SaveOutcome>;
   /** One person's own answer (for pre-filling their modal and their personal mirror). */
   find(roundId: number, respondentKey: string): Promise<StoredResponse | undefined>;
   /**
@@ -162,6 +165,26 @@ export interface ResponseRepository {
     previousRoundId: number,
     roundId: number,
   ): Promise<Record<"everyone" | Side, number>>;
+}
+
+export type SaveOutcome =
+  | "created"
+  | "updated"
+  | "duplicate"
+  | "closed"
+  | "not-a-member"
+  | "other-side";
+
+/**
+ * Whether someone in the channels of `sides` (present now) may answer for `side`: undefined if
+ * so, otherwise why not. Both engines' saves decide with it.
+ */
+export function membershipRefusal(
+  sides: readonly Side[],
+  side: Side,
+): "not-a-member" | "other-side" | undefined {
+  if (sides.includes(side)) return undefined;
+  return sides.length === 0 ? "not-a-member" : "other-side";
 }
 
 export type SettingKey =

@@ -1,6 +1,7 @@
 /** The two sides of the relationship the diagnostic measures. */
 export type Side = "sales" | "marketing";
 export const SIDES: readonly Side[] = ["sales", "marketing"];
+export const otherSide = (side: Side): Side => (side === "sales" ? "marketing" : "sales");
 
 /** A group a report can speak about: one side, or everyone together. */
 export type Group = Side | "everyone";

@@ -188,11 +188,11 @@ describe("one complete round in Slack", () => {
     const view = await h.driver.openModalFromMessage(user, SALES, invitations.sales, "open_survey");
     const round = await h.store.rounds.openFor(h.fake.teamId);
     // The close lands after the submission has read the round (open) and before its save.
-    const members = h.truce.runtime.store.members;
-    const sidesOf = members.sidesOf.bind(members);
-    members.sidesOf = async (roundId, key) => {
+    const responses = h.truce.runtime.store.responses;
+    const save = responses.save.bind(responses);
+    responses.save = async (input) => {
       await h.store.rounds.close(round?.id as number, h.now());
-      return sidesOf(roundId, key);
+      return save(input);
     };
     const result = await h.driver.submitView(
       user,

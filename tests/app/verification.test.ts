@@ -76,8 +76,9 @@ describe("the side is verified by channel membership", () => {
       { side: "marketing", user: marketer, ratings: ratingsFor(77) },
       ...everyone("sales", 6, 50),
     ]);
-    // Two salespeople each forge a "marketing" answer with known ratings.
-    for (const user of [colleagueA, colleagueB]) {
+    // Two salespeople each forge a "marketing" answer with known ratings: one names the side in
+    // the form's metadata, the other answers a side question the form never asked.
+    const forge = async (user: string, metadata: { roundId: number; side?: string }) => {
       const view = await h.driver.openModalFromMessage(
         user,
         SALES,
@@ -85,8 +86,14 @@ describe("the side is verified by channel membership", () => {
         "open_survey",
       );
       const values = surveyValues("marketing", ratingsFor(20));
-      await forgedSubmission(user, view, { roundId: 1, side: "marketing" }, values);
-    }
+      return JSON.stringify((await forgedSubmission(user, view, metadata, values)).body);
+    };
+    expect(await forge(colleagueA, { roundId: 1, side: "marketing" })).toContain(
+      "Your survey channels changed while the form was open",
+    );
+    expect(await forge(colleagueB, { roundId: 1 })).toContain(
+      "You're not in the Marketing channel, so your answers count for Sales.",
+    );
     const round = await h.store.rounds.openFor(h.fake.teamId);
     // Each forger still counts once, for Sales, where they are members; marketing is still 1.
     expect(await h.store.responses.counts(round?.id as number)).toEqual({ sales: 6, marketing: 1 });

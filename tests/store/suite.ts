@@ -247,18 +247,27 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
           ratings: ratings(3),
           at: 1,
         });
-      await save("p1", "sales");
-      await save("p3", "sales"); // a marketer claiming sales: never counted
-      await save("stranger", "marketing");
-      await save("both", "marketing");
+      expect(await save("p1", "sales")).toBe("created");
+      // A marketer claiming sales, and someone in neither channel: refused, nothing stored.
+      expect(await save("p3", "sales")).toBe("other-side");
+      expect(await save("stranger", "marketing")).toBe("not-a-member");
+      expect(await save("both", "marketing")).toBe("created");
+      expect(await store.responses.find(round.id, "p3")).toBeUndefined();
+      expect(await store.responses.find(round.id, "stranger")).toBeUndefined();
       expect(await store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 1 });
       expect((await store.responses.answers(round.id)).map((a) => a.respondent)).toEqual([
         "both",
         "p1",
       ]);
-      // Someone who answered, then left the channel, still counts: they were a member.
+      // Someone who answered, then left the channel, still counts: they were a member. They
+      // cannot answer again, and someone who joined since can.
       await store.members.setPresent(round.id, "sales", "p1", false);
       expect(await store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 1 });
+      expect(await save("p1", "sales")).toBe("not-a-member");
+      expect((await store.responses.find(round.id, "p1"))?.ratings).toEqual(ratings(3));
+      await store.members.setPresent(round.id, "marketing", "newcomer", true);
+      expect(await save("newcomer", "marketing")).toBe("created");
+      expect(await store.responses.counts(round.id)).toEqual({ sales: 1, marketing: 2 });
     });
 
     it("keeps one response per person per round, times to the hour; a resubmission replaces it", async () => {
@@ -438,7 +447,7 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
       await expect(store.responses.tallies(round.id, 20)).rejects.toThrow(InvalidAnswerError);
     });
 
-    it("lists who answered, verified or not, in key order, across pages, without their ratings", async () => {
+    it("lists who answered, in key order, across pages, without their ratings", async () => {
       const round = await store.rounds.open(newRound());
       const save = (respondentKey: string, side: "sales" | "marketing") =>
         store.responses.save({
@@ -449,13 +458,16 @@ export function storeSuite(engine: string, make: () => EngineUnderTest) {
           at: 1,
         });
       await save("p2", "sales");
-      await save("stranger", "marketing"); // not a member: not counted, but has answered
+      expect(await save("stranger", "marketing")).toBe("not-a-member"); // has not answered
       await save("p1", "sales");
-      expect(await store.responses.respondentKeys(round.id)).toEqual(["p1", "p2", "stranger"]);
+      expect(await store.responses.respondentKeys(round.id)).toEqual(["p1", "p2"]);
       expect(await store.responses.respondentKeys(round.id + 1000)).toEqual([]);
       // More keys than a page holds (the first is 256).
-      const many = await store.rounds.open(newRound("T2"));
       const keys = Array.from({ length: 700 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+      const many = await store.rounds.open({
+        ...newRound("T2"),
+        members: { sales: keys, marketing: [] },
+      });
       for (const key of keys)
         await store.responses.save({
           roundId: many.id,

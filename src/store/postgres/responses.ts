@@ -1,6 +1,6 @@
 import type { Side } from "../../survey/types.js";
 import { tallyPages } from "../paging.js";
-import type { MemberRepository, ResponseRepository } from "../types.js";
+import { type MemberRepository, membershipRefusal, type ResponseRepository } from "../types.js";
 import { ANSWER_TIME_GRAIN_MS, type Pool, query, row, rows, transaction } from "./db.js";
 import type { Run } from "./errors.js";
 import { ENTER_REQUEST } from "./settings.js";
@@ -57,12 +57,19 @@ export function createResponseRepository(pool: Pool, run: Run): ResponseReposito
       run(() =>
         transaction(pool, async (client) => {
           // FOR SHARE: a close (an UPDATE of the round) waits for this save, or this save for it.
-          const open = await query(
+          // The person's channels come in the same query: one round trip decides who may answer.
+          const open = await query<{ members_known: boolean; sides: Side[] }>(
             client,
-            "SELECT id FROM rounds WHERE id = $1 AND closed_at IS NULL AND closes_at > $2 FOR SHARE",
-            [input.roundId, input.at],
+            `SELECT members_known,
+               ARRAY(SELECT side FROM round_members
+                     WHERE round_id = rounds.id AND member_key = $3 AND present) AS sides
+             FROM rounds WHERE id = $1 AND closed_at IS NULL AND closes_at > $2 FOR SHARE`,
+            [input.roundId, input.at, input.respondentKey],
           );
-          if (open.rowCount === 0) return "closed" as const;
+          const round = open.rows[0];
+          if (!round) return "closed" as const;
+          const refusal = round.members_known && membershipRefusal(round.sides, input.side);
+          if (refusal) return refusal;
           const { request } = input;
           if (request) {
             const seen = await query(client, ENTER_REQUEST, [

@@ -1,6 +1,11 @@
 import type { Answer, Side } from "../../survey/types.js";
 import { keysOfPages, respondentChangeOfPages, tallyPages } from "../paging.js";
-import type { MemberRepository, ResponseRepository } from "../types.js";
+import {
+  type MemberRepository,
+  membershipRefusal,
+  type ResponseRepository,
+  type SaveOutcome,
+} from "../types.js";
 import type { Run } from "./busy.js";
 import { ANSWER_TIME_GRAIN_MS, type Db } from "./db.js";
 import { ENTER_REQUEST } from "./settings.js";
@@ -21,6 +26,14 @@ const VERIFIED = `(
   OR EXISTS (SELECT 1 FROM round_members m
              WHERE m.round_id = r.round_id AND m.side = r.side AND m.member_key = r.respondent_key)
 )`;
+
+/**
+ * The channels a person is in now. No ORDER BY: with one, SQLite reads the round's members
+ * through the primary key (ordered by side) and scans every member of the round on each survey
+ * click and submission; without, it looks the person up in round_members_by_key.
+ */
+const SIDES_OF_MEMBER =
+  "SELECT side FROM round_members WHERE round_id = ? AND member_key = ? AND present = 1";
 
 const coarse = (at: number) => at - (at % ANSWER_TIME_GRAIN_MS);
 
@@ -59,30 +72,35 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
      WHERE round_id = ? AND respondent_key > ? ORDER BY respondent_key LIMIT ?`,
   );
 
-  const openAt = db.prepare<[number, number], { id: number }>(
-    "SELECT id FROM rounds WHERE id = ? AND closed_at IS NULL AND closes_at > ?",
+  const openAt = db.prepare<[number, number], { members_known: number }>(
+    "SELECT members_known FROM rounds WHERE id = ? AND closed_at IS NULL AND closes_at > ?",
   );
+  const sidesOfMember = db.prepare<[number, string], { side: Side }>(SIDES_OF_MEMBER);
   const firstSeen = db.prepare(ENTER_REQUEST);
 
-  const save = db.transaction(
-    (
-      input: Parameters<ResponseRepository["save"]>[0],
-    ): "created" | "updated" | "duplicate" | "closed" => {
-      const { request } = input;
-      if (!openAt.get(input.roundId, input.at)) return "closed";
-      if (request && firstSeen.run(request.teamId, request.key, input.at).changes === 0)
-        return "duplicate";
-      const before = existing.get(input.roundId, input.respondentKey);
-      upsert.run({
-        roundId: input.roundId,
-        respondentKey: input.respondentKey,
-        side: input.side,
-        at: coarse(input.at),
-        ratings: JSON.stringify(input.ratings),
-      });
-      return before ? "updated" : "created";
-    },
-  );
+  const save = db.transaction((input: Parameters<ResponseRepository["save"]>[0]): SaveOutcome => {
+    const { request } = input;
+    const open = openAt.get(input.roundId, input.at);
+    if (!open) return "closed";
+    if (open.members_known === 1) {
+      const refusal = membershipRefusal(
+        sidesOfMember.all(input.roundId, input.respondentKey).map((row) => row.side),
+        input.side,
+      );
+      if (refusal) return refusal;
+    }
+    if (request && firstSeen.run(request.teamId, request.key, input.at).changes === 0)
+      return "duplicate";
+    const before = existing.get(input.roundId, input.respondentKey);
+    upsert.run({
+      roundId: input.roundId,
+      respondentKey: input.respondentKey,
+      side: input.side,
+      at: coarse(input.at),
+      ratings: JSON.stringify(input.ratings),
+    });
+    return before ? "updated" : "created";
+  });
 
   return {
     save: (input) => run(() => save.immediate(input)),
@@ -133,12 +151,7 @@ export function createResponseRepository(db: Db, run: Run): ResponseRepository {
 }
 
 export function createMemberRepository(db: Db, run: Run): MemberRepository {
-  // No ORDER BY: with one, SQLite reads the round's members through the primary key (ordered by
-  // side) and scans every member of the round on each survey click and submission; without,
-  // it looks the person up in round_members_by_key. Sales comes first, as the callers expect.
-  const sides = db.prepare<[number, string], { side: Side }>(
-    "SELECT side FROM round_members WHERE round_id = ? AND member_key = ? AND present = 1",
-  );
+  const sides = db.prepare<[number, string], { side: Side }>(SIDES_OF_MEMBER);
   const upsert = db.prepare(
     `INSERT INTO round_members (round_id, side, member_key, present) VALUES (?, ?, ?, ?)
      ON CONFLICT (round_id, side, member_key) DO UPDATE SET present = excluded.present`,
